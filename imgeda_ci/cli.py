@@ -1,0 +1,86 @@
+"""Command-line entry point: parse arguments, call the engine, map errors to exit codes.
+
+Each subcommand lives in ``imgeda_ci/commands/<name>.py`` and exposes
+``add_parser(subparsers) -> argparse.ArgumentParser`` whose parser sets ``func`` (a callable
+taking the parsed namespace and returning an exit code). Command modules are imported only to
+build the parser, and heavy libraries are imported inside ``func``, so ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from imgeda_ci import __version__
+from imgeda_ci.errors import EXIT_ERROR, UserError
+
+#: Subcommands in the order ``--help`` lists them (module names under imgeda_ci.commands).
+COMMANDS: tuple[str, ...] = ("scan", "info", "export", "demo")
+
+EPILOG = """\
+exit codes:
+  0  passed (or the command did its job)
+  1  the tool could not run: bad arguments, unreadable input, invalid policy, internal error
+  2  the policy failed (gate / ci)
+
+Run 'imgeda-ci COMMAND --help' for the options of one command.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="imgeda-ci",
+        description="A quality gate for image datasets: scan images into a manifest, check them, "
+        "compare with the base branch, gate on a YAML policy and report.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"imgeda-ci {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show a traceback when the tool fails internally"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        module = importlib.import_module(f"imgeda_ci.commands.{name}")
+        p = module.add_parser(sub)
+        if p.epilog is None:
+            p.epilog = EPILOG
+            p.formatter_class = argparse.RawDescriptionHelpFormatter
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_ERROR
+    try:
+        code: int = args.func(args)
+        return code
+    except UserError as exc:
+        print(f"imgeda-ci: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("imgeda-ci: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
+    except Exception as exc:  # the one error boundary: never a traceback unless --debug
+        if args.debug:
+            raise
+        print(
+            f"imgeda-ci: internal error: {type(exc).__name__}: {exc} "
+            "(re-run with --debug for a traceback, and please report it)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
