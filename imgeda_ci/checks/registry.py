@@ -61,6 +61,7 @@ class DatasetContext:
     """What a dataset check sees: every record, and the base's records when comparing."""
 
     records: Sequence[ImageRecord]
+    header: Mapping[str, Any] | None = None  # the manifest header (dataset-level facts)
     base: Sequence[ImageRecord] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -1,0 +1,52 @@
+"""Perceptual hashes, computed with numpy only (no scipy in the workers).
+
+``phash`` reproduces imagehash.phash(image, hash_size=16) bit for bit: the luma image resized to
+64x64 with Lanczos, a 2-D DCT-II (here a matrix product; scipy's unnormalised DCT differs only by
+a positive scale, which does not move the median comparison), the 16x16 lowest frequencies
+compared with their median. ``dhash`` reproduces imagehash.dhash(image, hash_size=16): a 17x16
+Lanczos resize and horizontal gradient signs. Both return 64 hex characters (256 bits, row-major,
+first bit most significant), the same text as ``str(imagehash_result)``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+HASH_SIZE = 16  # 16x16 = 256 bits
+_PHASH_SIDE = HASH_SIZE * 4
+
+
+@lru_cache(maxsize=4)
+def _dct_matrix(n: int) -> npt.NDArray[np.float64]:
+    k = np.arange(n)[:, None]
+    i = np.arange(n)[None, :]
+    return np.cos(np.pi * k * (2 * i + 1) / (2 * n))
+
+
+def bits_to_hex(bits: npt.NDArray[np.bool_]) -> str:
+    return np.packbits(bits.reshape(-1)).tobytes().hex()
+
+
+def phash(gray: Image.Image) -> str:
+    """256-bit DCT perceptual hash of an ``L`` image (see module doc)."""
+    small = gray.resize((_PHASH_SIDE, _PHASH_SIDE), Image.Resampling.LANCZOS)
+    px = np.asarray(small, dtype=np.float64)
+    d = _dct_matrix(_PHASH_SIDE)[:HASH_SIZE]
+    low = d @ px @ d.T  # only the 16 lowest frequencies of each axis
+    return bits_to_hex(low > np.median(low))
+
+
+def dhash(gray: Image.Image) -> str:
+    """256-bit horizontal difference hash of an ``L`` image (see module doc)."""
+    small = gray.resize((HASH_SIZE + 1, HASH_SIZE), Image.Resampling.LANCZOS)
+    px = np.asarray(small, dtype=np.int16)
+    return bits_to_hex(px[:, 1:] > px[:, :-1])
+
+
+def hamming(a: str, b: str) -> int:
+    """Bit distance between two hex hashes of the same length."""
+    return (int(a, 16) ^ int(b, 16)).bit_count()
