@@ -103,9 +103,7 @@ def load(path: Path | str) -> tuple[ManifestHeader | None, list[ImageRecord]]:
     return header, list(recs)
 
 
-def write(
-    path: Path | str, header: ManifestHeader | None, records: Iterable[ImageRecord]
-) -> None:
+def write(path: Path | str, header: ManifestHeader | None, records: Iterable[ImageRecord]) -> None:
     """Write a manifest atomically: temp file in the same folder, fsync, rename over."""
     with atomic_writer(path) as fh:
         if header is not None:
@@ -114,7 +112,7 @@ def write(
             fh.write(dumps(rec))
 
 
-class atomic_writer:  # noqa: N801 - used as a context manager like open()
+class atomic_writer:
     """``with atomic_writer(path) as fh:`` writes bytes to a temp file renamed over ``path``."""
 
     def __init__(self, path: Path | str) -> None:

@@ -25,7 +25,7 @@ Header facts (fast and up):
   icc           True when an ICC profile is embedded
   exif          ``None`` or ExifFacts: make, model, software, datetime, orientation (1..8), gps
                 (bool), lat, lon, alt, serial (bool: a body/lens serial number is present), owner
-                (bool: owner/artist name present)
+                (bool: owner/artist name present), invalid (bool: the EXIF block is damaged)
 
 Measurements (standard and deep), taken on the EXIF-oriented image scaled to fit
 ``analysis_size`` (JPEG draft decoding, then an antialiased resize):
@@ -71,6 +71,8 @@ ERROR_CODES: dict[str, str] = {
     "without a plugin)",
     "truncated": "the image data ends before the image is complete",
     "decode_error": "the decoder rejected the image data",
+    "corrupt_data": "the image decodes, but its coded data is damaged (e.g. JPEG restart "
+    "intervals missing): parts of the picture are filled in by the decoder",
     "decompression_bomb": "the pixel count exceeds max_pixels; refused before decoding",
     "permission_denied": "the file could not be opened for reading",
     "vanished": "the file disappeared between discovery and reading",
@@ -97,6 +99,7 @@ class ExifFacts(TypedDict, total=False):
     alt: float
     serial: bool
     owner: bool
+    invalid: bool  # the EXIF block was damaged; the other keys hold what could be read
 
 
 class ImageRecord(TypedDict, total=False):
@@ -135,6 +138,7 @@ class ManifestHeader(TypedDict, total=False):
     counts: dict[str, int]
     created: str
     warnings: list[str]
+    dataset: dict[str, Any]  # dataset layout facts from imgeda_ci.formats
 
 
 #: Fields that depend on where a file is, not on its bytes. A record reused from a cache by

@@ -1,0 +1,332 @@
+"""One image in, one record out: never raises for a bad image.
+
+The bytes are read once (SHA-256 and git blob id from the same buffer) and decoded once. JPEGs
+are draft-decoded (DCT scaling) to the smallest scale that still covers the analysis size, then
+resized to fit ``analysis_size`` and turned upright by EXIF orientation, and every pixel
+measurement is taken on that small image (see :mod:`imgeda_ci.scan.measure`).
+
+Depths: ``fast`` stops after the header (format, size, mode, EXIF; no pixel decode), for
+pre-commit; ``standard`` decodes and measures; ``deep`` additionally decodes JPEGs at full
+resolution so that ``pixel_sha256`` is the hash of the decoded pixels for every format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import signal
+import struct
+import threading
+from collections.abc import Callable, Container, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageFile, UnidentifiedImageError
+
+from imgeda_ci.model import ErrorInfo, ImageRecord
+from imgeda_ci.scan import sniff
+from imgeda_ci.scan.exif import parse_exif
+from imgeda_ci.scan.jpeg import jpeg_coded_sha256, jpeg_damage
+from imgeda_ci.scan.measure import measure
+from imgeda_ci.scan.settings import Settings
+
+# We check the pixel count ourselves (before allocating) and record it; Pillow's own check
+# would raise without telling the size.
+Image.MAX_IMAGE_PIXELS = None
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+_TRANSPOSE: dict[int, Image.Transpose] = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+_BIT_DEPTH = {"1": 1, "I;16": 16, "I;16B": 16, "I;16L": 16, "I;16N": 16, "I": 32, "F": 32}
+#: Error codes that belong to a file's bytes, and so may be reused from a cache by content.
+CONTENT_ERRORS = frozenset(
+    {
+        "empty_file",
+        "not_an_image",
+        "unsupported_format",
+        "truncated",
+        "decode_error",
+        "decompression_bomb",
+        "corrupt_data",
+    }
+)
+
+
+class ImageTimeout(Exception):
+    """Raised inside the decoder by the per-image alarm."""
+
+
+def _error(code: str, message: str) -> ErrorInfo:
+    return {"code": code, "message": message[:300]}
+
+
+def git_oid(data: bytes) -> str:
+    """The git blob id of ``data`` (SHA-1 object format)."""
+    h = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+    h.update(data)
+    return h.hexdigest()
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`ImageTimeout` after ``seconds`` (main thread only; else no limit)."""
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _alarm(signum: int, frame: object) -> None:
+        raise ImageTimeout
+
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def read_bytes(path: str) -> tuple[bytes | None, ErrorInfo | None]:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(), None
+    except FileNotFoundError:
+        return None, _error("vanished", "the file disappeared before it could be read")
+    except PermissionError:
+        return None, _error("permission_denied", "permission denied; check the file's mode")
+    except IsADirectoryError:
+        return None, _error("read_error", "is a directory")
+    except OSError as exc:
+        return None, _error("read_error", f"{exc.strerror or exc}")
+
+
+def analyze_path(
+    path: str,
+    settings: Settings,
+    known: Container[str] = (),
+    *,
+    use_alarm: bool = True,
+    reader: Callable[[str], tuple[bytes | None, ErrorInfo | None]] = read_bytes,
+) -> ImageRecord:
+    """Read and analyse one file. When its SHA-256 is in ``known``, skip the decode and return
+    ``{"sha256": ..., "cached": True}`` for the caller to fill from its cache."""
+    data, err = reader(path)
+    if data is None:
+        size = -1
+        try:
+            size = os.stat(path).st_size
+        except OSError:
+            pass
+        rec: ImageRecord = {"size": size, "sha256": None, "git_oid": None}
+        rec["depth"] = settings.depth
+        rec["error"] = err
+        return rec
+    sha = hashlib.sha256(data).hexdigest()
+    if sha in known:
+        return {"sha256": sha, "cached": True}  # type: ignore[typeddict-unknown-key]
+    return analyze_bytes(data, settings, sha256=sha, use_alarm=use_alarm)
+
+
+def analyze_bytes(
+    data: bytes, settings: Settings, *, sha256: str | None = None, use_alarm: bool = True
+) -> ImageRecord:
+    """Analyse the bytes of one image file (content fields only; no path fields)."""
+    rec: ImageRecord = {
+        "size": len(data),
+        "sha256": sha256 or hashlib.sha256(data).hexdigest(),
+        "git_oid": git_oid(data),
+        "depth": settings.depth,
+        "error": None,
+        "format": None,
+    }
+    if not data:
+        rec["error"] = _error("empty_file", "the file is empty (0 bytes)")
+        return rec
+    try:
+        with time_limit(settings.timeout if use_alarm else None):
+            _analyze_image(data, settings, rec)
+    except ImageTimeout:
+        rec["error"] = _error(
+            "timeout", f"decoding took longer than {settings.timeout:g} s; see --timeout"
+        )
+    except MemoryError:
+        rec["error"] = _error("decode_error", "out of memory while decoding")
+    return rec
+
+
+def _open(data: bytes, rec: ImageRecord) -> Image.Image | None:
+    try:
+        return Image.open(io.BytesIO(data))
+    except UnidentifiedImageError:
+        name = sniff.sniff(data[:64])
+        rec["format"] = name
+        if name in sniff.IMAGE_FORMATS_WITHOUT_DECODER:
+            rec["error"] = _error(
+                "unsupported_format",
+                f"{name} image, which this installation cannot decode (install a Pillow plugin)",
+            )
+        else:
+            what = f"a {name} file" if name else "not an image format Pillow knows"
+            rec["error"] = _error("not_an_image", what)
+    except Image.DecompressionBombError as exc:
+        rec["error"] = _error("decompression_bomb", str(exc))
+    except (OSError, SyntaxError, ValueError, struct.error, EOFError) as exc:
+        rec["error"] = _classify(exc)
+    return None
+
+
+def _classify(exc: BaseException) -> ErrorInfo:
+    msg = f"{exc}" or type(exc).__name__
+    low = msg.lower()
+    if isinstance(exc, EOFError) or "truncated" in low or "premature end" in low:
+        return _error("truncated", msg)
+    return _error("decode_error", msg)
+
+
+def _header_facts(img: Image.Image, data: bytes, rec: ImageRecord) -> None:
+    rec["format"] = img.format
+    w, h = img.size
+    rec["width"], rec["height"], rec["pixels"] = w, h, w * h
+    rec["mode"] = img.mode
+    rec["channels"] = len(img.getbands())
+    depth = _BIT_DEPTH.get(img.mode, 8)
+    if img.format == "PNG" and len(data) > 25 and data[12:16] == b"IHDR":
+        depth = data[24]  # the file's true sample depth (Pillow may widen or narrow it)
+    elif img.format == "TIFF":
+        bps = getattr(img, "tag_v2", {}).get(258)
+        if isinstance(bps, tuple) and bps:
+            depth = int(bps[0])
+        elif isinstance(bps, int):
+            depth = bps
+    rec["bit_depth"] = depth
+    rec["frames"] = int(getattr(img, "n_frames", 1) or 1)
+    rec["icc"] = bool(img.info.get("icc_profile"))
+
+
+def _exif(img: Image.Image, rec: ImageRecord, after_load: bool) -> None:
+    if img.format == "PNG" and not after_load and "exif" not in img.info:
+        return  # a PNG's eXIf chunk may follow the pixels; read it after the decode
+    try:
+        rec["exif"] = parse_exif(img.getexif())
+    except Exception:
+        rec["exif"] = {"invalid": True}
+
+
+def _target(w: int, h: int, size: int) -> tuple[int, int]:
+    scale = min(1.0, size / max(w, h))
+    return max(1, round(w * scale)), max(1, round(h * scale))
+
+
+def _to_8bit(img: Image.Image) -> Image.Image:
+    """Bring high-bit-depth and palette modes to L/LA/RGB/RGBA/CMYK without clipping."""
+    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        arr = np.asarray(img, dtype=np.float64)
+        top = 65535.0 if img.mode.startswith("I;16") or arr.max(initial=0) > 255 else 255.0
+        if img.mode == "F" and arr.max(initial=0) <= 1.0:
+            top = 1.0
+        out = np.clip(arr * (255.0 / top), 0, 255).round().astype(np.uint8)
+        return Image.fromarray(out, mode="L")
+    if img.mode in ("P", "PA"):
+        return img.convert("RGBA" if "transparency" in img.info or img.mode == "PA" else "RGB")
+    if img.mode == "1":
+        return img.convert("L")
+    if img.mode not in ("L", "LA", "RGB", "RGBA", "CMYK"):
+        return img.convert("RGB")
+    return img
+
+
+def _analyze_image(data: bytes, settings: Settings, rec: ImageRecord) -> None:
+    img = _open(data, rec)
+    if img is None:
+        return
+    try:
+        _header_facts(img, data, rec)
+        _exif(img, rec, after_load=False)
+        fmt = rec.get("format")
+        if rec["pixels"] > settings.max_pixels:
+            rec["error"] = _error(
+                "decompression_bomb",
+                f"{rec['width']}x{rec['height']} = {rec['pixels']:,} pixels exceeds the limit "
+                f"of {settings.max_pixels:,}; raise --max-pixels if this image is legitimate",
+            )
+            return
+        if settings.depth == "fast":
+            return
+        is_jpeg = fmt in ("JPEG", "MPO")
+        w, h = img.size
+        tw, th = _target(w, h, settings.analysis_size)
+        if is_jpeg and settings.depth == "standard":
+            img.draft(None, (tw, th))
+        try:
+            img.load()
+        except (OSError, SyntaxError, ValueError, struct.error, EOFError, IndexError) as exc:
+            rec["error"] = _classify(exc)
+            return
+        if img.format == "PNG" or "exif" not in rec:
+            _exif(img, rec, after_load=True)
+        exif = rec.get("exif") or {}
+        orientation = int(exif.get("orientation", 1))
+        if is_jpeg:
+            damage = jpeg_damage(data)
+            if damage:
+                code = "truncated" if damage.startswith("no end-of-image") else "corrupt_data"
+                rec["error"] = _error(code, damage)
+        if is_jpeg and settings.depth == "standard":
+            coded = jpeg_coded_sha256(data, orientation)
+            if coded:
+                rec["pixel_sha256"] = coded
+        else:
+            h_px = hashlib.sha256(f"{img.mode}\0{w}x{h}\0".encode())
+            h_px.update(img.tobytes())
+            rec["pixel_sha256"] = h_px.hexdigest()
+        small = _to_8bit(img)
+        if small.size != (tw, th):
+            small = small.resize((tw, th), Image.Resampling.BILINEAR, reducing_gap=3.0)
+        if small.mode != "RGB":
+            small = small.convert("RGB")
+        if orientation in _TRANSPOSE:
+            small = small.transpose(_TRANSPOSE[orientation])
+        stats, ph, dh = measure(small)
+        rec["stats"] = stats
+        rec["phash"], rec["dhash"] = ph, dh
+    except ImageTimeout:
+        raise
+    except Image.DecompressionBombError as exc:
+        rec["error"] = _error("decompression_bomb", str(exc))
+    except Exception as exc:  # a decoder bug must not stop the scan
+        rec["error"] = _classify(exc)
+    finally:
+        img.close()
+
+
+def finalize(rec: ImageRecord, relpath: str) -> ImageRecord:
+    """Add the path-dependent fields to a content record (in place) and return it."""
+    rec["path"] = relpath
+    base = relpath.rsplit("/", 1)[-1]
+    ext = base.rsplit(".", 1)[-1].lower() if "." in base else ""
+    rec["ext"] = ext
+    fmt = rec.get("format")
+    expected = sniff.format_for_extension(ext) if ext else None
+    # an image whose extension names another format, or no image format at all
+    rec["ext_mismatch"] = bool(
+        fmt
+        and fmt not in sniff.NOT_IMAGES
+        and (expected is None or not sniff.same_family(fmt, expected))
+    )
+    return rec
+
+
+def content_fields(rec: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a record without its path-dependent fields."""
+    from imgeda_ci.model import PATH_FIELDS
+
+    return {k: v for k, v in rec.items() if k not in PATH_FIELDS}

@@ -1,0 +1,169 @@
+"""Find the image files of a dataset: a recursive walk, or an explicit list.
+
+Paths come out as sorted POSIX strings relative to the root. Symlinked folders are followed once
+(a loop is detected by device and inode and skipped with a warning); unreadable folders are
+skipped with a warning. Include/exclude globs use :mod:`imgeda_ci.globs`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from imgeda_ci import globs
+from imgeda_ci.errors import UserError
+from imgeda_ci.scan.sniff import TEXT_EXTENSIONS, image_extensions, looks_like_image
+
+#: Folders never entered: version-control and tool metadata.
+SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".dvc", "__pycache__", ".imgeda-ci"})
+
+
+@dataclass
+class Discovery:
+    root: Path
+    paths: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _ext(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def _sniff(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return looks_like_image(fh.read(32))
+    except OSError:
+        return False
+
+
+def _selected(rel: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
+    if include and not globs.match_any(include, rel):
+        return False
+    return not (exclude and globs.match_any(exclude, rel))
+
+
+def _posix(path: str) -> str:
+    return path.replace(os.sep, "/") if os.sep != "/" else path
+
+
+def walk(
+    root: Path,
+    *,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    extensions: Iterable[str] | None = None,
+    sniff_unknown: bool = True,
+) -> Discovery:
+    """Every image file below ``root``, as sorted relative POSIX paths.
+
+    Files are images by extension; with ``sniff_unknown``, a file whose extension is neither an
+    image's nor a known non-image's (``photo.jpg.bak``, ``scan``, ``x.tiff"``) is opened and
+    taken when its first bytes are an image's, so a misnamed image is reported, not missed.
+    """
+    if not root.exists():
+        raise UserError(f"{root}: no such folder; pass the dataset folder to scan")
+    if not root.is_dir():
+        raise UserError(f"{root}: not a folder; use --files-from to scan a list of files")
+    exts = frozenset(e.lower().lstrip(".") for e in extensions) if extensions else None
+    exts = exts or image_extensions()
+    for pattern in (*include, *exclude):
+        try:
+            globs.compile_glob(pattern)
+        except globs.GlobError as exc:
+            raise UserError(f"--include/--exclude: {exc}") from None
+    found: list[str] = []
+    warnings: list[str] = []
+    seen: set[tuple[int, int]] = set()
+
+    def visit(folder: str, rel: str) -> None:
+        try:
+            st = os.stat(folder)
+        except OSError as exc:
+            warnings.append(f"{rel or '.'}: skipped folder: {exc.strerror}")
+            return
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            warnings.append(f"{rel or '.'}: skipped folder: symlink loop")
+            return
+        seen.add(key)
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            warnings.append(f"{rel or '.'}: skipped unreadable folder: {exc.strerror}")
+            return
+        for entry in entries:
+            name = entry.name
+            child_rel = f"{rel}/{name}" if rel else name
+            try:
+                is_dir = entry.is_dir(follow_symlinks=True)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if name not in SKIP_DIRS:
+                    visit(entry.path, child_rel)
+                continue
+            ext = _ext(name)
+            if ext not in exts and not (
+                sniff_unknown and ext not in TEXT_EXTENSIONS and _sniff(entry.path)
+            ):
+                continue
+            try:
+                if not entry.is_file(follow_symlinks=True):
+                    if entry.is_symlink():
+                        warnings.append(f"{child_rel}: skipped broken symlink")
+                    continue
+            except OSError:
+                continue
+            if _selected(child_rel, include, exclude):
+                found.append(child_rel)
+
+    visit(str(root), "")
+    found.sort()
+    return Discovery(root, found, warnings)
+
+
+def from_list(
+    root: Path,
+    list_file: str,
+    *,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+) -> Discovery:
+    """Files named one per line in ``list_file`` ('-' for stdin), relative to ``root``."""
+    try:
+        if list_file == "-":
+            lines = sys.stdin.read().splitlines()
+        else:
+            lines = Path(list_file).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise UserError(f"--files-from {list_file}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UserError(f"--files-from {list_file}: not UTF-8 text") from None
+    root_abs = root.resolve()
+    out: set[str] = set()
+    for n, line in enumerate(lines, 1):
+        item = line.strip()
+        if not item or item.startswith("#"):
+            continue
+        p = Path(item)
+        if p.is_absolute():
+            try:
+                rel = p.resolve().relative_to(root_abs).as_posix()
+            except ValueError:
+                raise UserError(
+                    f"--files-from {list_file}:{n}: {item} is outside the scanned folder {root}"
+                ) from None
+        else:
+            rel = Path(os.path.normpath(item)).as_posix()
+            if rel.startswith("../"):
+                raise UserError(
+                    f"--files-from {list_file}:{n}: {item} is outside the scanned folder {root}"
+                )
+        if _selected(rel, include, exclude):
+            out.add(rel)
+    return Discovery(root, sorted(out), [])

@@ -1,0 +1,360 @@
+"""The scan: discover -> reuse what is known -> analyse the rest in parallel -> manifest.
+
+Reuse, cheapest first, so that only new content is ever decoded:
+
+1. *Journal by stat*: an interrupted scan's journal (``<output>.partial``) holds every record it
+   completed with the file's (size, mtime, ctime, inode) at the time; an unchanged file is taken
+   from it without being read.
+2. *Git blob id*: in a git work tree, a tracked file equal to its index copy has a known blob id
+   (:mod:`imgeda_ci.scan.gitindex`); a cached record with that ``git_oid`` is reused unread.
+   Fresh CI checkouts and renames cost nothing.
+3. *Content hash*: workers read and hash the bytes; a SHA-256 already in a cache (the previous
+   output, ``--cache`` manifests, the journal) skips the decode.
+
+Crash safety: each completed record is appended to the journal and flushed at once, so a
+``kill -9`` loses at most the records in flight. The final manifest is written sorted by path
+to a temporary file and renamed over the output (atomic), then the journal is removed. A re-run
+after a crash continues from the journal and gives the same bytes as an uninterrupted scan.
+Memory: the parent keeps a file offset per record, never the records themselves.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from imgeda_ci import __version__, manifest
+from imgeda_ci.errors import UserError
+from imgeda_ci.model import SCHEMA_VERSION, ImageRecord, ManifestHeader
+from imgeda_ci.scan import gitindex
+from imgeda_ci.scan.analyze import CONTENT_ERRORS, content_fields, finalize
+from imgeda_ci.scan.discover import Discovery
+from imgeda_ci.scan.pool import Executor, InlineExecutor, Job, LocalPool
+from imgeda_ci.scan.progress import Progress
+from imgeda_ci.scan.settings import Settings
+
+JOURNAL_KEY = "imgeda_ci_journal"
+#: Below this many files to analyse, work in-process: a pool's start-up would cost more.
+INLINE_MAX = 4
+
+#: (split, labels) for a path; supplied by the dataset-format layer.
+Annotator = Callable[[str], tuple[str | None, dict[str, Any] | None]]
+
+
+@dataclass
+class ScanStats:
+    images: int = 0
+    analysed: int = 0  # decoded in this run
+    reused_journal: int = 0
+    reused_git: int = 0
+    reused_content: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
+    worker_restarts: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def reused(self) -> int:
+        return self.reused_journal + self.reused_git + self.reused_content
+
+
+def _stat_key(path: str) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+
+class RecordStore:
+    """Earlier records, addressable by (file, offset) and indexed by content."""
+
+    def __init__(self, settings_hash: str) -> None:
+        self.settings_hash = settings_hash
+        self._files: list[IO[bytes]] = []
+        self.by_sha: dict[str, tuple[int, int]] = {}
+        self.by_oid: dict[str, str] = {}
+        self.codes: dict[str, str] = {}  # sha -> error code, for records that have one
+        self.ignored: list[str] = []
+        self.journal_fidx = -1
+        self.journal_end = 0
+
+    def _index(self, fidx: int, offset: int, obj: dict[str, Any]) -> None:
+        sha = obj.get("sha256")
+        if not sha or "_ref" in obj:
+            return
+        err = obj.get("error")
+        if err and err.get("code") not in CONTENT_ERRORS:
+            return
+        if sha in self.by_sha:
+            return
+        self.by_sha[sha] = (fidx, offset)
+        if err:
+            self.codes[sha] = err["code"]
+        oid = obj.get("git_oid")
+        if oid:
+            self.by_oid.setdefault(oid, sha)
+
+    def add_manifest(self, path: Path) -> None:
+        """Index a manifest's records if its settings hash matches ours."""
+        try:
+            fh = path.open("rb")
+        except OSError:
+            return
+        first = fh.readline()
+        try:
+            header = orjson.loads(first)
+        except orjson.JSONDecodeError:
+            fh.close()
+            self.ignored.append(f"{path}: not a manifest; cache ignored")
+            return
+        if not isinstance(header, dict) or header.get("settings_hash") != self.settings_hash:
+            fh.close()
+            self.ignored.append(f"{path}: made with other analysis settings; cache ignored")
+            return
+        fidx = len(self._files)
+        self._files.append(fh)
+        offset = len(first)
+        for line in fh:
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                break  # torn tail
+            if isinstance(obj, dict):
+                self._index(fidx, offset, obj)
+            offset += len(line)
+
+    def add_journal(self, path: Path) -> dict[str, tuple[int, list[int] | None]]:
+        """Index a journal; return path -> (offset, stat key) of its entries (last one wins)."""
+        entries: dict[str, tuple[int, list[int] | None]] = {}
+        try:
+            fh = path.open("rb")
+        except OSError:
+            return entries
+        first = fh.readline()
+        try:
+            head = orjson.loads(first)
+        except orjson.JSONDecodeError:
+            head = None
+        if not isinstance(head, dict) or head.get("settings_hash") != self.settings_hash:
+            fh.close()
+            return entries
+        fidx = len(self._files)
+        self._files.append(fh)
+        offset = len(first)
+        for line in fh:
+            if not line.endswith(b"\n"):
+                break  # torn tail from a killed writer
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                break
+            if isinstance(obj, dict) and isinstance(obj.get("path"), str):
+                entries[obj["path"]] = (offset, obj.get("_stat"))
+                self._index(fidx, offset, obj)
+            offset += len(line)
+        self.journal_fidx = fidx
+        self.journal_end = offset
+        return entries
+
+    def read_at(self, fidx: int, offset: int) -> dict[str, Any]:
+        fh = self._files[fidx]
+        fh.seek(offset)
+        obj: dict[str, Any] = orjson.loads(fh.readline())
+        return obj
+
+    def get(self, sha: str) -> dict[str, Any]:
+        fidx, offset = self.by_sha[sha]
+        return self.read_at(fidx, offset)
+
+    def attach(self, fh: IO[bytes]) -> int:
+        self._files.append(fh)
+        return len(self._files) - 1
+
+    def close(self) -> None:
+        for fh in self._files:
+            fh.close()
+        self._files.clear()
+
+
+def _code(obj: dict[str, Any]) -> str | None:
+    err = obj.get("error")
+    return str(err["code"]) if err else None
+
+
+def journal_path(output: Path) -> Path:
+    return output.with_name(output.name + ".partial")
+
+
+def scan(
+    discovery: Discovery,
+    output: Path,
+    *,
+    settings: Settings,
+    workers: int | None = None,
+    caches: Sequence[Path] = (),
+    use_git: bool = True,
+    annotate: Annotator | None = None,
+    dataset_facts: dict[str, Any] | None = None,
+    root_label: str | None = None,
+    timestamp: str | None = None,
+    progress: bool = True,
+    executor: Executor | None = None,
+) -> ScanStats:
+    """Scan ``discovery.paths`` under ``discovery.root`` into the manifest ``output``."""
+    root = discovery.root
+    paths = discovery.paths
+    stats = ScanStats(images=len(paths), warnings=list(discovery.warnings))
+    store = RecordStore(settings.hash)
+    for cache in caches:
+        if not cache.exists():
+            raise UserError(f"--cache {cache}: no such file")
+        store.add_manifest(cache)
+    if output.exists():
+        store.add_manifest(output)
+    jpath = journal_path(output)
+    journal = store.add_journal(jpath)
+    stats.warnings.extend(store.ignored)
+
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        jfh: IO[bytes]
+        if journal:
+            jfh = jpath.open("r+b")
+            jfh.truncate(store.journal_end)  # drop a torn last line before appending
+            jfh.seek(store.journal_end)
+        else:
+            jfh = jpath.open("wb")
+            head = {JOURNAL_KEY: 1, "settings_hash": settings.hash}
+            jfh.write(manifest.dumps(head))
+            jfh.flush()
+    except OSError as exc:
+        raise UserError(f"{output}: cannot write here: {exc.strerror}") from None
+    jread = jpath.open("rb")
+    jfidx = store.attach(jread)
+    joffset = jfh.tell()
+
+    # where each path's final record comes from: (file index, offset) or a content hash
+    where: dict[str, tuple[int, int] | str] = {}
+    codes: dict[str, str] = {}  # path -> error code, for the header's counts
+    blob_ids = gitindex.clean_blob_ids(root) if use_git else {}
+    jobs: list[Job] = []
+    stat_keys: dict[int, list[int] | None] = {}
+    for i, rel in enumerate(paths):
+        locator = str(root / rel)
+        key = _stat_key(locator)
+        entry = journal.get(rel)
+        if entry is not None and key is not None and entry[1] == key:
+            obj = store.read_at(store.journal_fidx, entry[0])
+            ref = obj.get("_ref")
+            if ref is None or ref in store.by_sha:
+                where[rel] = ref or (store.journal_fidx, entry[0])
+                code = store.codes.get(ref) if ref else _code(obj)
+                if code:
+                    codes[rel] = code
+                stats.reused_journal += 1
+                continue
+        oid = blob_ids.get(rel)
+        if oid and oid in store.by_oid:
+            sha = store.by_oid[oid]
+            where[rel] = sha
+            if sha in store.codes:
+                codes[rel] = store.codes[sha]
+            stats.reused_git += 1
+            continue
+        stat_keys[i] = key
+        jobs.append(Job(i, locator))
+
+    def append(obj: dict[str, Any]) -> int:
+        nonlocal joffset
+        line = manifest.dumps(obj)
+        at = joffset
+        jfh.write(line)
+        jfh.flush()  # a kill -9 now loses nothing already completed
+        joffset += len(line)
+        return at
+
+    bar = Progress(len(jobs), enabled=progress)
+    if executor is None:
+        n = workers or os.cpu_count() or 1
+        known = frozenset(store.by_sha)
+        if len(jobs) <= INLINE_MAX or n == 1:
+            executor = InlineExecutor(settings, known)
+        else:
+            executor = LocalPool(settings, min(n, len(jobs)), known)
+    try:
+        for idx, rec in executor.run(jobs):
+            rel = paths[idx]
+            stat = stat_keys.get(idx)
+            if rec.get("cached"):
+                sha = str(rec["sha256"])
+                where[rel] = sha
+                if sha in store.codes:
+                    codes[rel] = store.codes[sha]
+                append({"path": rel, "_ref": sha, "_stat": stat})
+                stats.reused_content += 1
+            else:
+                finalize(rec, rel)
+                entry_obj: dict[str, Any] = dict(rec)
+                entry_obj["_stat"] = stat
+                at = append(entry_obj)
+                where[rel] = (jfidx, at)
+                code = _code(entry_obj)
+                if code:
+                    codes[rel] = code
+                stats.analysed += 1
+            bar.advance()
+    finally:
+        bar.close()
+        jfh.flush()
+        os.fsync(jfh.fileno())
+        jfh.close()
+    if isinstance(executor, LocalPool):
+        stats.worker_restarts = executor.restarts
+
+    def record_for(rel: str) -> ImageRecord:
+        src = where[rel]
+        obj = store.get(src) if isinstance(src, str) else store.read_at(*src)
+        rec: dict[str, Any] = content_fields(obj)
+        rec.pop("_stat", None)
+        rec.pop("_ref", None)
+        out = finalize(rec, rel)  # type: ignore[arg-type]
+        if annotate is not None:
+            split, labels = annotate(rel)
+            if split is not None:
+                out["split"] = split
+            if labels is not None:
+                out["labels"] = labels
+        return out
+
+    stats.errors.update(codes.values())
+    header: ManifestHeader = {
+        "imgeda_ci_manifest": SCHEMA_VERSION,
+        "tool_version": __version__,
+        "root": root_label if root_label is not None else root.as_posix(),
+        "settings": settings.hashed(),
+        "settings_hash": settings.hash,
+        "counts": {
+            "images": len(paths),
+            "ok": len(paths) - sum(stats.errors.values()),
+            "errors": sum(stats.errors.values()),
+            **{f"error:{k}": v for k, v in sorted(stats.errors.items())},
+        },
+        "warnings": sorted(discovery.warnings),
+    }
+    if dataset_facts:
+        header["dataset"] = dataset_facts
+    if timestamp:
+        header["created"] = timestamp
+    manifest.write(output, header, (record_for(rel) for rel in paths))
+    store.close()
+    try:
+        jpath.unlink()
+    except OSError:
+        pass
+    return stats
