@@ -290,7 +290,7 @@ def _analyze_image(data: bytes, settings: Settings, rec: ImageRecord) -> None:
             rec["pixel_sha256"] = h_px.hexdigest()
         small = _to_8bit(img)
         if small.size != (tw, th):
-            small = small.resize((tw, th), Image.Resampling.BILINEAR, reducing_gap=3.0)
+            small = small.resize((tw, th), Image.Resampling.BOX)
         if small.mode != "RGB":
             small = small.convert("RGB")
         if orientation in _TRANSPOSE:

@@ -3,8 +3,9 @@
 ``phash`` reproduces imagehash.phash(image, hash_size=16) bit for bit: the luma image resized to
 64x64 with Lanczos, a 2-D DCT-II (here a matrix product; scipy's unnormalised DCT differs only by
 a positive scale, which does not move the median comparison), the 16x16 lowest frequencies
-compared with their median. ``dhash`` reproduces imagehash.dhash(image, hash_size=16): a 17x16
-Lanczos resize and horizontal gradient signs. Both return 64 hex characters (256 bits, row-major,
+compared with their median. ``dhash`` is imagehash.dhash(hash_size=16) of that same 64x64
+image (a 17x16 Lanczos resize and horizontal gradient signs): resizing the 64x64 image instead
+of the analysis image costs a tenth as much. Both return 64 hex characters (256 bits, row-major,
 first bit most significant), the same text as ``str(imagehash_result)``.
 """
 
@@ -31,18 +32,22 @@ def bits_to_hex(bits: npt.NDArray[np.bool_]) -> str:
     return np.packbits(bits.reshape(-1)).tobytes().hex()
 
 
-def phash(gray: Image.Image) -> str:
-    """256-bit DCT perceptual hash of an ``L`` image (see module doc)."""
-    small = gray.resize((_PHASH_SIDE, _PHASH_SIDE), Image.Resampling.LANCZOS)
+def hash_base(gray: Image.Image) -> Image.Image:
+    """The 64x64 Lanczos-resized luma image both hashes are computed from."""
+    return gray.resize((_PHASH_SIDE, _PHASH_SIDE), Image.Resampling.LANCZOS)
+
+
+def phash(small: Image.Image) -> str:
+    """256-bit DCT perceptual hash of a 64x64 ``L`` image from :func:`hash_base`."""
     px = np.asarray(small, dtype=np.float64)
     d = _dct_matrix(_PHASH_SIDE)[:HASH_SIZE]
     low = d @ px @ d.T  # only the 16 lowest frequencies of each axis
     return bits_to_hex(low > np.median(low))
 
 
-def dhash(gray: Image.Image) -> str:
-    """256-bit horizontal difference hash of an ``L`` image (see module doc)."""
-    small = gray.resize((HASH_SIZE + 1, HASH_SIZE), Image.Resampling.LANCZOS)
+def dhash(base: Image.Image) -> str:
+    """256-bit horizontal difference hash of a 64x64 ``L`` image from :func:`hash_base`."""
+    small = base.resize((HASH_SIZE + 1, HASH_SIZE), Image.Resampling.LANCZOS)
     px = np.asarray(small, dtype=np.int16)
     return bits_to_hex(px[:, 1:] > px[:, :-1])
 

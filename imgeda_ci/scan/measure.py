@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from imgeda_ci.scan.hashes import dhash, phash
+from imgeda_ci.scan.hashes import dhash, hash_base, phash
 
 _PCTS = (("p1", 0.01), ("p5", 0.05), ("p50", 0.50), ("p95", 0.95), ("p99", 0.99))
 _FLAT_STD = 4.0  # a padding row/column is flat to within this luma std...
@@ -58,15 +58,17 @@ def measure(rgb: Image.Image) -> tuple[dict[str, Any], str, str]:
     p = hist_l[hist_l > 0] / hist_l.sum()
     entropy = float(-(p * np.log2(p)).sum())
 
-    a = np.asarray(rgb)
-    r, g, b = (a[..., i].astype(np.float32) for i in range(3))
+    # colour measures on a half-size copy (box-reduced): 4x fewer pixels, same statistics
+    half = rgb.reduce(2) if min(rgb.size) >= 64 else rgb
+    a = np.asarray(half).astype(np.int16)
+    r, g, b = a[..., 0], a[..., 1], a[..., 2]
     rg = r - g
-    yb = 0.5 * (r + g) - b
+    yb = (r + g - 2 * b) * 0.5
     colorfulness = float(
         np.hypot(rg.std(), yb.std()) + 0.3 * np.hypot(float(rg.mean()), float(yb.mean()))
     )
-    chroma = (a.max(axis=2) - a.min(axis=2)).ravel()
-    chroma_hist = np.bincount(chroma, minlength=256).astype(np.float64)
+    chroma = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
+    chroma_hist = np.bincount(chroma.ravel(), minlength=256).astype(np.float64)
     chroma_p99 = int(np.searchsorted(np.cumsum(chroma_hist) / chroma.size, 0.99 - 1e-12))
 
     lum = np.asarray(gray)
@@ -74,8 +76,8 @@ def measure(rgb: Image.Image) -> tuple[dict[str, Any], str, str]:
     if h >= 3 and w >= 3:
         li = lum.astype(np.int16)
         lap = 4 * li[1:-1, 1:-1] - li[:-2, 1:-1] - li[2:, 1:-1] - li[1:-1, :-2] - li[1:-1, 2:]
-        sharpness = float(lap.astype(np.float32).var())
-        edge_density = float((np.abs(lap) > _EDGE).mean())
+        sharpness = float(lap.var(dtype=np.float64))
+        edge_density = float(np.count_nonzero(np.abs(lap) > _EDGE) / lap.size)
     else:
         sharpness, edge_density = 0.0, 0.0
 
@@ -100,8 +102,10 @@ def measure(rgb: Image.Image) -> tuple[dict[str, Any], str, str]:
     border["corners"] = _r(corners.mean(), 2)
     border["center"] = _r(lf[h // 4 : h - h // 4 or h, w // 4 : w - w // 4 or w].mean(), 2)
 
-    row_m, row_s = lf.mean(axis=1), lf.std(axis=1)
-    col_m, col_s = lf.mean(axis=0), lf.std(axis=0)
+    sq = lf * lf
+    row_m, col_m = lf.mean(axis=1), lf.mean(axis=0)
+    row_s = np.sqrt(np.maximum(sq.mean(axis=1) - row_m * row_m, 0))
+    col_s = np.sqrt(np.maximum(sq.mean(axis=0) - col_m * col_m, 0))
     pad = {
         "top": _pad_run(row_m, row_s),
         "bottom": _pad_run(row_m[::-1], row_s[::-1]),
@@ -125,4 +129,5 @@ def measure(rgb: Image.Image) -> tuple[dict[str, Any], str, str]:
         "pad": pad,
         "analysis_size": [w, h],
     }
-    return stats, phash(gray), dhash(gray)
+    base = hash_base(gray)
+    return stats, phash(base), dhash(base)
