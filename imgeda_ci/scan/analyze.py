@@ -18,6 +18,7 @@ import os
 import signal
 import struct
 import threading
+import warnings
 from collections.abc import Callable, Container, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -216,7 +217,9 @@ def _exif(img: Image.Image, rec: ImageRecord, after_load: bool) -> None:
     if img.format == "PNG" and not after_load and "exif" not in img.info:
         return  # a PNG's eXIf chunk may follow the pixels; read it after the decode
     try:
-        rec["exif"] = parse_exif(img.getexif())
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow warns on damaged EXIF; we record it
+            rec["exif"] = parse_exif(img.getexif())
     except Exception:
         rec["exif"] = {"invalid": True}
 
@@ -289,12 +292,14 @@ def _analyze_image(data: bytes, settings: Settings, rec: ImageRecord) -> None:
             h_px.update(img.tobytes())
             rec["pixel_sha256"] = h_px.hexdigest()
         small = _to_8bit(img)
+        if orientation in _TRANSPOSE:  # upright before resizing: same pixels as an upright file
+            small = small.transpose(_TRANSPOSE[orientation])
+            if orientation >= 5:
+                tw, th = th, tw
         if small.size != (tw, th):
             small = small.resize((tw, th), Image.Resampling.BOX)
         if small.mode != "RGB":
             small = small.convert("RGB")
-        if orientation in _TRANSPOSE:
-            small = small.transpose(_TRANSPOSE[orientation])
         stats, ph, dh = measure(small)
         rec["stats"] = stats
         rec["phash"], rec["dhash"] = ph, dh

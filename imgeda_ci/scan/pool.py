@@ -97,8 +97,16 @@ class _Worker:
 class LocalPool:
     """A process pool with per-file deadlines and crash isolation (see module doc)."""
 
-    def __init__(self, settings: Settings, workers: int, known: Container[str] = ()) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        workers: int,
+        known: Container[str] = (),
+        *,
+        kill_grace: float = KILL_GRACE,
+    ) -> None:
         self.settings = settings
+        self.kill_grace = kill_grace
         self.n = max(1, workers)
         self.known = known
         method = "fork" if sys.platform.startswith("linux") else "spawn"
@@ -119,7 +127,7 @@ class LocalPool:
         source = iter(jobs)
         exhausted = False
         workers = [self._spawn() for _ in range(self.n)]
-        limit = self.settings.timeout + KILL_GRACE
+        limit = self.settings.timeout + self.kill_grace
 
         def refill() -> None:
             nonlocal exhausted
