@@ -291,16 +291,28 @@ def _analyze_image(data: bytes, settings: Settings, rec: ImageRecord) -> None:
             h_px = hashlib.sha256(f"{img.mode}\0{w}x{h}\0".encode())
             h_px.update(img.tobytes())
             rec["pixel_sha256"] = h_px.hexdigest()
-        small = _to_8bit(img)
+        full = _to_8bit(img)
         if orientation in _TRANSPOSE:  # upright before resizing: same pixels as an upright file
-            small = small.transpose(_TRANSPOSE[orientation])
+            full = full.transpose(_TRANSPOSE[orientation])
             if orientation >= 5:
                 tw, th = th, tw
-        if small.size != (tw, th):
-            small = small.resize((tw, th), Image.Resampling.BOX)
-        if small.mode != "RGB":
-            small = small.convert("RGB")
-        stats, ph, dh = measure(small)
+        # luma at exactly the analysis size (sharpness, borders, percentiles, hashes): resizing
+        # one channel costs a third of resizing three
+        if full.mode == "L":
+            gray = full
+        elif full.mode == "CMYK":
+            gray = full.convert("RGB").convert("L")
+        else:
+            gray = full.convert("L")
+        if gray.size != (tw, th):
+            gray = gray.resize((tw, th), Image.Resampling.BOX)
+        # colour statistics are scale-free: an integer box reduction to about half the
+        # analysis size is enough and nearly free
+        factor = max(1, max(full.size) // max(1, settings.analysis_size // 2))
+        colour = full.reduce(factor) if factor > 1 else full
+        if colour.mode != "RGB":
+            colour = colour.convert("RGB")
+        stats, ph, dh = measure(gray, colour)
         rec["stats"] = stats
         rec["phash"], rec["dhash"] = ph, dh
     except ImageTimeout:

@@ -1,11 +1,11 @@
 """Perceptual hashes, computed with numpy only (no scipy in the workers).
 
-``phash`` reproduces imagehash.phash(image, hash_size=16) bit for bit: the luma image resized to
-64x64 with Lanczos, a 2-D DCT-II (here a matrix product; scipy's unnormalised DCT differs only by
-a positive scale, which does not move the median comparison), the 16x16 lowest frequencies
-compared with their median. ``dhash`` is imagehash.dhash(hash_size=16) of that same 64x64
-image (a 17x16 Lanczos resize and horizontal gradient signs): resizing the 64x64 image instead
-of the analysis image costs a tenth as much. Both return 64 hex characters (256 bits, row-major,
+Both hashes start from one 64x64 luma image (a Lanczos resize of the analysis image, after a
+box pre-reduction: Pillow's ``reducing_gap=2``, five times cheaper than plain Lanczos).
+``phash`` is imagehash.phash(image, hash_size=16) of it, bit for bit: a 2-D DCT-II (here a
+matrix product; scipy's unnormalised DCT differs only by a positive scale, which does not move
+the median comparison), the 16x16 lowest frequencies compared with their median. ``dhash`` is imagehash.dhash(hash_size=16) of it (a 17x16
+Lanczos resize and horizontal gradient signs). Both return 64 hex characters (256 bits, row-major,
 first bit most significant), the same text as ``str(imagehash_result)``.
 """
 
@@ -34,7 +34,7 @@ def bits_to_hex(bits: npt.NDArray[np.bool_]) -> str:
 
 def hash_base(gray: Image.Image) -> Image.Image:
     """The 64x64 Lanczos-resized luma image both hashes are computed from."""
-    return gray.resize((_PHASH_SIDE, _PHASH_SIDE), Image.Resampling.LANCZOS)
+    return gray.resize((_PHASH_SIDE, _PHASH_SIDE), Image.Resampling.LANCZOS, reducing_gap=2.0)
 
 
 def phash(small: Image.Image) -> str:

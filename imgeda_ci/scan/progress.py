@@ -25,7 +25,7 @@ class Progress:
         self.interval = interval if interval is not None else (0.1 if self.tty else 10.0)
         self.done = 0
         self.start = time.monotonic()
-        self._last = 0.0
+        self._last = self.start
 
     def advance(self, n: int = 1) -> None:
         self.done += n

@@ -180,7 +180,7 @@ def test_hashes_equal_imagehash_on_the_same_image() -> None:
     base = hash_base(img)
     from imgeda_ci.scan.hashes import dhash, phash
 
-    assert phash(base) == str(imagehash.phash(img, hash_size=16))
+    assert phash(base) == str(imagehash.phash(base, hash_size=16))
     assert dhash(base) == str(imagehash.dhash(base, hash_size=16))
 
 
