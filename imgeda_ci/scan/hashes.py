@@ -4,9 +4,10 @@ Both hashes start from one 64x64 luma image (a Lanczos resize of the analysis im
 box pre-reduction: Pillow's ``reducing_gap=2``, five times cheaper than plain Lanczos).
 ``phash`` is imagehash.phash(image, hash_size=16) of it, bit for bit: a 2-D DCT-II (here a
 matrix product; scipy's unnormalised DCT differs only by a positive scale, which does not move
-the median comparison), the 16x16 lowest frequencies compared with their median. ``dhash`` is imagehash.dhash(hash_size=16) of it (a 17x16
-Lanczos resize and horizontal gradient signs). Both return 64 hex characters (256 bits, row-major,
-first bit most significant), the same text as ``str(imagehash_result)``.
+the median comparison), the 16x16 lowest frequencies compared with their median. ``dhash`` is
+imagehash.dhash(hash_size=16) of it (a 17x16 Lanczos resize and horizontal gradient signs).
+Both return 64 hex characters (256 bits, row-major, first bit most significant), the same text
+as ``str(imagehash_result)``.
 """
 
 from __future__ import annotations
