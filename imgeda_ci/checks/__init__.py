@@ -8,7 +8,22 @@ from __future__ import annotations
 
 import importlib
 
-CHECK_MODULES: tuple[str, ...] = ()
+CHECK_MODULES: tuple[str, ...] = (
+    "errors",
+    "format",
+    "size",
+    "exposure",
+    "contrast",
+    "blur",
+    "color",
+    "border",
+    "exif",
+    "dataset",
+    "outliers",
+    "annotation_files",
+    "annotation_boxes",
+    "annotation_balance",
+)
 
 for _name in CHECK_MODULES:
     importlib.import_module(f"{__name__}.{_name}")

@@ -15,6 +15,30 @@ Per-image checks (:class:`ImageCheck`) map one record and a threshold to an :cla
 when the check does not apply (e.g. a measurement the record lacks). Dataset checks
 (:class:`DatasetCheck`) see every record at once (through :class:`DatasetContext`) and return
 findings that may name several paths (duplicate groups, leakage pairs).
+
+Optional extras (all keyword-only, with defaults, so existing declarations keep working):
+
+- ``threshold_range=(lo, hi)``: the values a policy may set as ``threshold`` (the policy loader
+  refuses others, naming the range);
+- ``quality_weight``: how much the check's score counts in the per-image quality score
+  (0 for checks about metadata rather than pixels, e.g. GPS tags);
+- ``options``: named parameters beyond the single threshold (a list of allowed formats, a
+  minimum width), declared with :class:`Option` and received as a third argument by functions
+  registered with :func:`image_check_with_options` / :func:`dataset_check_with_options`.
+
+Counting convention (how the policy counts a check's findings): each :class:`Finding`'s
+``paths[0]`` is the image (or file) the finding counts against; further paths are related images
+(e.g. the keeper of a duplicate group). A check's observed count is the number of distinct
+``paths[0]``; its percentage is that count over the number of images. A dataset-level finding
+about no one file has ``paths=()`` and carries ``value``; it counts once.
+
+Score convention for per-image checks: ``score < 0.5`` exactly when the image is flagged (see
+:func:`ramp_low` / :func:`ramp_high`), so the per-image quality score and the flags agree.
+
+Top-level policy keys (e.g. imgeda's ``max_blurry_pct`` or a dataset-level
+``min_images_per_class``) are shorthands for per-check settings; a module declares one with
+:func:`policy_key` next to the check it configures, and the policy loader and its JSON Schema
+pick it up without any change to :mod:`imgeda_ci.policy`.
 """
 
 from __future__ import annotations
@@ -68,6 +92,54 @@ class DatasetContext:
 
 ImageFn = Callable[[ImageRecord, float | None], Outcome | None]
 DatasetFn = Callable[[DatasetContext, float | None], list[Finding]]
+ImageOptFn = Callable[[ImageRecord, float | None, Mapping[str, Any]], Outcome | None]
+DatasetOptFn = Callable[[DatasetContext, float | None, Mapping[str, Any]], list[Finding]]
+BoundImageFn = Callable[[ImageRecord], Outcome | None]
+
+OptionType = Literal["number", "integer", "boolean", "string", "strings"]
+OptionValue = float | int | bool | str | tuple[str, ...] | None
+
+
+@dataclass(frozen=True)
+class Option:
+    """A named check parameter beyond the threshold, settable in a policy under ``options``.
+
+    ``strings`` options are lists of strings in YAML and tuples here. ``minimum`` / ``maximum``
+    bound numeric options. ``None`` as default means "not set" (the check then uses its
+    threshold or skips that test, as its description says).
+    """
+
+    name: str
+    type: OptionType
+    default: OptionValue
+    description: str
+    minimum: float | None = None
+    maximum: float | None = None
+
+
+def _option_defaults(options: Sequence[Option]) -> dict[str, OptionValue]:
+    return {o.name: o.default for o in options}
+
+
+def ramp_low(value: float, threshold: float, fine: float, worst: float) -> float:
+    """Score for a measurement where *low* is bad: 1 at or above ``fine``, 0.5 at ``threshold``,
+    0 at or below ``worst`` (``worst < threshold < fine``), linear in between. Flag when
+    ``value < threshold``; the score is then below 0.5."""
+    if not worst < threshold < fine:  # degenerate settings: a plain step at the threshold
+        return 1.0 if value >= threshold else 0.0
+    if value >= fine:
+        return 1.0
+    if value >= threshold:
+        return 0.5 + 0.5 * (value - threshold) / (fine - threshold)
+    if value <= worst:
+        return 0.0
+    return min(0.4999, 0.5 * (value - worst) / (threshold - worst))
+
+
+def ramp_high(value: float, threshold: float, fine: float, worst: float) -> float:
+    """Mirror of :func:`ramp_low` for measurements where *high* is bad
+    (``fine < threshold < worst``); flag when ``value > threshold``."""
+    return ramp_low(-value, -threshold, -fine, -worst)
 
 
 @dataclass(frozen=True)
@@ -80,9 +152,30 @@ class ImageCheck:
     unit: str = ""
     severity: Severity = "warning"
     kind: Literal["image"] = "image"
+    threshold_range: tuple[float | None, float | None] = (None, None)
+    quality_weight: float = 1.0
+    options: tuple[Option, ...] = ()
+    fn_options: ImageOptFn | None = None
 
-    def run(self, record: ImageRecord, threshold: float | None = None) -> Outcome | None:
-        return self.fn(record, self.default_threshold if threshold is None else threshold)
+    def run(
+        self,
+        record: ImageRecord,
+        threshold: float | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> Outcome | None:
+        return self.bind(threshold, options)(record)
+
+    def bind(
+        self, threshold: float | None = None, options: Mapping[str, Any] | None = None
+    ) -> BoundImageFn:
+        """The check with its threshold and options fixed: ``record -> Outcome | None``."""
+        t = self.default_threshold if threshold is None else threshold
+        fn_options = self.fn_options
+        if fn_options is None:
+            fn = self.fn
+            return lambda record: fn(record, t)
+        opts = {**_option_defaults(self.options), **(options or {})}
+        return lambda record: fn_options(record, t, opts)
 
 
 @dataclass(frozen=True)
@@ -95,9 +188,21 @@ class DatasetCheck:
     unit: str = ""
     severity: Severity = "warning"
     kind: Literal["dataset"] = "dataset"
+    threshold_range: tuple[float | None, float | None] = (None, None)
+    quality_weight: float = 0.0  # dataset findings do not enter the per-image quality score
+    options: tuple[Option, ...] = ()
+    fn_options: DatasetOptFn | None = None
 
-    def run(self, ctx: DatasetContext, threshold: float | None = None) -> list[Finding]:
-        return self.fn(ctx, self.default_threshold if threshold is None else threshold)
+    def run(
+        self,
+        ctx: DatasetContext,
+        threshold: float | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> list[Finding]:
+        t = self.default_threshold if threshold is None else threshold
+        if self.fn_options is None:
+            return self.fn(ctx, t)
+        return self.fn_options(ctx, t, {**_option_defaults(self.options), **(options or {})})
 
 
 Check = ImageCheck | DatasetCheck
@@ -121,12 +226,60 @@ def image_check(
     default_threshold: float | None = None,
     unit: str = "",
     severity: Severity = "warning",
+    threshold_range: tuple[float | None, float | None] = (None, None),
+    quality_weight: float = 1.0,
 ) -> Callable[[ImageFn], ImageFn]:
     """Decorator: register a pure per-image function as a check."""
 
     def deco(fn: ImageFn) -> ImageFn:
         register(
-            ImageCheck(id, description, tuple(reads), fn, default_threshold, unit, severity)
+            ImageCheck(
+                id,
+                description,
+                tuple(reads),
+                fn,
+                default_threshold,
+                unit,
+                severity,
+                threshold_range=threshold_range,
+                quality_weight=quality_weight,
+            )
+        )
+        return fn
+
+    return deco
+
+
+def image_check_with_options(
+    id: str,
+    description: str,
+    *,
+    reads: Sequence[str],
+    options: Sequence[Option],
+    default_threshold: float | None = None,
+    unit: str = "",
+    severity: Severity = "warning",
+    threshold_range: tuple[float | None, float | None] = (None, None),
+    quality_weight: float = 1.0,
+) -> Callable[[ImageOptFn], ImageOptFn]:
+    """Decorator: like :func:`image_check` for ``fn(record, threshold, options)``."""
+
+    def deco(fn: ImageOptFn) -> ImageOptFn:
+        defaults = _option_defaults(options)
+        register(
+            ImageCheck(
+                id,
+                description,
+                tuple(reads),
+                lambda record, t: fn(record, t, defaults),
+                default_threshold,
+                unit,
+                severity,
+                threshold_range=threshold_range,
+                quality_weight=quality_weight,
+                options=tuple(options),
+                fn_options=fn,
+            )
         )
         return fn
 
@@ -141,16 +294,142 @@ def dataset_check(
     default_threshold: float | None = None,
     unit: str = "",
     severity: Severity = "warning",
+    threshold_range: tuple[float | None, float | None] = (None, None),
 ) -> Callable[[DatasetFn], DatasetFn]:
     """Decorator: register a pure dataset-level function as a check."""
 
     def deco(fn: DatasetFn) -> DatasetFn:
         register(
-            DatasetCheck(id, description, tuple(reads), fn, default_threshold, unit, severity)
+            DatasetCheck(
+                id,
+                description,
+                tuple(reads),
+                fn,
+                default_threshold,
+                unit,
+                severity,
+                threshold_range=threshold_range,
+            )
         )
         return fn
 
     return deco
+
+
+def dataset_check_with_options(
+    id: str,
+    description: str,
+    *,
+    reads: Sequence[str],
+    options: Sequence[Option],
+    default_threshold: float | None = None,
+    unit: str = "",
+    severity: Severity = "warning",
+    threshold_range: tuple[float | None, float | None] = (None, None),
+) -> Callable[[DatasetOptFn], DatasetOptFn]:
+    """Decorator: like :func:`dataset_check` for ``fn(ctx, threshold, options)``."""
+
+    def deco(fn: DatasetOptFn) -> DatasetOptFn:
+        defaults = _option_defaults(options)
+        register(
+            DatasetCheck(
+                id,
+                description,
+                tuple(reads),
+                lambda ctx, t: fn(ctx, t, defaults),
+                default_threshold,
+                unit,
+                severity,
+                threshold_range=threshold_range,
+                options=tuple(options),
+                fn_options=fn,
+            )
+        )
+        return fn
+
+    return deco
+
+
+# --- top-level policy keys ---------------------------------------------------------------
+
+PolicyKeyTarget = Literal["threshold", "max_pct", "max_count", "option"]
+
+
+@dataclass(frozen=True)
+class PolicyKey:
+    """A top-level policy key that is a shorthand for per-check settings.
+
+    ``policy_key("max_blurry_pct", checks=("blurry",), sets="max_pct")`` makes
+    ``max_blurry_pct: 10`` mean ``checks: {blurry: {max_pct: 10, severity: error}}``. With
+    several ``checks`` and ``sets`` = max_pct / max_count, the key is one limit over the union
+    of their findings (distinct ``paths[0]``), e.g. imgeda's ``max_corrupt_pct``. ``option``
+    names the option set when ``sets="option"``. ``implies`` holds the other settings the key
+    brings (by default severity error, and ``max_count: 0`` for threshold and option keys: any
+    flagged image fails, as in imgeda). A value in ``disabled_values`` turns the key off
+    (imgeda's ``min_width: 0``, ``max_aspect_ratio: 0``, ``allowed_formats: []``).
+    """
+
+    name: str
+    checks: tuple[str, ...]
+    sets: PolicyKeyTarget
+    description: str
+    type: OptionType = "number"
+    option: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    disabled_values: tuple[OptionValue, ...] = ()
+    implies: Mapping[str, Any] | None = None
+
+    def implied(self) -> dict[str, Any]:
+        if self.implies is not None:
+            return dict(self.implies)
+        out: dict[str, Any] = {"severity": "error"}
+        if self.sets in ("threshold", "option"):
+            out["max_count"] = 0
+        return out
+
+
+_POLICY_KEYS: dict[str, PolicyKey] = {}
+
+
+def policy_key(
+    name: str,
+    *,
+    checks: Sequence[str],
+    sets: PolicyKeyTarget,
+    description: str,
+    type: OptionType = "number",
+    option: str = "",
+    minimum: float | None = None,
+    maximum: float | None = None,
+    disabled_values: Sequence[OptionValue] = (),
+    implies: Mapping[str, Any] | None = None,
+) -> PolicyKey:
+    """Declare a top-level policy key (see :class:`PolicyKey`); names must be unique."""
+    key = PolicyKey(
+        name,
+        tuple(checks),
+        sets,
+        description,
+        type,
+        option,
+        minimum,
+        maximum,
+        tuple(disabled_values),
+        implies,
+    )
+    if name in _POLICY_KEYS and _POLICY_KEYS[name] != key:
+        raise ValueError(f"duplicate policy key {name!r}")
+    if sets == "option" and not option:
+        raise ValueError(f"policy key {name!r} sets an option but names none")
+    _POLICY_KEYS[name] = key
+    return key
+
+
+def all_policy_keys() -> dict[str, PolicyKey]:
+    """Every declared top-level policy key by name (imports the check modules)."""
+    all_checks()
+    return dict(_POLICY_KEYS)
 
 
 def all_checks() -> dict[str, Check]:

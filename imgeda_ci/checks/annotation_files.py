@@ -1,0 +1,169 @@
+"""Annotation files: images without labels, labels without images, files that do not parse,
+config paths that do not exist, COCO annotations pointing at missing images, stray files.
+
+These read ``labels`` of each record and the problems the format reader wrote into the manifest
+header (``header["dataset"]["problems"]``, see :mod:`imgeda_ci.formats`); no file is re-read.
+``paths[0]`` is the file the finding counts against: the image for a missing label, the
+label/annotation/config file otherwise. ``data`` carries ``file`` and ``line`` when known.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from imgeda_ci.checks.registry import DatasetContext, Finding, Severity, dataset_check
+from imgeda_ci.formats.facts import dataset_info, is_empty, is_unlabeled
+
+
+def header_problems(ctx: DatasetContext, code: str) -> Iterator[Mapping[str, Any]]:
+    for p in dataset_info(ctx.header).get("problems", ()):
+        if isinstance(p, Mapping) and p.get("code") == code:
+            yield p
+
+
+def where(path: str, line: Any) -> str:
+    return f"{path}:{line}" if line else path
+
+
+def from_header(ctx: DatasetContext, code: str, check: str, severity: Severity) -> list[Finding]:
+    out = []
+    for p in header_problems(ctx, code):
+        path = str(p.get("path", ""))
+        data = {k: v for k, v in p.items() if k not in ("code", "path", "message")}
+        data["file"] = path
+        out.append(
+            Finding(
+                check=check,
+                severity=severity,
+                paths=(path,),
+                message=f"{where(path, p.get('line'))}: {p.get('message', '')}",
+                data=data,
+            )
+        )
+    return out
+
+
+@dataset_check(
+    "label_missing",
+    "image without any annotation (no label file, not listed in the annotation file, no class)",
+    reads=("path", "labels"),
+)
+def label_missing(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+    out = []
+    for rec in ctx.records:
+        labels = rec.get("labels")
+        if labels and is_unlabeled(labels):
+            fmt = labels.get("format", "")
+            out.append(
+                Finding(
+                    "label_missing",
+                    "warning",
+                    (rec["path"],),
+                    f"{rec['path']}: no {fmt} annotation for this image",
+                    data={"format": fmt},
+                )
+            )
+    return out
+
+
+@dataset_check(
+    "label_empty",
+    "annotation that lists no objects (a background image, or a forgotten one)",
+    reads=("path", "labels"),
+    severity="info",
+)
+def label_empty(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+    out = []
+    for rec in ctx.records:
+        labels = rec.get("labels")
+        if labels and is_empty(labels):
+            file = labels.get("file")
+            out.append(
+                Finding(
+                    "label_empty",
+                    "info",
+                    (rec["path"], file) if file else (rec["path"],),
+                    f"{rec['path']}: its annotation ({file}) lists no objects",
+                    data={"file": file},
+                )
+            )
+    return out
+
+
+@dataset_check(
+    "label_orphan",
+    "label/annotation file (or COCO image entry) without an image",
+    reads=("labels",),
+)
+def label_orphan(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+    return from_header(ctx, "orphan", "label_orphan", "warning")
+
+
+@dataset_check(
+    "label_unparseable",
+    "annotation file or line that cannot be read: malformed XML, invalid JSON/YAML, non-UTF-8 "
+    "text, a line that is not class + coordinates",
+    reads=("path", "labels"),
+    severity="error",
+)
+def label_unparseable(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+    out = from_header(ctx, "unparseable", "label_unparseable", "error")
+    for rec in ctx.records:
+        labels = rec.get("labels") or {}
+        file = labels.get("file") or rec["path"]
+        for p in labels.get("problems") or ():
+            if p.get("code") != "unparseable":
+                continue
+            data = {k: v for k, v in p.items() if k not in ("code", "message")}
+            data["file"] = file
+            out.append(
+                Finding(
+                    "label_unparseable",
+                    "error",
+                    (file, rec["path"]),
+                    f"{where(file, p.get('line'))}: {p.get('message', '')}",
+                    data=data,
+                )
+            )
+    return out
+
+
+@dataset_check(
+    "dataset_yaml_missing_path",
+    "data.yaml train/val/test path (or an ImageSets split list entry) that does not exist",
+    reads=("labels",),
+    severity="error",
+)
+def dataset_yaml_missing_path(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+    return from_header(ctx, "missing_path", "dataset_yaml_missing_path", "error")
+
+
+@dataset_check(
+    "label_coco_missing_image",
+    "COCO annotation whose image_id is not among the file's images",
+    reads=("labels",),
+    severity="error",
+)
+def label_coco_missing_image(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+    return from_header(ctx, "coco_missing_image", "label_coco_missing_image", "error")
+
+
+@dataset_check(
+    "dataset_config_invalid",
+    "dataset config that contradicts itself: nc vs names, no class names, conflicting categories",
+    reads=("labels",),
+    severity="error",
+)
+def dataset_config_invalid(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+    return from_header(ctx, "config_invalid", "dataset_config_invalid", "error")
+
+
+@dataset_check(
+    "dataset_stray_file",
+    "file in the dataset that is neither an image nor part of its format (video, temp file, ...)",
+    reads=("labels",),
+    severity="info",
+)
+def dataset_stray_file(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+    return from_header(ctx, "stray_file", "dataset_stray_file", "info")

@@ -1,0 +1,37 @@
+"""Dataset size: too few images to train or evaluate on.
+
+``min_images_total`` counts every record in the manifest (unreadable files included, as imgeda
+does) and reports one dataset-level finding (``paths=()``, ``value`` = the count) when there are
+fewer than the threshold. The default of 1 only catches an empty dataset (a wrong glob, a
+failed download); set the real floor in the policy (imgeda's example policy uses 100).
+"""
+
+from __future__ import annotations
+
+from imgeda_ci.checks._common import fmt
+from imgeda_ci.checks.registry import DatasetContext, Finding, dataset_check
+
+
+@dataset_check(
+    "min_images_total",
+    "fewer images in the dataset than the threshold",
+    reads=("path",),
+    default_threshold=1,
+    unit="images",
+    severity="error",
+    threshold_range=(0, None),
+)
+def min_images_total(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+    n = len(ctx.records)
+    if threshold is None or n >= threshold:
+        return []
+    return [
+        Finding(
+            "min_images_total",
+            "error",
+            (),
+            f"{n} images < {fmt(threshold)} required",
+            score=0.0,
+            value=n,
+        )
+    ]

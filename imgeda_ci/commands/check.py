@@ -1,0 +1,65 @@
+"""imgeda-ci check: list the findings per image of a manifest, as a table or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from imgeda_ci.errors import EXIT_OK, UserError
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = sub.add_parser(
+        "check",
+        help="list the findings per image",
+        description="Run the checks on a manifest and list what each image was flagged for, "
+        "with its quality score. Never fails on findings (that is the gate's job).",
+    )
+    p.add_argument("-m", "--manifest", default="manifest.jsonl", help="(default: %(default)s)")
+    p.add_argument("-p", "--policy", help="policy YAML for thresholds (default: built-in)")
+    p.add_argument("--only", metavar="IDS", help="comma-separated check ids, e.g. dark,blurry")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--include-info", action="store_true", help="also list info-severity findings")
+    p.set_defaults(func=run)
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    import orjson
+
+    from imgeda_ci.checks.registry import all_checks
+    from imgeda_ci.evaluate import evaluate
+    from imgeda_ci.gate import load_inputs
+    from imgeda_ci.policy import _closest
+    from imgeda_ci.render.gate_table import findings_lines
+
+    only = None
+    if args.only:
+        only = [s.strip() for s in args.only.split(",") if s.strip()]
+        known = all_checks()
+        for cid in only:
+            if cid not in known:
+                best = _closest(cid, known)
+                hint = f"did you mean {best}?" if best else "run 'imgeda-ci checks' for the list"
+                raise UserError(f"--only: unknown check id {cid!r}; {hint}")
+    header, records, policy = load_inputs(args.manifest, args.policy)
+    ev = evaluate(records, policy, header=header, only=only)
+    findings = [f for f in ev.findings if args.include_info or f.severity != "info"]
+    if args.json:
+        q = ev.quality_of()
+        doc = {
+            "total_images": ev.total,
+            "findings": [f.to_json() for f in findings],
+            "images": [
+                {"path": p, "quality": q.get(p)}
+                for p in ev.paths
+                if p in {f.path for f in findings}
+            ],
+            "quality": ev.quality_summary(),
+        }
+        sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        for line in findings_lines(ev, findings):
+            print(line)
+    return EXIT_OK

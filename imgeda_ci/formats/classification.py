@@ -1,0 +1,56 @@
+"""Classification folders: ``[split/]class/image``; the class is the image's folder.
+
+The folder holding an image names its class unless that folder is a split word (``train/``) or
+a generic image folder (``images/``): such images, and images at the root, have no class and
+count as unlabelled. The split is the first split word among the folders above.
+"""
+
+from __future__ import annotations
+
+from imgeda_ci.formats.base import Layout, Source, canonical_split, new_labels
+from imgeda_ci.formats.files import parent_of
+
+#: Folder names that hold images without naming a class.
+GENERIC_FOLDERS: frozenset[str] = frozenset(
+    {"images", "image", "imgs", "img", "jpegimages", "photos", "pictures", "data", "dataset"}
+)
+
+
+def class_of(image: str) -> str | None:
+    """The class folder of an image, or None."""
+    folder = parent_of(image).rsplit("/", 1)[-1]
+    if not folder or canonical_split(folder) or folder.lower() in GENERIC_FOLDERS:
+        return None
+    return folder
+
+
+def read(src: Source) -> Layout:
+    layout = Layout("classification")
+    classes = {image: class_of(image) for image in src.images}
+    names = sorted({c for c in classes.values() if c is not None})
+    layout.classes = dict(enumerate(names))
+    for image, cls in classes.items():
+        labels = new_labels("classification", None)
+        if cls is not None:
+            labels["classes"] = [cls]
+            labels["n"] = 1
+        layout.labels[image] = labels
+    return layout
+
+
+def looks_like_classification(src: Source) -> bool:
+    """Most images (90%) in ``class/`` or ``split/class/`` folders, with two sibling classes."""
+    if not src.images:
+        return False
+    parents: dict[str, set[str]] = {}
+    inside = 0
+    for image in src.images:
+        cls = class_of(image)
+        above = parent_of(parent_of(image))
+        if cls is None or (above and not canonical_split(above.rsplit("/", 1)[-1])):
+            continue
+        inside += 1
+        parents.setdefault(above, set()).add(cls)
+    if inside < 0.9 * len(src.images):
+        return False
+    return any(len(v) >= 2 for v in parents.values())

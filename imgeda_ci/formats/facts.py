@@ -1,0 +1,218 @@
+"""Dataset facts for the report and the diff, computed from manifest records (and the header).
+
+:func:`dataset_facts` is pure: records in, a JSON-ready dict out::
+
+    {
+      "format": "yolo",                      # header dataset format (None without one)
+      "images": 567,                         # records
+      "images_per_split": {"train": 405, "val": 99, "test": 63, "none": 0},
+      "labelled": 479, "unlabeled": 88, "empty": 0,   # annotated / no annotation / background
+      "unlabeled_pct": 15.52,                # of the images that have a ``labels`` field
+      "objects": 670, "boxes": 558, "polygons": 112,  # polygons: objects with a polygon
+      "images_by_shape": {"box_only": 389, "polygon_only": 90, "mixed": 0},  # images whose
+                                             # objects are boxes, polygons, or both
+      "classes": {                           # declared classes (zeros kept) + ids seen
+        "Ships": {"images": {"train": 300, ...}, "instances": {"train": 400, ...},
+                  "images_total": 470, "instances_total": 520, "declared": true},
+        "#44":   {..., "declared": false},
+      },
+      "unknown_class_ids": {"44": 1, ...},   # class ids not declared -> lines
+      "max_class_id": 44,
+      "imbalance_ratio": 11.51,              # most / fewest instances among declared classes
+                                             # that have any (None with fewer than 2)
+      "box_size_px":  {"edges": [0, 8, 16, 32, 64, 96, 128, 256, 512, null], "counts": [...]},
+      "box_size_rel": {"edges": [0, 0.01, ..., 1, null], "counts": [...]},
+      "box_aspect":   {"edges": [0, 0.125, ..., 8, null], "counts": [...]},
+      "box_area_coco": {"small": n, "medium": n, "large": n},
+    }
+
+Box size is ``sqrt(w * h)`` of each object's box (a polygon's bounding box) in pixels and
+relative to the image (``sqrt(w*h / (W*H))``); aspect is ``w / h`` in pixels. A histogram
+bin ``i`` counts values in ``[edges[i], edges[i+1])``; a ``null`` last edge is open-ended.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from imgeda_ci.formats.geometry import iter_objects, norm_box, px_box
+from imgeda_ci.model import ImageRecord
+
+NO_SPLIT = "none"
+_SHAPES = {
+    frozenset({False}): "box_only",
+    frozenset({True}): "polygon_only",
+    frozenset({False, True}): "mixed",
+}
+SIZE_PX_EDGES: tuple[float, ...] = (0, 8, 16, 32, 64, 96, 128, 256, 512)
+SIZE_REL_EDGES: tuple[float, ...] = (0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0)
+ASPECT_EDGES: tuple[float, ...] = (0, 0.125, 0.25, 0.5, 2 / 3, 1.5, 2, 4, 8)
+
+
+class Histogram:
+    def __init__(self, edges: Sequence[float]) -> None:
+        self.edges = list(edges)
+        self.counts = [0] * len(self.edges)
+
+    def add(self, value: float) -> None:
+        if value >= self.edges[0] and math.isfinite(value):
+            self.counts[bisect_right(self.edges, value) - 1] += 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {"edges": [*(round(e, 4) for e in self.edges), None], "counts": self.counts}
+
+
+def dataset_info(header: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """The header's ``dataset`` mapping (empty when absent)."""
+    if not header:
+        return {}
+    info = header.get("dataset")
+    return info if isinstance(info, Mapping) else {}
+
+
+def declared_classes(header: Mapping[str, Any] | None) -> dict[int, str]:
+    """Declared class id -> name (empty when the format declares none, e.g. VOC)."""
+    info = dataset_info(header)
+    if not info.get("classes_declared"):
+        return {}
+    return {c["id"]: c["name"] for c in info.get("classes", ()) if isinstance(c, Mapping)}
+
+
+def counted_classes(header: Mapping[str, Any] | None) -> list[str]:
+    """Class names that balance facts count: every class but grouping ("super") ones."""
+    info = dataset_info(header)
+    return [
+        c["name"] for c in info.get("classes", ()) if isinstance(c, Mapping) and not c.get("super")
+    ]
+
+
+def is_unlabeled(labels: Mapping[str, Any]) -> bool:
+    """No annotation at all: no label file / not listed / not in a class folder."""
+    return not labels.get("n") and labels.get("file") is None
+
+
+def is_empty(labels: Mapping[str, Any]) -> bool:
+    """An annotation that lists no objects (a background image), read without problems."""
+    return not labels.get("n") and labels.get("file") is not None and not labels.get("problems")
+
+
+def dataset_facts(
+    records: Iterable[ImageRecord], header: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """Images and instances per class per split, box distributions, balance (see module doc)."""
+    info = dataset_info(header)
+    names = {c["id"]: c["name"] for c in info.get("classes", ()) if isinstance(c, Mapping)}
+    declared = set(counted_classes(header)) if info.get("classes_declared") else set()
+    per_split: Counter[str] = Counter()
+    img_cls: dict[str, Counter[str]] = {n: Counter() for n in sorted(declared)}
+    inst_cls: dict[str, Counter[str]] = {n: Counter() for n in sorted(declared)}
+    unknown: Counter[str] = Counter()
+    counts = Counter[str]()
+    max_id: int | None = None
+    size_px, size_rel, aspect = (
+        Histogram(SIZE_PX_EDGES),
+        Histogram(SIZE_REL_EDGES),
+        Histogram(ASPECT_EDGES),
+    )
+    coco_area: Counter[str] = Counter({"small": 0, "medium": 0, "large": 0})
+
+    for rec in records:
+        counts["images"] += 1
+        split = rec.get("split") or NO_SPLIT
+        per_split[split] += 1
+        labels = rec.get("labels")
+        if not labels:
+            continue
+        counts["with_labels"] += 1
+        if is_unlabeled(labels):
+            counts["unlabeled"] += 1
+        elif is_empty(labels):
+            counts["empty"] += 1
+        if labels.get("n"):
+            counts["labelled"] += 1
+        for cls in labels.get("classes") or ():
+            img_cls.setdefault(cls, Counter())[split] += 1
+        if labels.get("format") == "classification":
+            for cls in labels.get("classes") or ():
+                inst_cls.setdefault(cls, Counter())[split] += 1
+            continue
+        kinds: set[bool] = set()
+        for obj in iter_objects(labels):
+            kinds.add(bool(obj[6]))
+            cid = obj[0]
+            name = names.get(cid, f"#{cid}")
+            inst_cls.setdefault(name, Counter())[split] += 1
+            if isinstance(cid, int):
+                max_id = cid if max_id is None else max(max_id, cid)
+                if names and cid not in names:
+                    unknown[str(cid)] += 1
+            counts["objects"] += 1
+            counts["polygons" if obj[6] else "boxes"] += 1
+            _measure(obj, labels, rec, size_px, size_rel, aspect, coco_area)
+        if kinds:
+            counts[_SHAPES[frozenset(kinds)]] += 1
+
+    classes: dict[str, Any] = {}
+    for name in sorted(set(img_cls) | set(inst_cls)):
+        imgs, insts = img_cls.get(name, Counter()), inst_cls.get(name, Counter())
+        classes[name] = {
+            "images": dict(sorted(imgs.items())),
+            "instances": dict(sorted(insts.items())),
+            "images_total": sum(imgs.values()),
+            "instances_total": sum(insts.values()),
+            "declared": name in declared,
+        }
+    balance = [
+        v["instances_total"]
+        for n, v in classes.items()
+        if v["instances_total"] and (n in declared if declared else not n.startswith("#"))
+    ]
+    total, space = counts["images"], counts["with_labels"]
+    return {
+        "format": info.get("format"),
+        "images": total,
+        "images_per_split": dict(sorted(per_split.items())),
+        "labelled": counts["labelled"],
+        "unlabeled": counts["unlabeled"],
+        "empty": counts["empty"],
+        "unlabeled_pct": round(100.0 * counts["unlabeled"] / space, 2) if space else 0.0,
+        "objects": counts["objects"],
+        "boxes": counts["boxes"],
+        "polygons": counts["polygons"],
+        "images_by_shape": {k: counts[k] for k in ("box_only", "polygon_only", "mixed")},
+        "classes": classes,
+        "unknown_class_ids": dict(sorted(unknown.items(), key=lambda kv: int(kv[0]))),
+        "max_class_id": max_id,
+        "imbalance_ratio": round(max(balance) / min(balance), 2) if len(balance) >= 2 else None,
+        "box_size_px": size_px.to_json(),
+        "box_size_rel": size_rel.to_json(),
+        "box_aspect": aspect.to_json(),
+        "box_area_coco": dict(coco_area),
+    }
+
+
+def _measure(
+    obj: Sequence[Any],
+    labels: Mapping[str, Any],
+    rec: ImageRecord,
+    size_px: Histogram,
+    size_rel: Histogram,
+    aspect: Histogram,
+    coco_area: Counter[str],
+) -> None:
+    px = px_box(obj, labels, rec)
+    if px is not None:
+        w, h = max(px[2] - px[0], 0.0), max(px[3] - px[1], 0.0)
+        size_px.add(math.sqrt(w * h))
+        if h > 0:
+            aspect.add(w / h)
+        area = w * h
+        coco_area["small" if area < 32**2 else "medium" if area < 96**2 else "large"] += 1
+    nb = norm_box(obj, labels, rec)
+    if nb is not None:
+        w, h = max(nb[2] - nb[0], 0.0), max(nb[3] - nb[1], 0.0)
+        size_rel.add(math.sqrt(w * h))

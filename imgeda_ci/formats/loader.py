@@ -1,0 +1,59 @@
+"""``load_layout``: walk the root, detect (or take) the format, read it, note stray files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from imgeda_ci.errors import UserError
+from imgeda_ci.formats import classification, coco, flat, voc, yolo
+from imgeda_ci.formats.base import Layout, Source
+from imgeda_ci.formats.detect import detect
+from imgeda_ci.formats.files import is_companion_name, is_image_name, walk
+
+READERS: dict[str, Callable[[Source], Layout]] = {
+    "yolo": yolo.read,
+    "coco": coco.read,
+    "voc": voc.read,
+    "classification": classification.read,
+    "flat": flat.read,
+}
+FORMATS: tuple[str, ...] = tuple(READERS)
+
+
+def check_format(fmt: str | None) -> str | None:
+    """Validate a ``--format`` value (None = detect)."""
+    if fmt is None or fmt == "auto":
+        return None
+    if fmt not in READERS:
+        raise UserError(f"unknown dataset format {fmt!r}; valid values: auto, {', '.join(FORMATS)}")
+    return fmt
+
+
+def load_layout(root: Path | str, image_paths: Sequence[str], fmt: str | None = None) -> Layout:
+    """Read the dataset layout of ``root`` for the scanned ``image_paths`` (POSIX, relative).
+
+    ``fmt`` None (or "auto") detects the format. Never raises for bad annotation files: they
+    become problems in ``header_facts()``. Raises UserError for an unknown ``fmt``.
+    """
+    forced = check_format(fmt)
+    src = Source(Path(root), walk(Path(root)), sorted(set(image_paths)))
+    if forced is None:
+        name, reason = detect(src)
+    else:
+        name, reason = forced, "--format"
+    layout = READERS[name](src)
+    layout.detected = forced is None
+    layout.facts["detected_by"] = reason
+    _stray_files(src, layout)
+    return layout
+
+
+def _stray_files(src: Source, layout: Layout) -> None:
+    """Files that are neither images, nor read by the format, nor docs/code/config."""
+    for f in src.tree.files:
+        if f in layout.used or f in src.image_set or is_image_name(f) or is_companion_name(f):
+            continue
+        layout.problems.add("stray_file", f, "not an image and not part of the dataset format")
+    for d in src.tree.unreadable_dirs:
+        layout.problems.add("unparseable", d or ".", "folder could not be read")

@@ -1,0 +1,190 @@
+"""The policy's JSON Schema, generated from the check registry and the declared policy keys.
+
+Published at ``imgeda_ci/schemas/policy.schema.json`` (shipped in the wheel) for editors (e.g.
+``# yaml-language-server: $schema=...``). ``python -m imgeda_ci.policy_schema --write``
+regenerates it after a check or policy key is added; a test keeps the file in sync and checks
+that the schema and :mod:`imgeda_ci.policy`'s loader accept and refuse the same documents
+(except what a schema cannot express: expiry against today's date, glob syntax, key clashes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from imgeda_ci.checks.registry import SEVERITIES, Check, Option, OptionType, all_checks
+from imgeda_ci.policy import (
+    CHECK_KEYS,
+    MODES,
+    OVERRIDE_KEYS,
+    TOP_KEYS,
+    VERSION,
+    WAIVER_KEYS,
+    policy_keys_doc,
+)
+
+SCHEMA_PATH = Path(__file__).parent / "schemas" / "policy.schema.json"
+SCHEMA_ID = "https://imgeda-ci.dev/schemas/policy.schema.json"
+
+
+def _typed(kind: OptionType, lo: float | None, hi: float | None) -> dict[str, Any]:
+    if kind in ("number", "integer"):
+        out: dict[str, Any] = {"type": kind}
+        if lo is not None:
+            out["minimum"] = lo
+        if hi is not None:
+            out["maximum"] = hi
+        return out
+    if kind == "boolean":
+        return {"type": "boolean"}
+    if kind == "string":
+        return {"type": "string"}
+    return {"type": "array", "items": {"type": "string"}}
+
+
+def _option(o: Option) -> dict[str, Any]:
+    s = _typed(o.type, o.minimum, o.maximum)
+    s["description"] = o.description
+    return {"anyOf": [s, {"type": "null"}], "description": o.description}
+
+
+def _check(c: Check, in_override: bool) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "severity": {"$ref": "#/$defs/severity"},
+        "max_count": {"type": "integer", "minimum": 0},
+        "max_pct": {"type": "number", "minimum": 0, "maximum": 100},
+    }
+    dataset_fixed = in_override and c.kind == "dataset"
+    if c.default_threshold is not None and not dataset_fixed:
+        lo, hi = c.threshold_range
+        props["threshold"] = _typed("number", lo, hi)
+        props["threshold"]["description"] = f"default {c.default_threshold:g} {c.unit}".strip()
+    if c.options and not dataset_fixed:
+        props["options"] = {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {o.name: _option(o) for o in c.options},
+        }
+    body = {
+        "type": "object",
+        "description": c.description,
+        "additionalProperties": False,
+        "properties": props,
+    }
+    return {"anyOf": [body, {"const": False}, {"const": "off"}], "description": c.description}
+
+
+def build_schema() -> dict[str, Any]:
+    checks = all_checks()
+    keys = policy_keys_doc()
+
+    def checks_block(in_override: bool) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {cid: _check(c, in_override) for cid, c in checks.items()},
+        }
+
+    globs = {
+        "anyOf": [
+            {"type": "string", "minLength": 1},
+            {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
+        ]
+    }
+    check_ids = {
+        "anyOf": [
+            {"enum": [*checks, "*"]},
+            {"type": "array", "minItems": 1, "items": {"enum": [*checks, "*"]}},
+        ]
+    }
+    props: dict[str, Any] = {
+        "version": {"const": VERSION},
+        "mode": {"enum": list(MODES), "description": "how findings are judged"},
+        "checks": checks_block(False),
+        "overrides": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "paths": globs,
+                    "path": globs,
+                    "checks": checks_block(True),
+                },
+                "required": ["checks"],
+                "oneOf": [{"required": ["paths"]}, {"required": ["path"]}],
+            },
+        },
+        "waivers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "path": globs,
+                    "paths": globs,
+                    "check": check_ids,
+                    "checks": check_ids,
+                    "reason": {"type": "string", "minLength": 1, "pattern": "\\S"},
+                    "expires": {"type": "string", "format": "date"},
+                },
+                "required": ["reason"],
+                "allOf": [
+                    {"oneOf": [{"required": ["path"]}, {"required": ["paths"]}]},
+                    {"oneOf": [{"required": ["check"]}, {"required": ["checks"]}]},
+                ],
+            },
+        },
+    }
+    assert set(props) == set(TOP_KEYS)
+    assert set(props["waivers"]["items"]["properties"]) == set(WAIVER_KEYS)
+    assert set(props["overrides"]["items"]["properties"]) == set(OVERRIDE_KEYS)
+    for k in keys:
+        s = _typed(k.type, k.minimum, k.maximum)
+        s["description"] = k.description
+        props[k.name] = s
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "imgeda-ci policy",
+        "description": "Quality gate policy for image datasets (imgeda-ci). imgeda's policy keys "
+        "are accepted unchanged. Check settings: " + ", ".join(CHECK_KEYS) + ".",
+        "type": "object",
+        "minProperties": 1,
+        "additionalProperties": False,
+        "properties": props,
+        "$defs": {"severity": {"enum": [*SEVERITIES, "off", False]}},
+    }
+
+
+def render() -> str:
+    return json.dumps(build_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m imgeda_ci.policy_schema")
+    ap.add_argument("--write", action="store_true", help=f"rewrite {SCHEMA_PATH.name}")
+    ap.add_argument("--check", action="store_true", help="exit 1 when the file is out of date")
+    args = ap.parse_args(argv)
+    text = render()
+    if args.check:
+        current = SCHEMA_PATH.read_text(encoding="utf-8") if SCHEMA_PATH.exists() else ""
+        if current != text:
+            print(f"{SCHEMA_PATH}: out of date; run python -m imgeda_ci.policy_schema --write",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        return 0
+    if args.write:
+        SCHEMA_PATH.parent.mkdir(parents=True, exist_ok=True)
+        SCHEMA_PATH.write_text(text, encoding="utf-8")
+        return 0
+    sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

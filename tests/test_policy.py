@@ -1,0 +1,266 @@
+"""Policy loading: valid forms, and every malformed policy refused with one line (exit 1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from imgeda_ci.cli import main
+from imgeda_ci.policy import PolicyError, parse_policy
+from imgeda_ci.policy_schema import SCHEMA_PATH, render
+from tests.gate_helpers import good, write
+
+# (name, policy text, expected fragment of the message, line, does the JSON Schema refuse it too)
+MALFORMED: list[tuple[str, str, str, int, bool]] = [
+    ("typo top key", "max_corupt_pct: 1\n", "did you mean max_corrupt_pct?", 1, True),
+    (
+        "typo second key",
+        "min_images_total: 5\nmax_blury_pct: 3\n",
+        "did you mean max_blurry_pct?",
+        2,
+        True,
+    ),
+    ("typo check id", "checks:\n  darkk: {threshold: 3}\n", "did you mean dark?", 2, True),
+    ("typo check field", "checks:\n  dark:\n    treshold: 3\n", "did you mean threshold?", 3, True),
+    ("typo severity", "checks:\n  dark: {severity: eror}\n", "did you mean error?", 2, True),
+    (
+        "typo option",
+        "checks:\n  too_small:\n    options: {min_widht: 3}\n",
+        "did you mean min_width?",
+        3,
+        True,
+    ),
+    ("string for number", "max_corrupt_pct: lots\n", "expected a number", 1, True),
+    ("negative pct", "max_duplicate_pct: -5\n", "out of range", 1, True),
+    ("pct above 100", "max_blurry_pct: 150\n", "out of range", 1, True),
+    ("negative check max_pct", "checks:\n  dark: {max_pct: -1}\n", "out of range", 2, True),
+    ("float count", "min_images_total: 10.5\n", "whole number", 1, True),
+    ("bool for number", "max_corrupt_pct: true\n", "expected a number", 1, True),
+    ("threshold out of range", "checks:\n  dark: {threshold: 300}\n", "out of range", 2, True),
+    ("list for string list", "allowed_formats: jpeg\n", "list of strings", 1, True),
+    ("checks not a mapping", "checks: [dark]\n", "expected check settings", 1, True),
+    (
+        "bad glob",
+        "overrides:\n  - paths: ['test**']\n    checks: {dark: {severity: error}}\n",
+        "bad glob",
+        2,
+        False,
+    ),
+    (
+        "unclosed glob class",
+        "waivers:\n  - path: 'a/[bc'\n    check: dark\n    reason: x\n",
+        "bad glob",
+        2,
+        False,
+    ),
+    (
+        "waiver without reason",
+        "waivers:\n  - path: a.jpg\n    check: dark\n",
+        "needs a reason",
+        2,
+        True,
+    ),
+    (
+        "waiver blank reason",
+        "waivers:\n  - path: a.jpg\n    check: dark\n    reason: '  '\n",
+        "needs a reason",
+        4,
+        True,
+    ),
+    (
+        "waiver unknown check",
+        "waivers:\n  - path: a.jpg\n    check: drak\n    reason: ok\n",
+        "did you mean dark?",
+        3,
+        True,
+    ),
+    (
+        "expired waiver",
+        "waivers:\n  - path: a.jpg\n    check: dark\n    reason: ok\n    expires: 2000-01-01\n",
+        "expired on 2000-01-01",
+        5,
+        False,
+    ),
+    (
+        "bad waiver date",
+        "waivers:\n  - path: a.jpg\n    check: dark\n    reason: ok\n    expires: soon\n",
+        "not a date",
+        5,
+        False,
+    ),
+    ("tab indentation", "checks:\n\tdark: {threshold: 3}\n", "tab character", 2, True),
+    ("invalid yaml", "checks: {dark: [\n", "invalid YAML", 2, True),
+    ("duplicate key", "max_corrupt_pct: 1\nmax_corrupt_pct: 2\n", "duplicate key", 2, True),
+    ("not a mapping", "- max_corrupt_pct\n", "expected a mapping", 1, True),
+    ("empty file", "", "empty", 0, True),
+    (
+        "dataset threshold in override",
+        "overrides:\n  - paths: ['a/**']\n    checks: {min_images_total: {threshold: 3}}\n",
+        "dataset check",
+        3,
+        True,
+    ),
+    (
+        "override without paths",
+        "overrides:\n  - checks: {dark: {severity: error}}\n",
+        "needs paths",
+        2,
+        True,
+    ),
+    ("unsupported mode", "mode: new-only\n", "unsupported mode", 1, True),
+    (
+        "key clash",
+        "max_underexposed_pct: 5\nchecks:\n  dark: {max_pct: 2}\n",
+        "keep only one",
+        1,
+        False,
+    ),
+    (
+        "threshold on check without one",
+        "checks:\n  gps_location: {threshold: 1}\n",
+        "has no threshold",
+        2,
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "fragment", "line", "schema_too"), MALFORMED)
+def test_malformed_policy_is_one_line_exit_1(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    text: str,
+    fragment: str,
+    line: int,
+    schema_too: bool,
+) -> None:
+    pol = tmp_path / "policy.yml"
+    pol.write_text(text)
+    m = write(tmp_path, [good("a.jpg")])
+    code = main(["gate", "-m", str(m), "-p", str(pol)])
+    err = capsys.readouterr().err
+    assert code == 1, name
+    assert "Traceback" not in err
+    assert err.count("\n") == 1, err
+    assert fragment in err, err
+    where = f"{pol}:{line}:" if line else f"{pol}:"
+    assert err.startswith(f"imgeda-ci: error: {where}"), err
+
+
+def test_at_least_20_malformed_cases() -> None:
+    assert len(MALFORMED) >= 20
+
+
+def _schema_validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(SCHEMA_PATH.read_text())
+    return jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def _as_json(text: str) -> object:
+    """What an editor validates: the YAML with dates as ISO strings."""
+
+    def conv(v: object) -> object:
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        if isinstance(v, dict):
+            return {str(k): conv(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [conv(x) for x in v]
+        return v
+
+    return conv(yaml.safe_load(text))
+
+
+# A JSON Schema cannot express glob syntax, dates against today or key clashes: those cases
+# are marked schema_too=False and checked by the loader only.
+@pytest.mark.parametrize(
+    ("name", "text", "fragment"), [(c[0], c[1], c[2]) for c in MALFORMED if c[4]]
+)
+def test_schema_refuses_what_the_loader_refuses(name: str, text: str, fragment: str) -> None:
+    try:
+        doc = _as_json(text)
+    except yaml.YAMLError:
+        return  # not YAML: no editor validates it either
+    if "duplicate key" in fragment:
+        return  # duplicate keys vanish when YAML becomes JSON
+    assert list(_schema_validator().iter_errors(doc)), f"schema accepted {name!r}"
+
+
+VALID = [
+    # imgeda's example policy, verbatim
+    "# imgeda quality gate policy\nmax_corrupt_pct: 1.0        # corrupt\n"
+    "max_overexposed_pct: 5.0\nmax_underexposed_pct: 5.0\nmax_duplicate_pct: 10.0\n"
+    "min_images_total: 100\n",
+    # imgeda's README policy: all eleven keys
+    "min_images_total: 100\nmax_corrupt_pct: 1.0\nmax_overexposed_pct: 5.0\n"
+    "max_underexposed_pct: 5.0\nmax_duplicate_pct: 10.0\nmax_blurry_pct: 10.0\n"
+    "max_artifact_pct: 5.0\nmin_width: 224\nmin_height: 224\nmax_aspect_ratio: 3.0\n"
+    "allowed_formats: [jpeg, png]\n",
+    "min_width: 0\nmax_aspect_ratio: 0\nallowed_formats: []\n",
+    "version: 1\nmode: absolute\nchecks:\n  dark: {threshold: 30, severity: error, max_pct: 2}\n"
+    "  gps_location: {severity: off}\n  exif_identity: off\n"
+    "  too_small: {options: {min_pixels: 50000, min_width: null}}\n"
+    "  disallowed_format: {options: {allowed: [jpeg]}}\n",
+    "overrides:\n  - paths: ['test/**', 'val/**']\n    checks:\n      blurry: {severity: error, "
+    "max_count: 0, threshold: 20}\n  - path: 'raw/*.png'\n"
+    "    checks: {large_file: {severity: info}}\n",
+    "waivers:\n  - path: 'night/**'\n    check: dark\n    reason: night shots\n"
+    "    expires: 2999-12-31\n  - paths: [a.jpg, b.jpg]\n    checks: ['*']\n    reason: vendor\n",
+]
+
+
+@pytest.mark.parametrize("text", VALID)
+def test_valid_policies_load_and_match_the_schema(text: str) -> None:
+    parse_policy(text, source="p.yml")
+    errors = list(_schema_validator().iter_errors(_as_json(text)))
+    assert not errors, errors[0].message
+
+
+def test_schema_file_is_up_to_date() -> None:
+    assert SCHEMA_PATH.read_text() == render(), "run: python -m imgeda_ci.policy_schema --write"
+
+
+def test_severity_off_unquoted_is_off() -> None:
+    pol = parse_policy("checks:\n  dark: {severity: off}\n", source="p.yml")
+    assert pol.checks["dark"].severity == "off"
+
+
+def test_imgeda_keys_map_onto_checks() -> None:
+    pol = parse_policy(VALID[1], source="p.yml")
+    assert pol.checks["dark"].max_pct == 5.0 and pol.checks["dark"].severity == "error"
+    assert pol.checks["too_small"].options == {"min_width": 224, "min_height": 224}
+    assert pol.checks["odd_aspect_ratio"].threshold == 3.0
+    assert pol.checks["odd_aspect_ratio"].max_count == 0
+    assert pol.checks["disallowed_format"].options == {"allowed": ("jpeg", "png")}
+    groups = {g.name: g for g in pol.groups}
+    assert groups["max_corrupt_pct"].checks == (
+        "unreadable",
+        "truncated",
+        "decompression_bomb",
+        "empty_file",
+    )
+    assert groups["max_duplicate_pct"].max_pct == 10.0
+    off = parse_policy(VALID[2], source="p.yml")
+    assert not off.checks  # 0 / [] turn imgeda's keys off
+
+
+def test_waiver_expiring_today_is_still_valid() -> None:
+    text = "waivers:\n  - {path: a.jpg, check: dark, reason: ok, expires: 2030-05-01}\n"
+    parse_policy(text, today=dt.date(2030, 5, 1))
+    with pytest.raises(PolicyError, match="expired"):
+        parse_policy(text, today=dt.date(2030, 5, 2))
+
+
+def test_missing_policy_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    m = write(tmp_path, [good("a.jpg")])
+    assert main(["gate", "-m", str(m), "-p", str(tmp_path / "nope.yml")]) == 1
+    err = capsys.readouterr().err
+    assert "policy file not found" in err and err.count("\n") == 1
