@@ -116,10 +116,14 @@ def analyze_path(
     known: Container[str] = (),
     *,
     use_alarm: bool = True,
-    reader: Callable[[str], tuple[bytes | None, ErrorInfo | None]] = read_bytes,
+    reader: Callable[[str], tuple[bytes | None, ErrorInfo | None]] | None = None,
 ) -> ImageRecord:
     """Read and analyse one file. When its SHA-256 is in ``known``, skip the decode and return
     ``{"sha256": ..., "cached": True}`` for the caller to fill from its cache."""
+    if reader is None:
+        from imgeda_ci.scan.readers import read_locator
+
+        reader = read_locator
     data, err = reader(path)
     if data is None:
         size = -1

@@ -34,6 +34,9 @@ def scan_folder(
     timestamp: str | None = None,
     progress: bool = False,
 ) -> ScanStats:
+    from imgeda_ci.formats import check_format, load_layout
+
+    fmt = check_format(dataset_format)  # fail fast on a bad --format
     settings = Settings(
         depth=depth, analysis_size=analysis_size, max_pixels=max_pixels, timeout=timeout
     )
@@ -41,6 +44,7 @@ def scan_folder(
         found = discover.from_list(root, files_from, include=include, exclude=exclude)
     else:
         found = discover.walk(root, include=include, exclude=exclude)
+    layout = load_layout(root, found.paths, fmt)
     return scan(
         found,
         output,
@@ -48,6 +52,8 @@ def scan_folder(
         workers=workers,
         caches=caches,
         use_git=use_git,
+        annotate=layout.annotate,
+        dataset_facts=layout.header_facts(),
         root_label=root.as_posix(),
         timestamp=timestamp,
         progress=progress,

@@ -23,9 +23,27 @@ SKIP_DIRS = frozenset({".git", ".hg", ".svn", ".dvc", "__pycache__", ".imgeda-ci
 
 @dataclass
 class Discovery:
+    """The files to scan: ``paths`` (sorted, POSIX, relative to ``root``) and how to reach them.
+
+    A local folder needs nothing more. Other sources (a git tree, a bucket) set ``locators``
+    (relative path -> what the readers open, see :mod:`imgeda_ci.scan.readers`) and, when the
+    content ids are known without reading (git blobs), ``oids``.
+    """
+
     root: Path
     paths: list[str]
     warnings: list[str] = field(default_factory=list)
+    locators: dict[str, str] | None = None
+    oids: dict[str, str] | None = None
+
+    @property
+    def local(self) -> bool:
+        return self.locators is None
+
+    def locator(self, rel: str) -> str:
+        if self.locators is None:
+            return str(self.root / rel)
+        return self.locators[rel]
 
 
 def _ext(name: str) -> str:

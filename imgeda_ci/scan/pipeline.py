@@ -242,12 +242,15 @@ def scan(
     # where each path's final record comes from: (file index, offset) or a content hash
     where: dict[str, tuple[int, int] | str] = {}
     codes: dict[str, str] = {}  # path -> error code, for the header's counts
-    blob_ids = gitindex.clean_blob_ids(root) if use_git else {}
+    if discovery.oids is not None:
+        blob_ids = discovery.oids
+    else:
+        blob_ids = gitindex.clean_blob_ids(root) if use_git and discovery.local else {}
     jobs: list[Job] = []
     stat_keys: dict[int, list[int] | None] = {}
     for i, rel in enumerate(paths):
-        locator = str(root / rel)
-        key = _stat_key(locator)
+        locator = discovery.locator(rel)
+        key = _stat_key(locator) if discovery.local else None
         entry = journal.get(rel)
         if entry is not None and key is not None and entry[1] == key:
             obj = store.read_at(store.journal_fidx, entry[0])

@@ -1,0 +1,236 @@
+"""Base vs head: what a change did to the dataset, keyed by content and path.
+
+- ``added``: paths only in the head whose content is not a moved base image;
+- ``removed``: paths only in the base whose content did not move;
+- ``modified``: the same path with new bytes;
+- ``renamed``: content (SHA-256) that left one path and appeared at another. A base image copied
+  to several new paths is one rename plus additions; identical contents are paired in path order
+  so the result is deterministic.
+- ``unchanged``: same path, same bytes.
+
+Dataset deltas (totals, errors by code, images per split and class) and the distribution shift of
+key measurements (brightness, sharpness, pixel count, aspect ratio, file size) are reported with
+two statistics a reader can interpret: the Kolmogorov-Smirnov distance (the largest gap between
+the two cumulative distributions, 0 = identical, 1 = disjoint) and the population stability
+index over ten base-quantile bins (< 0.1 stable, 0.1-0.25 moderate shift, > 0.25 major shift).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from imgeda_ci.model import ImageRecord
+
+Metric = Callable[[ImageRecord], float | None]
+
+
+def _stat(key: str) -> Metric:
+    def get(rec: ImageRecord) -> float | None:
+        v = (rec.get("stats") or {}).get(key)
+        return float(v) if isinstance(v, int | float) else None
+
+    return get
+
+
+def _pixels(rec: ImageRecord) -> float | None:
+    p = rec.get("pixels")
+    return float(p) if p else None
+
+
+def _aspect(rec: ImageRecord) -> float | None:
+    w, h = rec.get("width"), rec.get("height")
+    return w / h if w and h else None
+
+
+def _size(rec: ImageRecord) -> float | None:
+    s = rec.get("size")
+    return float(s) if s and s > 0 else None
+
+
+#: name -> (how to read it, log-scaled for the PSI bins)
+METRICS: dict[str, tuple[Metric, bool]] = {
+    "brightness": (_stat("luma_mean"), False),
+    "sharpness": (_stat("sharpness"), True),
+    "contrast": (_stat("luma_std"), False),
+    "pixels": (_pixels, True),
+    "aspect_ratio": (_aspect, True),
+    "file_size": (_size, True),
+}
+
+
+@dataclass
+class Shift:
+    base_n: int
+    head_n: int
+    base_median: float | None
+    head_median: float | None
+    ks: float | None
+    psi: float | None
+
+    @property
+    def level(self) -> str:
+        if self.psi is None:
+            return "n/a"
+        return "stable" if self.psi < 0.1 else "moderate" if self.psi < 0.25 else "major"
+
+
+@dataclass
+class ManifestDiff:
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    modified: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    unchanged: int = 0
+    totals: dict[str, dict[str, Any]] = field(default_factory=dict)
+    shift: dict[str, Shift] = field(default_factory=dict)
+
+    @property
+    def changed_paths(self) -> set[str]:
+        """Head paths whose content is new to the dataset (added or modified)."""
+        return set(self.added) | set(self.modified)
+
+    def rename_map(self) -> dict[str, str]:
+        """Old path -> new path for renamed content."""
+        return dict(self.renamed)
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["renamed"] = [{"from": a, "to": b} for a, b in self.renamed]
+        out["shift"] = {k: {**asdict(v), "level": v.level} for k, v in self.shift.items()}
+        out["summary"] = {
+            "added": len(self.added),
+            "removed": len(self.removed),
+            "modified": len(self.modified),
+            "renamed": len(self.renamed),
+            "unchanged": self.unchanged,
+        }
+        return out
+
+
+def _counts(records: Iterable[ImageRecord]) -> dict[str, Counter[str]]:
+    out: dict[str, Counter[str]] = {
+        "total": Counter(),
+        "errors": Counter(),
+        "split": Counter(),
+        "class": Counter(),
+        "format": Counter(),
+    }
+    for rec in records:
+        out["total"]["images"] += 1
+        out["total"]["bytes"] += max(0, rec.get("size") or 0)
+        err = rec.get("error")
+        if err:
+            out["errors"][err["code"]] += 1
+            out["total"]["errors"] += 1
+        out["split"][str(rec.get("split") or "none")] += 1
+        out["format"][str(rec.get("format") or "unknown")] += 1
+        for cls in (rec.get("labels") or {}).get("classes") or []:
+            out["class"][str(cls)] += 1
+    return out
+
+
+def ks_distance(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> float:
+    """Two-sample Kolmogorov-Smirnov statistic."""
+    a, b = np.sort(a), np.sort(b)
+    grid = np.concatenate([a, b])
+    cdf_a = np.searchsorted(a, grid, side="right") / a.size
+    cdf_b = np.searchsorted(b, grid, side="right") / b.size
+    return float(np.max(np.abs(cdf_a - cdf_b)))
+
+
+def psi(base: npt.NDArray[np.float64], head: npt.NDArray[np.float64], bins: int = 10) -> float:
+    """Population stability index of ``head`` against ``base`` over base-quantile bins."""
+    edges = np.unique(np.quantile(base, np.linspace(0, 1, bins + 1)[1:-1]))
+    b = np.bincount(np.searchsorted(edges, base, side="right"), minlength=edges.size + 1)
+    h = np.bincount(np.searchsorted(edges, head, side="right"), minlength=edges.size + 1)
+    eps = 1e-4
+    pb = np.maximum(b / base.size, eps)
+    ph = np.maximum(h / head.size, eps)
+    return float(np.sum((ph - pb) * np.log(ph / pb)))
+
+
+def _values(records: Sequence[ImageRecord], metric: Metric, log: bool) -> npt.NDArray[np.float64]:
+    vals = [v for r in records if (v := metric(r)) is not None and math.isfinite(v)]
+    arr = np.asarray(vals, dtype=np.float64)
+    return np.log1p(np.maximum(arr, 0)) if log else arr
+
+
+def shift_of(base: Sequence[ImageRecord], head: Sequence[ImageRecord]) -> dict[str, Shift]:
+    out: dict[str, Shift] = {}
+    for name, (metric, log) in METRICS.items():
+        a, b = _values(base, metric, log), _values(head, metric, log)
+
+        def median(x: npt.NDArray[np.float64], log: bool = log) -> float | None:
+            if not x.size:
+                return None
+            m = float(np.median(x))
+            return round(float(np.expm1(m)) if log else m, 4)
+
+        both = a.size >= 1 and b.size >= 1
+        out[name] = Shift(
+            base_n=int(a.size),
+            head_n=int(b.size),
+            base_median=median(a),
+            head_median=median(b),
+            ks=round(ks_distance(a, b), 4) if both else None,
+            psi=round(psi(a, b), 4) if a.size >= 10 and b.size >= 1 else None,
+        )
+    return out
+
+
+def diff(base: Sequence[ImageRecord], head: Sequence[ImageRecord]) -> ManifestDiff:
+    """Compare two manifests' records (see module doc)."""
+    old = {r["path"]: r for r in base}
+    new = {r["path"]: r for r in head}
+    out = ManifestDiff()
+    only_old = sorted(set(old) - set(new))
+    only_new = sorted(set(new) - set(old))
+    for p in sorted(set(old) & set(new)):
+        if old[p].get("sha256") == new[p].get("sha256") and old[p].get("sha256"):
+            out.unchanged += 1
+        else:
+            out.modified.append(p)
+    # pair moved content: each base sha that vanished from its path, to new paths with that sha
+    by_sha: dict[str, list[str]] = {}
+    for p in only_new:
+        sha = new[p].get("sha256")
+        if sha:
+            by_sha.setdefault(sha, []).append(p)
+    moved_to: set[str] = set()
+    for p in only_old:
+        sha = old[p].get("sha256")
+        targets = by_sha.get(sha) if sha else None
+        if targets:
+            target = targets.pop(0)
+            out.renamed.append((p, target))
+            moved_to.add(target)
+        else:
+            out.removed.append(p)
+    out.added = [p for p in only_new if p not in moved_to]
+    out.totals = _totals(_counts(base), _counts(head))
+    out.shift = shift_of(base, head)
+    return out
+
+
+def _totals(
+    base: Mapping[str, Counter[str]], head: Mapping[str, Counter[str]]
+) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for group in base.keys() | head.keys():
+        keys = sorted(set(base.get(group, {})) | set(head.get(group, {})))
+        out[group] = {
+            k: {
+                "base": base.get(group, Counter())[k],
+                "head": head.get(group, Counter())[k],
+                "delta": head.get(group, Counter())[k] - base.get(group, Counter())[k],
+            }
+            for k in keys
+        }
+    return out

@@ -1,0 +1,41 @@
+"""Read the bytes behind a locator: a local path, or a git blob (``git-blob:GITDIR:OID``).
+
+Workers call :func:`read_locator`; it never raises, it returns (bytes, None) or (None, error).
+"""
+
+from __future__ import annotations
+
+import subprocess
+
+from imgeda_ci.model import ErrorInfo
+
+GIT_BLOB = "git-blob:"
+
+
+def git_blob_locator(git_dir: str, oid: str) -> str:
+    return f"{GIT_BLOB}{git_dir}:{oid}"
+
+
+def read_git_blob(locator: str) -> tuple[bytes | None, ErrorInfo | None]:
+    git_dir, _, oid = locator[len(GIT_BLOB) :].rpartition(":")
+    try:
+        proc = subprocess.run(
+            ["git", "--git-dir", git_dir, "cat-file", "blob", oid],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return None, {"code": "read_error", "message": f"git cat-file failed: {exc}"}
+    if proc.returncode != 0:
+        msg = proc.stderr.decode("utf-8", "replace").strip() or "git cat-file failed"
+        return None, {"code": "vanished", "message": msg[:300]}
+    return proc.stdout, None
+
+
+def read_locator(locator: str) -> tuple[bytes | None, ErrorInfo | None]:
+    from imgeda_ci.scan.analyze import read_bytes
+
+    if locator.startswith(GIT_BLOB):
+        return read_git_blob(locator)
+    return read_bytes(locator)

@@ -1,0 +1,77 @@
+"""The diff of two manifests: renames by content, modifications by path, shift statistics."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from imgeda_ci.cli import main
+from imgeda_ci.diff import diff, ks_distance, psi
+from imgeda_ci.model import ImageRecord
+
+
+def rec(path: str, sha: str, luma: float = 100.0, **kw: object) -> ImageRecord:
+    r: dict[str, object] = {
+        "path": path, "sha256": sha, "size": 1000, "width": 640, "height": 480,
+        "pixels": 640 * 480, "error": None, "stats": {"luma_mean": luma, "sharpness": 50.0},
+    }  # fmt: skip
+    r.update(kw)
+    return r  # type: ignore[return-value]
+
+
+def test_kinds_of_change() -> None:
+    base = [rec("a.jpg", "1"), rec("b.jpg", "2"), rec("c.jpg", "3"), rec("d.jpg", "4")]
+    head = [
+        rec("a.jpg", "1"),  # unchanged
+        rec("b.jpg", "20"),  # modified
+        rec("moved/c.jpg", "3"),  # renamed
+        rec("copy/c.jpg", "3"),  # a second copy of moved content: added
+        rec("e.jpg", "5"),  # added
+    ]  # d.jpg removed
+    d = diff(base, head)
+    assert d.unchanged == 1
+    assert d.modified == ["b.jpg"]
+    assert d.renamed == [("c.jpg", "copy/c.jpg")]
+    assert d.added == ["e.jpg", "moved/c.jpg"]
+    assert d.removed == ["d.jpg"]
+    assert d.changed_paths == {"b.jpg", "e.jpg", "moved/c.jpg"}
+
+
+def test_totals_per_split_and_error() -> None:
+    base = [rec("train/a.jpg", "1", split="train"), rec("test/b.jpg", "2", split="test")]
+    bad = rec("train/c.jpg", "3", split="train", error={"code": "truncated", "message": ""})
+    head = [*base, bad]
+    d = diff(base, head)
+    assert d.totals["split"]["train"] == {"base": 1, "head": 2, "delta": 1}
+    assert d.totals["errors"]["truncated"]["delta"] == 1
+
+
+def test_ks_and_psi() -> None:
+    rng = np.random.default_rng(0)
+    a = rng.normal(0, 1, 2000)
+    assert ks_distance(a, a) == 0
+    assert ks_distance(a, a + 100) == 1
+    assert psi(a, rng.normal(0, 1, 2000)) < 0.05
+    assert psi(a, rng.normal(1.5, 1, 2000)) > 0.25
+    base = [rec(f"{i}.jpg", str(i), luma=float(v)) for i, v in enumerate(rng.normal(120, 10, 200))]
+    dark = [rec(f"{i}.jpg", str(i), luma=float(v)) for i, v in enumerate(rng.normal(60, 10, 200))]
+    s = diff(base, dark).shift["brightness"]
+    assert s.level == "major" and s.ks is not None and s.ks > 0.9
+    assert s.base_median == pytest.approx(120, abs=3) and s.head_median == pytest.approx(60, abs=3)
+
+
+def test_diff_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from imgeda_ci import manifest
+
+    manifest.write(tmp_path / "old.jsonl", None, [rec("a.jpg", "1"), rec("b.jpg", "2")])
+    manifest.write(tmp_path / "new.jsonl", None, [rec("a.jpg", "1"), rec("x/b.jpg", "2")])
+    out = tmp_path / "d.json"
+    assert main(["diff", "--old", str(tmp_path / "old.jsonl"), "--new",
+                 str(tmp_path / "new.jsonl"), "--out", str(out)]) == 0  # fmt: skip
+    assert "renamed 1" in capsys.readouterr().out
+    data = json.loads(out.read_text())
+    assert data["renamed"] == [{"from": "b.jpg", "to": "x/b.jpg"}]
+    assert data["summary"]["unchanged"] == 1
