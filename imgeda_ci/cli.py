@@ -18,7 +18,17 @@ from imgeda_ci import __version__
 from imgeda_ci.errors import EXIT_ERROR, UserError
 
 #: Subcommands in the order ``--help`` lists them (module names under imgeda_ci.commands).
-COMMANDS: tuple[str, ...] = ("scan", "info", "export", "demo", "diff", "checks", "check", "gate")
+COMMANDS: tuple[str, ...] = (
+    "ci",
+    "scan",
+    "info",
+    "export",
+    "demo",
+    "diff",
+    "checks",
+    "check",
+    "gate",
+)
 
 EPILOG = """\
 exit codes:

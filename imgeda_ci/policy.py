@@ -20,9 +20,12 @@ imgeda's keys, unchanged (each a shorthand declared with
 The fuller form::
 
     version: 1
-    mode: absolute              # reserved: judge every finding ('new-only' comes with the diff)
+    mode: new-only              # judge only findings the change introduced (needs a base);
+                                # 'absolute' (default): judge every finding
+    max_duplicate_pct_increase: 0.5   # relative form of any max_*_pct / max_* count key
     checks:
       dark: {threshold: 30, severity: error, max_pct: 2}
+      blurry: {max_pct_increase: 1.0}   # head % may exceed the base's % by at most 1 point
       gps_location: {severity: off}
       too_small: {options: {min_pixels: 50000}}
     overrides:                  # per-glob settings; the last override naming a check wins
@@ -49,6 +52,14 @@ Semantics:
   override's, and counted in a scope of their own (``test/**``: 1 of 50 test images), so a
   stricter rule for the test split does not dilute into the whole dataset. Dataset checks run
   once: overrides may change their severity and limits per path, not their threshold.
+- Relative limits (``max_pct_increase`` / ``max_count_increase`` per check, and
+  ``<key>_increase`` for every top-level percentage or count key) compare the head with the base
+  branch: the observed % (or count) may exceed the base's by at most that much. Without a base
+  they are not judged (reported as such). A check with only a relative limit gets no implicit
+  ``max_count: 0``.
+- ``mode: new-only`` judges only the findings a change introduced (a finding is existing when
+  the base had the same check on the same image, following renames); existing debt is reported,
+  not blocking. Without a base every finding is new. ``mode: absolute`` judges all findings.
 - Waivers remove matching findings (check id or ``*``, glob on ``paths[0]``) from every count;
   they stay listed as waived. A waiver that matches nothing is reported, not an error.
 - Strictness: unknown keys, wrong types, out-of-range values, bad globs, duplicate keys,
@@ -89,10 +100,20 @@ from imgeda_ci.globs import GlobError, compile_glob
 from imgeda_ci.policy_yaml import Path_, YamlError, load_with_lines
 
 SeverityOrOff = Severity | Literal["off"]
-MODES: tuple[str, ...] = ("absolute",)  # issue 6 adds "new-only"
+MODES: tuple[str, ...] = ("absolute", "new-only")
 VERSION = 1
 TOP_KEYS: tuple[str, ...] = ("version", "mode", "checks", "overrides", "waivers")
-CHECK_KEYS: tuple[str, ...] = ("threshold", "severity", "max_count", "max_pct", "options")
+CHECK_KEYS: tuple[str, ...] = (
+    "threshold",
+    "severity",
+    "max_count",
+    "max_pct",
+    "max_count_increase",
+    "max_pct_increase",
+    "options",
+)
+#: Suffix of the relative form of every max_pct / max_count policy key.
+INCREASE = "_increase"
 OVERRIDE_KEYS: tuple[str, ...] = ("paths", "path", "checks")
 WAIVER_KEYS: tuple[str, ...] = ("path", "paths", "check", "checks", "reason", "expires")
 
@@ -213,20 +234,36 @@ class CheckSettings:
     max_count: int | None = None
     max_pct: float | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
+    max_count_increase: int | None = None
+    max_pct_increase: float | None = None
 
     def merged(self, other: CheckSettings) -> CheckSettings:
         """``self`` updated by the fields ``other`` sets."""
+
+        def pick(name: str) -> Any:
+            v = getattr(other, name)
+            return v if v is not None else getattr(self, name)
+
         return CheckSettings(
-            other.severity if other.severity is not None else self.severity,
-            other.threshold if other.threshold is not None else self.threshold,
-            other.max_count if other.max_count is not None else self.max_count,
-            other.max_pct if other.max_pct is not None else self.max_pct,
+            pick("severity"),
+            pick("threshold"),
+            pick("max_count"),
+            pick("max_pct"),
             {**self.options, **other.options},
+            pick("max_count_increase"),
+            pick("max_pct_increase"),
         )
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for k in ("severity", "threshold", "max_count", "max_pct"):
+        for k in (
+            "severity",
+            "threshold",
+            "max_count",
+            "max_pct",
+            "max_count_increase",
+            "max_pct_increase",
+        ):
             v = getattr(self, k)
             if v is not None:
                 out[k] = v
@@ -247,10 +284,16 @@ class Resolved:
     options: Mapping[str, Any]
     max_count: int | None
     max_pct: float | None
+    max_count_increase: int | None = None
+    max_pct_increase: float | None = None
 
     @property
     def has_limit(self) -> bool:
         return self.max_count is not None or self.max_pct is not None
+
+    @property
+    def has_increase_limit(self) -> bool:
+        return self.max_count_increase is not None or self.max_pct_increase is not None
 
 
 @dataclass(frozen=True)
@@ -299,6 +342,8 @@ class GroupLimit:
     severity: Severity
     max_count: int | None
     max_pct: float | None
+    max_count_increase: int | None = None
+    max_pct_increase: float | None = None
 
 
 @dataclass(frozen=True)
@@ -324,7 +369,8 @@ class Policy:
         if override is not None and check.id in override.checks:
             s = s.merged(override.checks[check.id])
         max_count, max_pct = s.max_count, s.max_pct
-        if max_count is None and max_pct is None and check.id not in self.covered:
+        relative = s.max_count_increase is not None or s.max_pct_increase is not None
+        if max_count is None and max_pct is None and not relative and check.id not in self.covered:
             max_count = 0
         defaults = {o.name: o.default for o in check.options}
         return Resolved(
@@ -334,6 +380,8 @@ class Policy:
             {**defaults, **s.options},
             max_count,
             max_pct,
+            s.max_count_increase,
+            s.max_pct_increase,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -539,7 +587,7 @@ class _Validator:
                 (), "the policy file is empty; add keys, or drop -p to use the built-in defaults"
             )
         top = self.mapping((), data, "a mapping of policy keys")
-        valid_top = (*TOP_KEYS, *self.keys)
+        valid_top = (*TOP_KEYS, *self.keys, *self.increase_keys())
         for key in top:
             if key not in valid_top:
                 raise self.unknown((key,), key, valid_top, "keys")
@@ -618,6 +666,18 @@ class _Validator:
         max_pct = None
         if "max_pct" in body:
             max_pct = float(self.number((*path, "max_pct"), body["max_pct"], 0, 100))
+        max_count_inc = None
+        if "max_count_increase" in body:
+            max_count_inc = int(
+                self.number(
+                    (*path, "max_count_increase"), body["max_count_increase"], 0, integer=True
+                )
+            )
+        max_pct_inc = None
+        if "max_pct_increase" in body:
+            max_pct_inc = float(
+                self.number((*path, "max_pct_increase"), body["max_pct_increase"], 0, 100)
+            )
         options: dict[str, Any] = {}
         if "options" in body:
             if in_override and check.kind == "dataset":
@@ -634,10 +694,18 @@ class _Validator:
                         raise self.fail((*path, "options", name), f"check {cid} has no options")
                     raise self.unknown((*path, "options", name), name, specs, "options")
                 options[name] = self.option_value((*path, "options", name), specs[name], v)
-        return CheckSettings(sev, threshold, max_count, max_pct, options)
+        return CheckSettings(
+            sev, threshold, max_count, max_pct, options, max_count_inc, max_pct_inc
+        )
 
-    def key_value(self, key: PolicyKey, v: Any) -> Any:
-        path: Path_ = (key.name,)
+    def increase_keys(self) -> dict[str, PolicyKey]:
+        """``<key>_increase`` -> key, for every percentage or count key."""
+        return {
+            k.name + INCREASE: k for k in self.keys.values() if k.sets in ("max_pct", "max_count")
+        }
+
+    def key_value(self, key: PolicyKey, v: Any, name: str | None = None) -> Any:
+        path: Path_ = (name or key.name,)
         if key.type in ("number", "integer"):
             return self.number(path, v, key.minimum, key.maximum, integer=key.type == "integer")
         if key.type == "strings":
@@ -656,8 +724,12 @@ class _Validator:
         checks = dict(explicit)
         groups: list[GroupLimit] = []
         keys: dict[str, Any] = {}
+        increase = self.increase_keys()
         for name, raw in top.items():
             if name in TOP_KEYS:
+                continue
+            if name in increase:
+                self.apply_increase(name, increase[name], raw, checks, groups, keys, explicit)
                 continue
             key = self.keys[name]
             value = self.key_value(key, raw)
@@ -669,15 +741,24 @@ class _Validator:
             implied = key.implied()
             sev = implied.get("severity")
             if len(key.checks) > 1 and key.sets in ("max_pct", "max_count"):
-                groups.append(
-                    GroupLimit(
-                        name,
-                        key.checks,
-                        sev if sev in SEVERITIES else "error",
-                        int(value) if key.sets == "max_count" else None,
-                        float(value) if key.sets == "max_pct" else None,
-                    )
+                limit = GroupLimit(
+                    name,
+                    key.checks,
+                    sev if sev in SEVERITIES else "error",
+                    int(value) if key.sets == "max_count" else None,
+                    float(value) if key.sets == "max_pct" else None,
                 )
+                for i, g in enumerate(groups):  # its _increase form came first
+                    if g.name == name:
+                        limit = replace(
+                            limit,
+                            max_count_increase=g.max_count_increase,
+                            max_pct_increase=g.max_pct_increase,
+                        )
+                        groups[i] = limit
+                        break
+                else:
+                    groups.append(limit)
                 continue
             for cid in key.checks:
                 given = explicit.get(cid, CheckSettings())
@@ -712,6 +793,54 @@ class _Validator:
                         upd[k] = v
                 checks[cid] = replace(cur, **upd)
         return checks, groups, keys
+
+    def apply_increase(
+        self,
+        name: str,
+        key: PolicyKey,
+        raw: Any,
+        checks: dict[str, CheckSettings],
+        groups: list[GroupLimit],
+        keys: dict[str, Any],
+        explicit: Mapping[str, CheckSettings],
+    ) -> None:
+        """``max_x_pct_increase: 0.5``: the relative form of ``max_x_pct``."""
+        pct = key.sets == "max_pct"
+        value = self.number((name,), raw, 0, 100 if pct else None, integer=not pct)
+        keys[name] = value
+        field_name = "max_pct_increase" if pct else "max_count_increase"
+        if len(key.checks) > 1:
+            for i, g in enumerate(groups):
+                if g.name == key.name:
+                    if pct:
+                        groups[i] = replace(g, max_pct_increase=float(value))
+                    else:
+                        groups[i] = replace(g, max_count_increase=int(value))
+                    return
+            implied = key.implied().get("severity")
+            groups.append(
+                GroupLimit(
+                    key.name,
+                    key.checks,
+                    implied if implied in SEVERITIES else "error",
+                    None,
+                    None,
+                    int(value) if not pct else None,
+                    float(value) if pct else None,
+                )
+            )
+            return
+        for cid in key.checks:
+            if getattr(explicit.get(cid, CheckSettings()), field_name) is not None:
+                raise self.fail(
+                    (name,), f"both {name} and checks.{cid}.{field_name} are set", "keep only one"
+                )
+            cur = checks.get(cid, CheckSettings())
+            upd: dict[str, Any] = {field_name: value}
+            sev = key.implied().get("severity")
+            if cur.severity is None and sev in SEVERITIES:
+                upd["severity"] = sev
+            checks[cid] = replace(cur, **upd)
 
     def override(self, path: Path_, item: Any) -> Override:
         body = self.mapping(path, item, "an override with paths and checks")

@@ -19,6 +19,7 @@ from typing import Any
 from imgeda_ci.checks.registry import SEVERITIES, Check, Option, OptionType, all_checks
 from imgeda_ci.policy import (
     CHECK_KEYS,
+    INCREASE,
     MODES,
     OVERRIDE_KEYS,
     TOP_KEYS,
@@ -57,6 +58,8 @@ def _check(c: Check, in_override: bool) -> dict[str, Any]:
         "severity": {"$ref": "#/$defs/severity"},
         "max_count": {"type": "integer", "minimum": 0},
         "max_pct": {"type": "number", "minimum": 0, "maximum": 100},
+        "max_count_increase": {"type": "integer", "minimum": 0},
+        "max_pct_increase": {"type": "number", "minimum": 0, "maximum": 100},
     }
     dataset_fixed = in_override and c.kind == "dataset"
     if c.default_threshold is not None and not dataset_fixed:
@@ -147,6 +150,13 @@ def build_schema() -> dict[str, Any]:
         s = _typed(k.type, k.minimum, k.maximum)
         s["description"] = k.description
         props[k.name] = s
+        if k.sets in ("max_pct", "max_count"):
+            pct = k.sets == "max_pct"
+            inc = _typed("number" if pct else "integer", 0, 100 if pct else None)
+            inc["description"] = (
+                f"relative form of {k.name}: the head may exceed the base branch by at most this"
+            )
+            props[k.name + INCREASE] = inc
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

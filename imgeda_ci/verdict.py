@@ -47,6 +47,16 @@ class LimitResult:
     samples: tuple[str, ...]
     waived: int
     description: str = ""
+    max_count_increase: int | None = None
+    max_pct_increase: float | None = None
+    base_count: int | None = None  # the base branch's count, when a base was given
+    base_pct: float | None = None
+    head_count: int | None = None  # all head findings (differs from count under new-only)
+    head_pct: float | None = None
+
+    @property
+    def relative(self) -> bool:
+        return self.max_count_increase is not None or self.max_pct_increase is not None
 
     @property
     def allowed(self) -> str:
@@ -55,6 +65,10 @@ class LimitResult:
             parts.append(f"<= {self.max_count}")
         if self.max_pct is not None:
             parts.append(f"<= {self.max_pct:g}%")
+        if self.max_count_increase is not None:
+            parts.append(f"+{self.max_count_increase} vs base")
+        if self.max_pct_increase is not None:
+            parts.append(f"+{self.max_pct_increase:g} pts vs base")
         return " and ".join(parts) if parts else "(report only)"
 
     @property
@@ -65,11 +79,20 @@ class LimitResult:
     def reason(self) -> str:
         """Readable: "observed 3 (1.50%) > allowed <= 1.0%"."""
         if self.status == "skipped":
+            if self.relative and self.base_count is None and set(self.checks) & set(all_checks()):
+                return "not judged: a relative limit needs a base (--base-ref/--base-manifest)"
             return "not run: " + ", ".join(self.checks) + " not installed"
+        if self.relative and self.base_pct is not None and self.head_pct is not None:
+            delta = (
+                f"; base {self.base_count} ({self.base_pct:.2f}%), change "
+                f"{self.head_pct - self.base_pct:+.2f} pts"
+            )
+        else:
+            delta = ""
         op = ">" if self.status in ("fail", "warn", "info") else "within"
         if op == "within":
-            return f"observed {self.observed} within {self.allowed}"
-        return f"observed {self.observed} > allowed {self.allowed}"
+            return f"observed {self.observed} within {self.allowed}{delta}"
+        return f"observed {self.observed} > allowed {self.allowed}{delta}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -85,6 +108,10 @@ class LimitResult:
             "pct": round(self.pct, 4),
             "max_count": self.max_count,
             "max_pct": self.max_pct,
+            "max_count_increase": self.max_count_increase,
+            "max_pct_increase": self.max_pct_increase,
+            "base_count": self.base_count,
+            "base_pct": None if self.base_pct is None else round(self.base_pct, 4),
             "status": self.status,
             "passed": self.status != "fail",
             "reason": self.reason,
@@ -163,19 +190,47 @@ def _status(severity: str, exceeded: bool) -> Status:
     return {"error": "fail", "warning": "warn"}.get(severity, "info")  # type: ignore[return-value]
 
 
+def _relative(
+    max_count_increase: int | None,
+    max_pct_increase: float | None,
+    head: tuple[int, float],
+    base: LimitResult | None,
+) -> tuple[bool, bool]:
+    """(judged, exceeded) for a relative limit: head vs the base's observed values."""
+    if max_count_increase is None and max_pct_increase is None:
+        return False, False
+    if base is None:
+        return False, False
+    count, pct = head
+    exceeded = (max_count_increase is not None and count - base.count > max_count_increase) or (
+        max_pct_increase is not None and pct - base.pct > max_pct_increase + 1e-9
+    )
+    return True, exceeded
+
+
 def judge(
     evaluation: Evaluation,
     *,
     strict: bool = False,
     findings: Sequence[FindingResult] | None = None,
+    base: Verdict | None = None,
 ) -> Verdict:
-    """Compare the (given or all) findings with the policy's limits."""
+    """Compare the (given or all) findings with the policy's limits.
+
+    ``findings`` restricts the absolute limits to a subset (``mode: new-only`` passes the
+    introduced ones); relative limits (``*_increase``) always compare every head finding with
+    ``base``, the base branch's verdict under the same policy.
+    """
     ev = evaluation
     pol = ev.policy
     use = list(ev.findings if findings is None else findings)
     by_key: dict[tuple[str, int], list[FindingResult]] = {}
     for f in use:
         by_key.setdefault((f.check, f.scope), []).append(f)
+    all_by_key: dict[tuple[str, int], list[FindingResult]] = {}
+    for f in ev.findings:
+        all_by_key.setdefault((f.check, f.scope), []).append(f)
+    base_index = {(r.name, r.scope): r for r in base.limits} if base is not None else {}
     checks = all_checks()
     limits: list[LimitResult] = []
     for run in ev.runs:
@@ -183,9 +238,21 @@ def judge(
         count, samples, waived = _count(by_key.get((run.check, run.scope), []))
         denom = run.images if run.scope >= 0 else max(run.images, 0)
         pct = 100.0 * count / denom if denom else (100.0 if count else 0.0)
-        exceeded = (st.max_count is not None and count > st.max_count) or (
-            st.max_pct is not None and pct > st.max_pct
+        head_count = _count(all_by_key.get((run.check, run.scope), []))[0]
+        head_pct = 100.0 * head_count / denom if denom else (100.0 if head_count else 0.0)
+        scope_label = pol.overrides[run.scope].label if run.scope >= 0 else ""
+        base_lr = base_index.get((run.check, scope_label))
+        judged_rel, exceeded_rel = _relative(
+            st.max_count_increase, st.max_pct_increase, (head_count, head_pct), base_lr
         )
+        exceeded = (
+            (st.max_count is not None and count > st.max_count)
+            or (st.max_pct is not None and pct > st.max_pct)
+            or exceeded_rel
+        )
+        status: Status = _status(st.severity, exceeded)
+        if not st.has_limit and st.has_increase_limit and not judged_rel:
+            status = "skipped"
         limits.append(
             LimitResult(
                 run.check,
@@ -200,10 +267,16 @@ def judge(
                 pct,
                 st.max_count,
                 st.max_pct,
-                _status(st.severity, exceeded),
+                status,
                 tuple(samples),
                 waived,
                 checks[run.check].description if run.check in checks else "",
+                st.max_count_increase,
+                st.max_pct_increase,
+                base_lr.head_count if base_lr and base_lr.head_count is not None else None,
+                base_lr.head_pct if base_lr and base_lr.head_pct is not None else None,
+                head_count,
+                head_pct,
             )
         )
     ran = {r.check for r in ev.runs}
@@ -212,10 +285,21 @@ def judge(
         group_findings = [f for f in use if f.check in members]
         count, samples, waived = _count(group_findings)
         pct = 100.0 * count / ev.total if ev.total else (100.0 if count else 0.0)
-        exceeded = (g.max_count is not None and count > g.max_count) or (
-            g.max_pct is not None and pct > g.max_pct
+        head_count = _count([f for f in ev.findings if f.check in members])[0]
+        head_pct = 100.0 * head_count / ev.total if ev.total else (100.0 if head_count else 0.0)
+        base_lr = base_index.get((g.name, ""))
+        judged_rel, exceeded_rel = _relative(
+            g.max_count_increase, g.max_pct_increase, (head_count, head_pct), base_lr
         )
-        status: Status = _status(g.severity, exceeded) if members else "skipped"
+        exceeded = (
+            (g.max_count is not None and count > g.max_count)
+            or (g.max_pct is not None and pct > g.max_pct)
+            or exceeded_rel
+        )
+        status = _status(g.severity, exceeded) if members else "skipped"
+        absolute = g.max_count is not None or g.max_pct is not None
+        if members and not absolute and not judged_rel:
+            status = "skipped"
         limits.append(
             LimitResult(
                 g.name,
@@ -234,6 +318,12 @@ def judge(
                 tuple(samples),
                 waived,
                 "one limit over " + ", ".join(g.checks),
+                g.max_count_increase,
+                g.max_pct_increase,
+                base_lr.head_count if base_lr and base_lr.head_count is not None else None,
+                base_lr.head_pct if base_lr and base_lr.head_pct is not None else None,
+                head_count,
+                head_pct,
             )
         )
     failed = any(r.status == "fail" for r in limits)

@@ -112,7 +112,7 @@ MALFORMED: list[tuple[str, str, str, int, bool]] = [
         2,
         True,
     ),
-    ("unsupported mode", "mode: new-only\n", "unsupported mode", 1, True),
+    ("unsupported mode", "mode: lenient\n", "unsupported mode", 1, True),
     (
         "key clash",
         "max_underexposed_pct: 5\nchecks:\n  dark: {max_pct: 2}\n",

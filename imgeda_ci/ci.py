@@ -1,0 +1,225 @@
+"""The one command CI runs: scan (incremental), find the base, diff, gate, write every output.
+
+Where the base manifest comes from, cheapest first:
+
+1. ``--base-manifest FILE``: taken as it is.
+2. ``--base-ref REF`` and a manifest committed at REF (the ``--manifest-out`` path, or
+   ``--base-manifest-path``): ``git show REF:path``, used when it was made with the same analysis
+   settings.
+3. ``--base-ref REF`` otherwise: the dataset folder as it is at REF, read straight from git
+   blobs (:mod:`imgeda_ci.scan.gittree`): every blob whose id the head's manifest already
+   describes is reused unread, so only images that exist solely in the base are decoded.
+
+The head scan reuses the previous ``--manifest-out`` (a committed manifest, a CI cache) by git
+blob id and content hash, so a pull request that changes 50 of 50,000 images analyses 50.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from imgeda_ci import manifest
+from imgeda_ci.errors import UserError
+from imgeda_ci.model import ImageRecord, ManifestHeader
+from imgeda_ci.policy import Policy, default_policy, load_policy
+from imgeda_ci.result import RunResult, build_result
+from imgeda_ci.scan.api import scan_folder
+from imgeda_ci.scan.settings import Settings
+
+
+@dataclass
+class CiOptions:
+    path: Path
+    policy: Path | None = None
+    base_ref: str | None = None
+    base_manifest: Path | None = None
+    manifest_out: Path = Path(".imgeda-ci/manifest.jsonl")
+    caches: Sequence[Path] = ()
+    strict: bool = False
+    workers: int | None = None
+    dataset_format: str | None = None
+    include: Sequence[str] = ()
+    exclude: Sequence[str] = ()
+    use_git: bool = True
+    progress: bool = True
+    outputs: dict[str, Path] = field(default_factory=dict)  # kind -> file
+    annotations: bool = False
+    report_url: str | None = None
+    timestamp: str | None = None
+
+
+def _git_show(cwd: Path, ref: str, relpath: str) -> bytes | None:
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(cwd), "show", f"{ref}:{relpath}"],
+            capture_output=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def committed_manifest(dataset: Path, ref: str, manifest_path: Path) -> bytes | None:
+    """The manifest file as committed at ``ref``, if it is tracked there."""
+    try:
+        top_raw = subprocess.run(
+            ["git", "-C", str(dataset), "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    if top_raw.returncode != 0:
+        return None
+    top = Path(top_raw.stdout.strip()).resolve()
+    try:
+        rel = manifest_path.resolve().relative_to(top).as_posix()
+    except ValueError:
+        return None
+    return _git_show(top, ref, rel)
+
+
+def _header_settings(data: bytes) -> str | None:
+    first = data.split(b"\n", 1)[0]
+    try:
+        head = orjson.loads(first)
+    except orjson.JSONDecodeError:
+        return None
+    return head.get("settings_hash") if isinstance(head, dict) else None
+
+
+def load_base(
+    opts: CiOptions, head_manifest: Path, tmp: Path, settings: Settings
+) -> tuple[ManifestHeader | None, list[ImageRecord], str] | None:
+    """(header, records, where it came from) of the base, or None without a base."""
+    if opts.base_manifest is not None:
+        header, records = manifest.load(opts.base_manifest)
+        return header, records, str(opts.base_manifest)
+    if opts.base_ref is None:
+        return None
+    from imgeda_ci.scan.gittree import resolve_commit, scan_tree
+
+    resolve_commit(opts.path, opts.base_ref)  # a clear error for an unknown ref
+    caches = [head_manifest, *opts.caches]
+    committed = committed_manifest(opts.path, opts.base_ref, opts.manifest_out)
+    if committed is not None:
+        path = tmp / "base-committed.jsonl"
+        path.write_bytes(committed)
+        if _header_settings(committed) == settings.hash:
+            header, records = manifest.load(path)
+            return header, records, f"{opts.base_ref}:{opts.manifest_out.as_posix()}"
+        caches.append(path)
+    out = tmp / "base.jsonl"
+    head_oids = frozenset(r["git_oid"] for r in manifest.read(head_manifest)[1] if r.get("git_oid"))
+    scan_tree(
+        opts.path,
+        opts.base_ref,
+        out,
+        settings=settings,
+        caches=caches,
+        workers=opts.workers,
+        include=opts.include,
+        exclude=opts.exclude,
+        dataset_format=opts.dataset_format,
+        known_image_oids=head_oids,
+    )
+    header, records = manifest.load(out)
+    return header, records, f"{opts.base_ref} (scanned from git)"
+
+
+def run_ci(opts: CiOptions) -> RunResult:
+    """Scan, compare, judge; outputs are written by :func:`write_outputs`."""
+    policy: Policy = load_policy(opts.policy) if opts.policy else default_policy()
+    settings = Settings()
+    stats = scan_folder(
+        opts.path,
+        opts.manifest_out,
+        include=opts.include,
+        exclude=opts.exclude,
+        workers=opts.workers,
+        caches=opts.caches,
+        use_git=opts.use_git,
+        dataset_format=opts.dataset_format,
+        progress=opts.progress,
+    )
+    header, records = manifest.load(opts.manifest_out)
+    with tempfile.TemporaryDirectory(prefix="imgeda-ci-") as tmp:
+        base = load_base(opts, opts.manifest_out, Path(tmp), settings)
+    result = build_result(
+        records,
+        policy,
+        header=header,
+        base_records=base[1] if base else None,
+        base_header=base[0] if base else None,
+        strict=opts.strict,
+    )
+    result.scan = {
+        "images": stats.images,
+        "analysed": stats.analysed,
+        "reused": stats.reused,
+        "reused_git": stats.reused_git,
+        "reused_content": stats.reused_content,
+        "reused_journal": stats.reused_journal,
+        "errors": dict(stats.errors),
+        "manifest": opts.manifest_out.as_posix(),
+        "base": base[2] if base else None,
+        "warnings": stats.warnings,
+    }
+    return result
+
+
+def _write(path: Path, data: bytes) -> None:
+    with manifest.atomic_writer(path) as fh:
+        fh.write(data)
+
+
+#: output kind -> (function name in its module, module); renderers are imported when asked for
+RENDERERS: dict[str, tuple[str, str]] = {
+    "report": ("imgeda_ci.render.html", "render_html"),
+    "comment": ("imgeda_ci.render.markdown", "render_comment"),
+    "summary": ("imgeda_ci.render.markdown", "render_summary"),
+    "sarif": ("imgeda_ci.render.sarif", "render_sarif"),
+    "junit": ("imgeda_ci.render.junit", "render_junit"),
+}
+
+
+def write_outputs(result: RunResult, opts: CiOptions) -> None:
+    import importlib
+
+    for kind, path in opts.outputs.items():
+        if kind == "json":
+            _write(path, orjson.dumps(result.to_json(), option=orjson.OPT_INDENT_2) + b"\n")
+            continue
+        module_name, fn_name = RENDERERS[kind]
+        try:
+            fn = getattr(importlib.import_module(module_name), fn_name)
+        except (ImportError, AttributeError):
+            raise UserError(f"--{kind}-out: this installation cannot render {kind}") from None
+        kwargs: dict[str, Any] = {}
+        if kind == "report":
+            kwargs = {"images_root": opts.path, "timestamp": opts.timestamp}
+        elif kind in ("comment", "summary"):
+            kwargs = {"report_url": opts.report_url}
+        out = fn(result, **kwargs)
+        if isinstance(out, dict):
+            _write(path, orjson.dumps(out, option=orjson.OPT_INDENT_2) + b"\n")
+        else:
+            _write(path, str(out).encode("utf-8"))
+    if opts.annotations:
+        try:
+            annotations = importlib.import_module("imgeda_ci.integrations.github").annotations
+        except (ImportError, AttributeError):
+            raise UserError("--annotations: this installation cannot write annotations") from None
+        for line in annotations(result):
+            sys.stdout.write(line + "\n")
+        sys.stdout.flush()
