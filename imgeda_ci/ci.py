@@ -120,7 +120,9 @@ def load_base(
             return header, records, f"{opts.base_ref}:{opts.manifest_out.as_posix()}"
         caches.append(path)
     out = tmp / "base.jsonl"
-    head_oids = frozenset(r["git_oid"] for r in manifest.read(head_manifest)[1] if r.get("git_oid"))
+    head_oids = frozenset(
+        str(r["git_oid"]) for r in manifest.read(head_manifest)[1] if r.get("git_oid")
+    )
     scan_tree(
         opts.path,
         opts.base_ref,
