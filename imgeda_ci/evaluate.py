@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from imgeda_ci.checks.registry import (
@@ -112,6 +112,9 @@ class Evaluation:
     findings: list[FindingResult]
     runs: list[CheckRun]
     waiver_hits: list[int]  # aligned with policy.waivers
+    shas: list[str | None] = field(default_factory=list)  # aligned with paths
+    #: check id -> one byte per record: 1 when the (image) check applied to it
+    applied: dict[str, bytearray] = field(default_factory=dict)
 
     def quality_of(self) -> dict[str, float | None]:
         return dict(zip(self.paths, self.quality, strict=True))
@@ -145,14 +148,35 @@ def evaluate(
     header: Mapping[str, Any] | None = None,
     base: Sequence[ImageRecord] | None = None,
     only: Sequence[str] | None = None,
+    reuse: Evaluation | None = None,
 ) -> Evaluation:
-    """Run every check the policy enables (or just ``only``) over ``records``."""
+    """Run every check the policy enables (or just ``only``) over ``records``.
+
+    ``reuse``: an evaluation under the same policy (the head's, when evaluating the base) whose
+    per-image outcomes are taken for every record with the same path and content, instead of
+    running the image checks again. Dataset checks always run.
+    """
     checks = all_checks()
     if only is not None:
         checks = {k: v for k, v in checks.items() if k in set(only)}
     n = len(records)
     paths = [r["path"] for r in records]
-    sha_of = {r["path"]: r.get("sha256") for r in records}
+    shas = [r.get("sha256") for r in records]
+    sha_of = dict(zip(paths, shas, strict=True))
+    # records whose image-check outcomes can be copied from ``reuse``: index there, or -1
+    same = [-1] * n
+    prior_findings: dict[str, list[FindingResult]] = {}
+    if reuse is not None and reuse.policy is policy and len(reuse.shas) == len(reuse.paths):
+        where = {p: j for j, p in enumerate(reuse.paths)}
+        for i, (p, sha) in enumerate(zip(paths, shas, strict=True)):
+            j = where.get(p, -1)
+            if j >= 0 and sha and reuse.shas[j] == sha:
+                same[i] = j
+        image_ids = {c.id for c in checks.values() if isinstance(c, ImageCheck)}
+        for f in reuse.findings:
+            if f.check in image_ids and f.paths:
+                prior_findings.setdefault(f.paths[0], []).append(f)
+    applied: dict[str, bytearray] = {}
     matches = _scopes(records, policy.overrides)
     findings: list[FindingResult] = []
     runs: list[CheckRun] = []
@@ -181,14 +205,22 @@ def evaluate(
                 for k, st in settings.items()
             }
             weight = check.quality_weight
+            mask = applied[check.id] = bytearray(n)
+            prior_mask = reuse.applied.get(check.id) if reuse is not None else None
             for i, rec in enumerate(records):
                 s = scope_idx[i]
                 fn = bound[s]
                 if fn is None:
                     continue
+                if same[i] >= 0 and prior_mask is not None:
+                    if prior_mask[same[i]]:
+                        mask[i] = 1
+                        checked[s] += 1
+                    continue
                 out = fn(rec)
                 if out is None:
                     continue
+                mask[i] = 1
                 checked[s] += 1
                 if weight > 0:
                     has_q[i] = True
@@ -243,12 +275,19 @@ def evaluate(
                 if st.severity != "off":
                     runs.append(CheckRun(check.id, "dataset", k, st, in_scope[k], in_scope[k]))
 
-    hits = _apply_waivers(findings, policy.waivers)
     quality: list[float | None] = [
         (round(math.exp(lq), 4) if lq > -math.inf else 0.0) if hq else None
         for lq, hq in zip(log_q, has_q, strict=True)
     ]
-    return Evaluation(policy, n, paths, quality, findings, runs, hits)
+    if reuse is not None:
+        for i, j in enumerate(same):
+            if j < 0:
+                continue
+            quality[i] = reuse.quality[j]
+            for f in prior_findings.get(paths[i], ()):
+                findings.append(replace(f, waived=None))
+    hits = _apply_waivers(findings, policy.waivers)
+    return Evaluation(policy, n, paths, quality, findings, runs, hits, shas, applied)
 
 
 def _apply_waivers(findings: list[FindingResult], waivers: Sequence[Waiver]) -> list[int]:

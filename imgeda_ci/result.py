@@ -113,7 +113,7 @@ def build_result(
     if base_records is None:
         verdict = judge(ev, strict=strict)
         return RunResult(header, records, policy, ev, verdict, mode=policy.mode, strict=strict)
-    base_ev = evaluate(base_records, policy, header=base_header)
+    base_ev = evaluate(base_records, policy, header=base_header, reuse=ev)
     base_verdict = judge(base_ev, strict=strict)
     d = diff(base_records, records)
     introduced, existing, resolved = split_findings(ev.findings, base_ev.findings, d)

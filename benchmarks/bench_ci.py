@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Wall time of ``imgeda-ci ci`` for a pull request that touches 50 of 50,000 images.
+
+Run by hand:
+
+    python benchmarks/bench_ci.py [--images 50000] [--change 50] [--repeats 3]
+
+Builds (once, cached under ~/.cache/imgeda-ci-bench/) a git repository with N small, distinct
+JPEGs under ``data/`` (train/ and test/), scans it and commits the manifest on ``main``; then a
+branch ``pr`` adds, modifies, renames and deletes ``--change`` images in all. Each run is a fresh
+``git clone`` (fresh mtimes, as in CI) of the ``pr`` branch followed by
+
+    imgeda-ci ci data --base-ref origin/main --manifest-out data.manifest.jsonl --json-out r.json
+
+and prints the median wall time and how many images were analysed (target: only the changed
+ones, in at most 3 s on 2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CACHE = Path.home() / ".cache" / "imgeda-ci-bench"
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-c", "user.email=bench@local", "-c", "user.name=bench", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def imgeda_ci(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    code = "import sys; from imgeda_ci.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin:/usr/local/bin"},
+    )
+
+
+def small_jpeg(i: int) -> bytes:
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(i)
+    arr = rng.integers(0, 256, (6, 8, 3), dtype=np.uint8)
+    img = Image.fromarray(arr).resize((64, 48), Image.Resampling.BILINEAR)
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=85)
+    return buf.getvalue()
+
+
+def build(n: int, change: int) -> Path:
+    repo = CACHE / f"ci-repo-{n}-{change}"
+    if (repo / ".git").exists() and "pr" in git(repo, "branch"):
+        return repo
+    shutil.rmtree(repo, ignore_errors=True)
+    data = repo / "data"
+    for i in range(n):
+        split = "test" if i % 10 == 0 else "train"
+        sub = data / split / f"{i // 1000:03d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"{i:06d}.jpg").write_bytes(small_jpeg(i))
+    git(repo, "init", "-q", "-b", "main")
+    print(f"scanning {n} images for the base manifest ...", file=sys.stderr)
+    r = imgeda_ci("scan", "data", "-o", "data.manifest.jsonl", "-q", cwd=repo)
+    if r.returncode:
+        sys.exit(r.stderr)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "dataset and its manifest")
+    git(repo, "checkout", "-q", "-b", "pr")
+    files = sorted(data.rglob("*.jpg"))
+    k = change // 5
+    for j in range(2 * k):  # added
+        (data / "train" / "new").mkdir(parents=True, exist_ok=True)
+        (data / "train" / "new" / f"n{j}.jpg").write_bytes(small_jpeg(10_000_000 + j))
+    for f in files[:k]:  # modified
+        f.write_bytes(small_jpeg(20_000_000 + hash(f.name) % 1000))
+    for f in files[k : 2 * k]:  # renamed
+        f.rename(f.with_name("renamed_" + f.name))
+    for f in files[2 * k : 3 * k]:  # deleted
+        f.unlink()
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", f"a change of {change} images")
+    return repo
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--images", type=int, default=50_000)
+    ap.add_argument("--change", type=int, default=50)
+    ap.add_argument("--repeats", type=int, default=3)
+    args = ap.parse_args()
+    repo = build(args.images, args.change)
+    times, analysed = [], []
+    for _ in range(args.repeats):
+        with tempfile.TemporaryDirectory() as tmp:
+            clone = Path(tmp) / "clone"
+            git(Path(tmp), "clone", "-q", "-b", "pr", str(repo), str(clone))
+            t = time.perf_counter()
+            r = imgeda_ci("ci", "data", "--base-ref", "origin/main", "--manifest-out",
+                          "data.manifest.jsonl", "--json-out", "r.json", "-q", cwd=clone)  # fmt: skip
+            times.append(time.perf_counter() - t)
+            if r.returncode not in (0, 2):
+                sys.exit(r.stderr)
+            result = json.loads((clone / "r.json").read_text())
+            analysed.append(result["scan"]["analysed"])
+            summary = result["diff"]["summary"]
+    print(f"{args.images} images, change of {args.change}: {summary}")
+    print(f"imgeda-ci ci: median {statistics.median(times):.2f} s over {len(times)} runs "
+          f"{[round(t, 2) for t in times]}; analysed {analysed} images")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
