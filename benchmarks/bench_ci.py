@@ -115,8 +115,9 @@ def main() -> None:
             clone = Path(tmp) / "clone"
             git(Path(tmp), "clone", "-q", "-b", "pr", str(repo), str(clone))
             t = time.perf_counter()
-            r = imgeda_ci("ci", "data", "--base-ref", "origin/main", "--manifest-out",
-                          "data.manifest.jsonl", "--json-out", "r.json", "-q", cwd=clone)  # fmt: skip
+            args_ = ["ci", "data", "--base-ref", "origin/main", "--manifest-out",
+                     "data.manifest.jsonl", "--json-out", "r.json", "-q"]  # fmt: skip
+            r = imgeda_ci(*args_, cwd=clone)
             times.append(time.perf_counter() - t)
             if r.returncode not in (0, 2):
                 sys.exit(r.stderr)
