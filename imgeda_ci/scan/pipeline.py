@@ -4,7 +4,8 @@ Reuse, cheapest first, so that only new content is ever decoded:
 
 1. *Journal by stat*: an interrupted scan's journal (``<output>.partial``) holds every record it
    completed with the file's (size, mtime, ctime, inode) at the time; an unchanged file is taken
-   from it without being read.
+   from it without being read. A remote source supplies its own stat keys
+   (``Discovery.stat_keys``: an object's size and ETag from the bucket listing).
 2. *Git blob id*: in a git work tree, a tracked file equal to its index copy has a known blob id
    (:mod:`imgeda_ci.scan.gitindex`); a cached record with that ``git_oid`` is reused unread.
    Fresh CI checkouts and renames cost nothing.
@@ -21,8 +22,9 @@ Memory: the parent keeps a file offset per record, never the records themselves.
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -33,7 +35,7 @@ from imgeda_ci import __version__, manifest
 from imgeda_ci.errors import UserError
 from imgeda_ci.model import SCHEMA_VERSION, ImageRecord, ManifestHeader
 from imgeda_ci.scan import gitindex
-from imgeda_ci.scan.analyze import CONTENT_ERRORS, content_fields, finalize
+from imgeda_ci.scan.analyze import CONTENT_ERRORS, finalize
 from imgeda_ci.scan.discover import Discovery
 from imgeda_ci.scan.pool import Executor, InlineExecutor, Job, LocalPool
 from imgeda_ci.scan.progress import Progress
@@ -45,6 +47,10 @@ INLINE_MAX = 4
 
 #: (split, labels) for a path; supplied by the dataset-format layer.
 Annotator = Callable[[str], tuple[str | None, dict[str, Any] | None]]
+#: Builds the executor once the content hashes already known (the cache) and the number of files
+#: to analyse are known: how a caller chooses another executor (Dask, downloads) and still gets
+#: the same reuse by content as the local pool.
+ExecutorFactory = Callable[[frozenset[str], int], Executor]
 
 
 @dataclass
@@ -57,13 +63,15 @@ class ScanStats:
     errors: Counter[str] = field(default_factory=Counter)
     worker_restarts: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: the manifest's records, when the caller asked to keep them (saves reading it again)
+    records: list[ImageRecord] | None = None
 
     @property
     def reused(self) -> int:
         return self.reused_journal + self.reused_git + self.reused_content
 
 
-def _stat_key(path: str) -> list[int] | None:
+def _stat_key(path: str) -> list[Any] | None:
     try:
         st = os.stat(path)
     except OSError:
@@ -121,17 +129,23 @@ class RecordStore:
         self._files.append(fh)
         offset = len(first)
         for line in fh:
-            try:
-                obj = orjson.loads(line)
-            except orjson.JSONDecodeError:
+            if not line.endswith(b"\n"):
                 break  # torn tail
-            if isinstance(obj, dict):
-                self._index(fidx, offset, obj)
+            facts = _quick_facts(line)
+            if facts is None:  # not in the writer's own layout: parse it
+                try:
+                    obj = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    break
+                if isinstance(obj, dict):
+                    self._index(fidx, offset, obj)
+            else:
+                self._index(fidx, offset, facts)
             offset += len(line)
 
-    def add_journal(self, path: Path) -> dict[str, tuple[int, list[int] | None]]:
+    def add_journal(self, path: Path) -> dict[str, tuple[int, list[Any] | None]]:
         """Index a journal; return path -> (offset, stat key) of its entries (last one wins)."""
-        entries: dict[str, tuple[int, list[int] | None]] = {}
+        entries: dict[str, tuple[int, list[Any] | None]] = {}
         try:
             fh = path.open("rb")
         except OSError:
@@ -182,9 +196,41 @@ class RecordStore:
         self._files.clear()
 
 
+_SHA = re.compile(rb'"sha256":(?:"([0-9a-f]{64})"|null)')
+_OID = re.compile(rb'"git_oid":"([0-9a-f]{40})"')
+_ERR = re.compile(rb'"error":(?:null|\{"code":"([^"\\]+)")')
+
+
+def _quick_facts(line: bytes) -> dict[str, Any] | None:
+    """sha256, git_oid and error code of a manifest line written by :func:`manifest.dumps`
+    (sorted keys, compact), without parsing the whole record: indexing a 50k-record cache
+    costs a regex per line instead of a full parse. None when the line is not in that layout."""
+    sha = _SHA.search(line)
+    err = _ERR.search(line)
+    if sha is None or err is None or b'"_ref"' in line:
+        return None
+    oid = _OID.search(line)
+    code = err.group(1)
+    return {
+        "sha256": sha.group(1).decode() if sha.group(1) else None,
+        "git_oid": oid.group(1).decode() if oid else None,
+        "error": {"code": code.decode()} if code else None,
+    }
+
+
 def _code(obj: dict[str, Any]) -> str | None:
     err = obj.get("error")
     return str(err["code"]) if err else None
+
+
+def default_executor(
+    settings: Settings, workers: int | None, known: frozenset[str], njobs: int
+) -> Executor:
+    """In-process for a handful of files or one worker, else the local process pool."""
+    n = workers or os.cpu_count() or 1
+    if njobs <= INLINE_MAX or n == 1:
+        return InlineExecutor(settings, known)
+    return LocalPool(settings, min(n, njobs), known)
 
 
 def journal_path(output: Path) -> Path:
@@ -205,8 +251,12 @@ def scan(
     timestamp: str | None = None,
     progress: bool = True,
     executor: Executor | None = None,
+    make_executor: ExecutorFactory | None = None,
+    collect: bool = False,
 ) -> ScanStats:
-    """Scan ``discovery.paths`` under ``discovery.root`` into the manifest ``output``."""
+    """Scan ``discovery.paths`` under ``discovery.root`` into the manifest ``output``.
+
+    ``collect``: also return the written records in ``ScanStats.records``."""
     root = discovery.root
     paths = discovery.paths
     stats = ScanStats(images=len(paths), warnings=list(discovery.warnings))
@@ -247,10 +297,13 @@ def scan(
     else:
         blob_ids = gitindex.clean_blob_ids(root) if use_git and discovery.local else {}
     jobs: list[Job] = []
-    stat_keys: dict[int, list[int] | None] = {}
+    stat_keys: dict[int, list[Any] | None] = {}
     for i, rel in enumerate(paths):
         locator = discovery.locator(rel)
-        key = _stat_key(locator) if discovery.local else None
+        if discovery.stat_keys is not None:
+            key = discovery.stat_keys.get(rel)
+        else:
+            key = _stat_key(locator) if discovery.local else None
         entry = journal.get(rel)
         if entry is not None and key is not None and entry[1] == key:
             obj = store.read_at(store.journal_fidx, entry[0])
@@ -284,12 +337,11 @@ def scan(
 
     bar = Progress(len(jobs), enabled=progress)
     if executor is None:
-        n = workers or os.cpu_count() or 1
         known = frozenset(store.by_sha)
-        if len(jobs) <= INLINE_MAX or n == 1:
-            executor = InlineExecutor(settings, known)
+        if make_executor is not None:
+            executor = make_executor(known, len(jobs))
         else:
-            executor = LocalPool(settings, min(n, len(jobs)), known)
+            executor = default_executor(settings, workers, known, len(jobs))
     try:
         for idx, rec in executor.run(jobs):
             rel = paths[idx]
@@ -322,10 +374,9 @@ def scan(
 
     def record_for(rel: str) -> ImageRecord:
         src = where[rel]
-        obj = store.get(src) if isinstance(src, str) else store.read_at(*src)
-        rec: dict[str, Any] = content_fields(obj)
-        rec.pop("_stat", None)
-        rec.pop("_ref", None)
+        rec = store.get(src) if isinstance(src, str) else store.read_at(*src)
+        for key in ("_stat", "_ref", "split", "labels"):  # a fresh parse: no copy needed
+            rec.pop(key, None)
         out = finalize(rec, rel)  # type: ignore[arg-type]
         if annotate is not None:
             split, labels = annotate(rel)
@@ -354,7 +405,17 @@ def scan(
         header["dataset"] = dataset_facts
     if timestamp:
         header["created"] = timestamp
-    manifest.write(output, header, (record_for(rel) for rel in paths))
+    records: list[ImageRecord] | None = [] if collect else None
+
+    def final() -> Iterator[ImageRecord]:
+        for rel in paths:
+            rec = record_for(rel)
+            if records is not None:
+                records.append(rec)
+            yield rec
+
+    manifest.write(output, header, final())
+    stats.records = records
     store.close()
     try:
         jpath.unlink()

@@ -1,4 +1,6 @@
-"""Read the bytes behind a locator: a local path, or a git blob (``git-blob:GITDIR:OID``).
+"""Read the bytes behind a locator: a local path, a git blob (``git-blob:GITDIR:OID``), or a
+remote object: a URL (``s3://``, ``gs://``, ``az://``, ``https://``) or ``remote:LIMIT:URL``
+(see :mod:`imgeda_ci.scan.remote`, imported only for those).
 
 Workers call :func:`read_locator`; it never raises, it returns (bytes, None) or (None, error).
 """
@@ -38,4 +40,9 @@ def read_locator(locator: str) -> tuple[bytes | None, ErrorInfo | None]:
 
     if locator.startswith(GIT_BLOB):
         return read_git_blob(locator)
+    if locator.startswith("remote:") or "://" in locator[:10]:
+        from imgeda_ci.scan.remote import is_remote, read_remote
+
+        if locator.startswith("remote:") or is_remote(locator):
+            return read_remote(locator)
     return read_bytes(locator)
