@@ -153,8 +153,10 @@ def run_ci(opts: CiOptions) -> RunResult:
         use_git=opts.use_git,
         dataset_format=opts.dataset_format,
         progress=opts.progress,
+        collect=True,
     )
-    header, records = manifest.load(opts.manifest_out)
+    header = manifest.read(opts.manifest_out)[0]
+    records = stats.records if stats.records is not None else manifest.load(opts.manifest_out)[1]
     with tempfile.TemporaryDirectory(prefix="imgeda-ci-") as tmp:
         base = load_base(opts, opts.manifest_out, Path(tmp), settings)
     result = build_result(

@@ -42,9 +42,11 @@ MAX_TEXT_BYTES = 64 << 20  # a label file bigger than this is refused, not read
 
 def ext_of(path: str) -> str:
     """Lower-case extension without the dot ("" when none)."""
-    name = path.rsplit("/", 1)[-1]
-    stem, dot, ext = name.rpartition(".")
-    return ext.lower() if dot and stem else ""
+    dot = path.rfind(".")
+    # a dot that is the first character of the file name (".hidden") starts no extension
+    if dot <= path.rfind("/") + 1:
+        return ""
+    return path[dot + 1 :].lower()
 
 
 def stem_of(path: str) -> str:
