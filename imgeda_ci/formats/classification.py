@@ -7,6 +7,8 @@ count as unlabelled. The split is the first split word among the folders above.
 
 from __future__ import annotations
 
+from typing import Any
+
 from imgeda_ci.formats.base import Layout, Source, canonical_split, new_labels
 from imgeda_ci.formats.files import parent_of
 
@@ -29,11 +31,14 @@ def read(src: Source) -> Layout:
     classes = {image: class_of(image) for image in src.images}
     names = sorted({c for c in classes.values() if c is not None})
     layout.classes = dict(enumerate(names))
+    shared: dict[str | None, dict[str, Any]] = {}  # one (read-only) labels dict per class
     for image, cls in classes.items():
-        labels = new_labels("classification", None)
-        if cls is not None:
-            labels["classes"] = [cls]
-            labels["n"] = 1
+        labels = shared.get(cls)
+        if labels is None:
+            labels = shared[cls] = new_labels("classification", None)
+            if cls is not None:
+                labels["classes"] = [cls]
+                labels["n"] = 1
         layout.labels[image] = labels
     return layout
 

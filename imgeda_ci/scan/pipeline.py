@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import re
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -71,12 +72,21 @@ class ScanStats:
         return self.reused_journal + self.reused_git + self.reused_content
 
 
-def _stat_key(path: str) -> list[Any] | None:
+def _stat_key(path: str) -> str | None:
+    """What must be unchanged for a journal entry to stand for a file: size, mtime, ctime
+    (a chmod changes it) and inode, as one compact string (memory per file matters at 1M)."""
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+def _canon_key(key: Any) -> str | None:
+    """A source's stat key (e.g. a bucket's [size, ETag]) as the journal stores it."""
+    if key is None or isinstance(key, str):
+        return key
+    return ":".join(str(k) for k in key)
 
 
 class RecordStore:
@@ -296,16 +306,16 @@ def scan(
         blob_ids = discovery.oids
     else:
         blob_ids = gitindex.clean_blob_ids(root) if use_git and discovery.local else {}
-    jobs: list[Job] = []
-    stat_keys: dict[int, list[Any] | None] = {}
+    # files to analyse: their indices, and each one's stat key as seen before it is read
+    todo = array("l")
+    stat_keys: list[str | None] = [None] * len(paths)
     for i, rel in enumerate(paths):
-        locator = discovery.locator(rel)
         if discovery.stat_keys is not None:
-            key = discovery.stat_keys.get(rel)
+            key = _canon_key(discovery.stat_keys.get(rel))
         else:
-            key = _stat_key(locator) if discovery.local else None
+            key = _stat_key(discovery.locator(rel)) if discovery.local else None
         entry = journal.get(rel)
-        if entry is not None and key is not None and entry[1] == key:
+        if entry is not None and key is not None and _canon_key(entry[1]) == key:
             obj = store.read_at(store.journal_fidx, entry[0])
             ref = obj.get("_ref")
             if ref is None or ref in store.by_sha:
@@ -324,7 +334,8 @@ def scan(
             stats.reused_git += 1
             continue
         stat_keys[i] = key
-        jobs.append(Job(i, locator))
+        todo.append(i)
+    jobs = (Job(i, discovery.locator(paths[i])) for i in todo)  # made as the executor asks
 
     def append(obj: dict[str, Any]) -> int:
         nonlocal joffset
@@ -335,17 +346,17 @@ def scan(
         joffset += len(line)
         return at
 
-    bar = Progress(len(jobs), enabled=progress)
+    bar = Progress(len(todo), enabled=progress)
     if executor is None:
         known = frozenset(store.by_sha)
         if make_executor is not None:
-            executor = make_executor(known, len(jobs))
+            executor = make_executor(known, len(todo))
         else:
-            executor = default_executor(settings, workers, known, len(jobs))
+            executor = default_executor(settings, workers, known, len(todo))
     try:
         for idx, rec in executor.run(jobs):
             rel = paths[idx]
-            stat = stat_keys.get(idx)
+            stat = stat_keys[idx]
             if rec.get("cached"):
                 sha = str(rec["sha256"])
                 where[rel] = sha
