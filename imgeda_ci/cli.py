@@ -28,6 +28,10 @@ COMMANDS: tuple[str, ...] = (
     "checks",
     "check",
     "gate",
+    "report",
+    "plot",
+    "comment",
+    "precommit",
 )
 
 EPILOG = """\

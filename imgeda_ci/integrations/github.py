@@ -1,0 +1,97 @@
+"""GitHub Actions: annotations (workflow commands) and the files a step reports through.
+
+:func:`annotations` turns the most important findings (see :func:`imgeda_ci.render.select.
+ranked`) into ``::error`` / ``::warning`` / ``::notice`` lines, at most ``per_severity`` of each:
+GitHub shows only 10 error and 10 warning annotations per step, so more would be dropped
+silently; :func:`annotation_counts` says how many were left out, and the job summary reports it.
+
+:func:`append_file` adds text to ``$GITHUB_STEP_SUMMARY`` / ``$GITHUB_OUTPUT``-style files, and
+:func:`notice` prints a workflow ``::notice`` / ``::warning`` line with its text escaped.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TextIO
+
+from imgeda_ci.evaluate import FindingResult
+from imgeda_ci.render.escape import workflow_data, workflow_property
+from imgeda_ci.render.select import SEVERITY_RANK, pool, ranked, repo_path, scan_root
+from imgeda_ci.result import RunResult
+
+ANNOTATIONS_PER_SEVERITY = 10
+COMMAND: Mapping[str, str] = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def _selected(result: RunResult, per_severity: int) -> dict[str, list[FindingResult]]:
+    picked: dict[str, list[FindingResult]] = {s: [] for s in SEVERITY_RANK}
+    for f in ranked(result):
+        bucket = picked.setdefault(f.severity, [])
+        if len(bucket) < per_severity:
+            bucket.append(f)
+    return picked
+
+
+def annotation_counts(
+    result: RunResult, *, per_severity: int = ANNOTATIONS_PER_SEVERITY
+) -> dict[str, tuple[int, int]]:
+    """Severity -> (annotations shown, findings that could be annotated)."""
+    totals = {s: 0 for s in SEVERITY_RANK}
+    for f in pool(result):
+        totals[f.severity] = totals.get(f.severity, 0) + 1
+    return {s: (min(per_severity, n), n) for s, n in totals.items()}
+
+
+def annotation(f: FindingResult, root: str = "", *, introduced: bool = False) -> str:
+    """One workflow command line for a finding."""
+    cmd = COMMAND.get(f.severity, "notice")
+    props = [f"title={workflow_property('imgeda-ci: ' + f.check)}"]
+    if f.paths:
+        props.insert(0, f"file={workflow_property(repo_path(f.path, root))}")
+    where = f"{repo_path(f.path, root)}: " if f.paths else ""
+    tail = " (introduced by this change)" if introduced else ""
+    return f"::{cmd} {','.join(props)}::{workflow_data(where + f.message + tail)}"
+
+
+# The name is the interface ``imgeda-ci ci`` calls; it shadows the ``__future__`` feature
+# object of the same name, which only matters at compile time.
+def annotations(  # type: ignore[no-redef]
+    result: RunResult, *, per_severity: int = ANNOTATIONS_PER_SEVERITY, root: str | None = None
+) -> list[str]:
+    """Workflow command lines for the most important findings, ``per_severity`` at most each.
+
+    ``root`` is the scanned folder relative to the repository (default: the manifest header's
+    root), so that ``file=`` points at the image in the repository.
+    """
+    base = scan_root(result, root)
+    new = {id(f) for f in result.introduced} if result.has_base else set()
+    out = []
+    picked = _selected(result, per_severity)
+    for sev in SEVERITY_RANK:
+        for f in picked.get(sev, []):
+            out.append(annotation(f, base, introduced=id(f) in new))
+    return out
+
+
+def append_file(path: str | Path | None, text: str) -> bool:
+    """Append ``text`` to ``path`` (e.g. ``$GITHUB_STEP_SUMMARY``); False when it cannot."""
+    if not path:
+        return False
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(text if text.endswith("\n") else text + "\n")
+    except OSError:
+        return False
+    return True
+
+
+def notice(message: str, *, level: str = "notice", stream: TextIO | None = None) -> None:
+    """Print a workflow ``::notice::`` (or ``::warning::``) line, escaped."""
+    print(f"::{level}::{workflow_data(message)}", file=stream or sys.stdout)
+
+
+def summary_path() -> str | None:
+    return os.environ.get("GITHUB_STEP_SUMMARY") or None

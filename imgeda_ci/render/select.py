@@ -1,0 +1,87 @@
+"""What the renderers show first, and where a finding's file is in the repository.
+
+:func:`ranked` orders a run's findings the same way for the PR comment, the job summary and the
+annotations: unwaived only; findings the change introduced before existing ones; then by
+severity (error, warning, info); then findings of limits that failed before those that only
+warned; then the worst score first; then by path, so the order is deterministic.
+
+:func:`repo_path` turns a manifest path (relative to the scanned folder) into a path relative to
+the repository root, which is what annotations and SARIF locations need.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+from collections.abc import Mapping
+
+from imgeda_ci.evaluate import FindingResult
+from imgeda_ci.result import RunResult
+
+SEVERITY_RANK: Mapping[str, int] = {"error": 0, "warning": 1, "info": 2}
+_STATUS_RANK: Mapping[str, int] = {"fail": 0, "warn": 1, "info": 2, "skipped": 3, "pass": 4}
+
+
+def introduced_ids(result: RunResult) -> set[int]:
+    """``id()`` of the findings the change introduced (every finding without a base).
+
+    ``result.introduced`` holds the very objects of ``result.evaluation.findings``, so identity
+    is exact and cheap (a fingerprint is a SHA-256 per finding)."""
+    if not result.has_base:
+        return {id(f) for f in result.evaluation.findings}
+    return {id(f) for f in result.introduced}
+
+
+def pool(result: RunResult) -> list[FindingResult]:
+    """The unwaived findings worth showing: under ``mode: new-only`` with a base only those the
+    change introduced (the others are not judged), else all of them."""
+    if result.has_base and result.mode == "new-only":
+        return [f for f in result.introduced if f.waived is None]
+    return [f for f in result.evaluation.findings if f.waived is None]
+
+
+def ranked(result: RunResult) -> list[FindingResult]:
+    """:func:`pool`, most important first (see the module doc)."""
+    new = introduced_ids(result)
+    status: dict[str, int] = {}
+    for lim in result.verdict.limits:
+        for c in lim.checks:
+            rank = _STATUS_RANK[lim.status]
+            status[c] = min(rank, status.get(c, rank))
+
+    def key(f: FindingResult) -> tuple[int, int, int, float, str, str]:
+        return (
+            0 if id(f) in new else 1,
+            SEVERITY_RANK.get(f.severity, 3),
+            status.get(f.check, 4),
+            f.score if f.score is not None else 0.0,
+            f.path,
+            f.check,
+        )
+
+    return sorted(pool(result), key=key)
+
+
+def scan_root(result: RunResult, root: str | None = None) -> str:
+    """The scanned folder relative to the repository (``""`` for the repository itself).
+
+    ``root`` wins; else the manifest header's root. An absolute root is made relative to
+    ``GITHUB_WORKSPACE`` (or the current directory) when it lies inside it.
+    """
+    r = root if root is not None else str((result.header or {}).get("root") or "")
+    if not r or r == ".":
+        return ""
+    if os.path.isabs(r):
+        base = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
+        rel = os.path.relpath(r, base)
+        if rel == "." or rel.startswith(".."):
+            return "" if rel == "." else r.replace(os.sep, "/")
+        r = rel
+    return posixpath.normpath(r.replace(os.sep, "/")).lstrip("/") if r else ""
+
+
+def repo_path(path: str, root: str) -> str:
+    """``path`` (relative to the scanned folder) relative to the repository root."""
+    if not root or "://" in path:
+        return path
+    return posixpath.join(root, path)
