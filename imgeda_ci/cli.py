@@ -13,6 +13,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from imgeda_ci import __version__
 from imgeda_ci.errors import EXIT_ERROR, UserError
@@ -44,8 +45,17 @@ Run 'imgeda-ci COMMAND --help' for the options of one command.
 """
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse exits 2 on a usage error; here 2 means "the policy failed", so a mistyped
+    flag must not look like a failed gate: usage errors exit 1, in one line plus the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"imgeda-ci: error: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="imgeda-ci",
         description="A quality gate for image datasets: scan images into a manifest, check them, "
         "compare with the base branch, gate on a YAML policy and report.",
@@ -56,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--debug", action="store_true", help="show a traceback when the tool fails internally"
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMANDS:
         module = importlib.import_module(f"imgeda_ci.commands.{name}")
         p = module.add_parser(sub)

@@ -189,3 +189,14 @@ def test_cli_help_documents_exit_codes(capsys: pytest.CaptureFixture[str]) -> No
         main(["--help"])
     out = capsys.readouterr().out
     assert "exit codes" in out and "2  the policy failed" in out
+
+
+def test_usage_errors_exit_1_not_2(capsys: pytest.CaptureFixture[str]) -> None:
+    # 2 means "the policy failed"; a mistyped flag must not look like a failed gate
+    with pytest.raises(SystemExit) as exc:
+        main(["scan", "--no-such-flag"])
+    assert exc.value.code == 1
+    with pytest.raises(SystemExit) as exc:
+        main(["ci"])  # missing PATH
+    assert exc.value.code == 1
+    assert "imgeda-ci: error:" in capsys.readouterr().err
