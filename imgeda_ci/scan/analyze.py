@@ -170,7 +170,9 @@ def analyze_bytes(
 
 def _open(data: bytes, rec: ImageRecord) -> Image.Image | None:
     try:
-        return Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # damaged metadata: recorded, not printed
+            return Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
         name = sniff.sniff(data[:64])
         rec["format"] = name
