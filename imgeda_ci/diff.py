@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from imgeda_ci.columns import Columns, gc_paused
 from imgeda_ci.model import ImageRecord
 
 Metric = Callable[[ImageRecord], float | None]
@@ -162,10 +163,50 @@ def _values(records: Sequence[ImageRecord], metric: Metric, log: bool) -> npt.ND
     return np.log1p(np.maximum(arr, 0)) if log else arr
 
 
+_PLAIN = frozenset({int, float, bool, type(None)})
+
+
+def _metric_columns(records: Sequence[ImageRecord]) -> dict[str, npt.NDArray[np.float64]]:
+    """Every metric of :data:`METRICS` as a float array aligned with ``records`` (NaN where the
+    metric gives None), in one pass over the records; rows the columns cannot carry are read
+    with the metric function itself."""
+    cols = Columns(records)
+    top = ("pixels", "width", "height", "size")
+    cols.prefetch([*top, "stats.luma_mean", "stats.sharpness", "stats.luma_std"])
+    for key in top:  # the metrics take any truthy value here: only plain ones are vectorised
+        raw = cols.raw(key)
+        if not set(map(type, raw)) <= _PLAIN:
+            cols.fallback[[i for i, v in enumerate(raw) if type(v) not in _PLAIN]] = True
+    num = {k: cols.num(k, "number_or_bool") for k in top}
+    w, h = num["width"], num["height"]
+    with np.errstate(all="ignore"):
+        out = {
+            "brightness": cols.num("stats.luma_mean", "number_or_bool"),
+            "sharpness": cols.num("stats.sharpness", "number_or_bool"),
+            "contrast": cols.num("stats.luma_std", "number_or_bool"),
+            "pixels": np.where(num["pixels"] != 0, num["pixels"], np.nan),
+            "aspect_ratio": np.where((w != 0) & (h != 0), w / h, np.nan),
+            "file_size": np.where(num["size"] > 0, num["size"], np.nan),
+        }
+    odd = np.flatnonzero(cols.fallback).tolist()
+    for name, (metric, _) in METRICS.items():
+        arr = out[name] = out[name].copy()
+        for i in odd:
+            v = metric(records[i])
+            arr[i] = np.nan if v is None else v
+    return out
+
+
+def _finite(arr: npt.NDArray[np.float64], log: bool) -> npt.NDArray[np.float64]:
+    arr = arr[np.isfinite(arr)]
+    return np.log1p(np.maximum(arr, 0)) if log else arr
+
+
 def shift_of(base: Sequence[ImageRecord], head: Sequence[ImageRecord]) -> dict[str, Shift]:
     out: dict[str, Shift] = {}
-    for name, (metric, log) in METRICS.items():
-        a, b = _values(base, metric, log), _values(head, metric, log)
+    base_cols, head_cols = _metric_columns(base), _metric_columns(head)
+    for name, (_, log) in METRICS.items():
+        a, b = _finite(base_cols[name], log), _finite(head_cols[name], log)
 
         def median(x: npt.NDArray[np.float64], log: bool = log) -> float | None:
             if not x.size:
@@ -187,6 +228,11 @@ def shift_of(base: Sequence[ImageRecord], head: Sequence[ImageRecord]) -> dict[s
 
 def diff(base: Sequence[ImageRecord], head: Sequence[ImageRecord]) -> ManifestDiff:
     """Compare two manifests' records (see module doc)."""
+    with gc_paused():  # many small containers, no cycles (see imgeda_ci.columns.gc_paused)
+        return _diff(base, head)
+
+
+def _diff(base: Sequence[ImageRecord], head: Sequence[ImageRecord]) -> ManifestDiff:
     old = {r["path"]: r for r in base}
     new = {r["path"]: r for r in head}
     out = ManifestDiff()
@@ -223,7 +269,7 @@ def _totals(
     base: Mapping[str, Counter[str]], head: Mapping[str, Counter[str]]
 ) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for group in base.keys() | head.keys():
+    for group in sorted(base.keys() | head.keys()):
         keys = sorted(set(base.get(group, {})) | set(head.get(group, {})))
         out[group] = {
             k: {

@@ -15,16 +15,22 @@ import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from imgeda_ci.checks.registry import (
     BoundImageFn,
     DatasetCheck,
     DatasetContext,
     ImageCheck,
+    Outcome,
     Severity,
     all_checks,
 )
+from imgeda_ci.columns import Columns, gc_paused
 from imgeda_ci.model import ImageRecord
 from imgeda_ci.policy import Override, Policy, Resolved, Waiver
 
@@ -46,9 +52,16 @@ def _jsonable(v: Any) -> Any:
     return v
 
 
-@dataclass(frozen=True)
+#: the ``data`` of findings that carry none (shared: read-only)
+NO_DATA: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
 class FindingResult:
-    """A finding as judged: the check's :class:`Finding` plus policy context."""
+    """A finding as judged: the check's :class:`Finding` plus policy context.
+
+    Slotted, with a shared empty ``data``: a large manifest has tens of thousands of these.
+    """
 
     check: str
     severity: Severity
@@ -56,7 +69,7 @@ class FindingResult:
     message: str
     score: float | None = None
     value: float | int | str | None = None
-    data: Mapping[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any] = field(default_factory=lambda: NO_DATA)
     scope: int = -1  # index of the override whose scope holds paths[0]; -1 = base
     waived: str | None = None  # the waiver's reason when waived
     sha256: str | None = None  # content hash of paths[0] (lets a diff follow renames)
@@ -136,9 +149,89 @@ class Evaluation:
         }
 
 
-def _scopes(records: Sequence[ImageRecord], overrides: Sequence[Override]) -> list[list[bool]]:
+def _scopes(
+    records: Sequence[ImageRecord], overrides: Sequence[Override]
+) -> list[npt.NDArray[np.bool_]]:
     """For each override, which records it matches (computed once)."""
-    return [[o.matches(r["path"]) for r in records] for o in overrides]
+    return [np.array([o.matches(r["path"]) for r in records], dtype=np.bool_) for o in overrides]
+
+
+class _Rows:
+    """A subset of the records (all, or those not reused) with their numpy columns."""
+
+    def __init__(self, records: Sequence[ImageRecord], idx: npt.NDArray[np.intp] | None) -> None:
+        self.idx = np.arange(len(records), dtype=np.intp) if idx is None else idx
+        self.records = (
+            records if idx is None else [records[i] for i in idx.tolist()]
+        )  # aligned with idx
+        self._cols: Columns | None = None
+
+    @property
+    def cols(self) -> Columns:
+        if self._cols is None:
+            self._cols = Columns(self.records)
+        return self._cols
+
+
+def _log_scores(score: npt.NDArray[np.float64], weight: float) -> npt.NDArray[np.float64]:
+    """``weight * log(min(1, max(0, score)))`` (-inf at 0) with the scalar loop's floats."""
+    sc = np.where(np.isnan(score), 0.0, np.clip(score, 0.0, 1.0))
+    out = np.zeros(sc.size)
+    out[sc <= 0] = -math.inf
+    partial = np.flatnonzero((sc > 0) & (sc < 1))
+    if partial.size:
+        logs = np.array([math.log(x) for x in sc[partial].tolist()], dtype=np.float64)
+        out[partial] = weight * logs
+    return out
+
+
+def _image_outcomes(
+    check: ImageCheck,
+    settings: Mapping[int, Resolved],
+    scope: npt.NDArray[np.intp],
+    rows: _Rows,
+) -> tuple[
+    npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.float64], dict[int, Outcome]
+]:
+    """(applies, flagged, score, outcomes) of ``check`` on ``rows`` (arrays aligned with them;
+    ``scope`` too); ``outcomes`` holds the scalar results computed on the way, by row position.
+    """
+    m = len(rows.records)
+    applies = np.zeros(m, dtype=np.bool_)
+    flagged = np.zeros(m, dtype=np.bool_)
+    score = np.ones(m, dtype=np.float64)
+    outcomes: dict[int, Outcome] = {}
+    for k, st in settings.items():
+        if st.severity == "off":
+            continue
+        sel = scope == k
+        if not sel.any():
+            continue
+        whole = bool(sel.all())
+        vec = check.run_vector(rows.cols, st.threshold, st.options) if m else None
+        if vec is not None:
+            scalar_rows = np.flatnonzero(rows.cols.fallback & sel)
+            if whole:
+                applies[:] = vec.applies
+                flagged[:] = vec.flagged & vec.applies
+                score[:] = vec.score
+            else:
+                applies[sel] = vec.applies[sel]
+                flagged[sel] = (vec.flagged & vec.applies)[sel]
+                score[sel] = vec.score[sel]
+        else:
+            scalar_rows = np.flatnonzero(sel)
+        if scalar_rows.size:
+            fn = check.bind(st.threshold, st.options)
+            recs = rows.records
+            for p in scalar_rows.tolist():
+                out = fn(recs[p])
+                if out is None:
+                    applies[p] = flagged[p] = False
+                    continue
+                applies[p], flagged[p], score[p] = True, out.flagged, out.score
+                outcomes[p] = out
+    return applies, flagged, score, outcomes
 
 
 def evaluate(
@@ -155,89 +248,119 @@ def evaluate(
     ``reuse``: an evaluation under the same policy (the head's, when evaluating the base) whose
     per-image outcomes are taken for every record with the same path and content, instead of
     running the image checks again. Dataset checks always run.
+
+    Image checks with a vectorised form run over numpy columns of all records at once; the
+    scalar function then only runs on the flagged rows (for the finding's message and value)
+    and on rows the columns cannot carry (see :mod:`imgeda_ci.columns`).
     """
+    with gc_paused():  # see imgeda_ci.columns.gc_paused
+        return _evaluate(records, policy, header, base, only, reuse)
+
+
+def _evaluate(
+    records: Sequence[ImageRecord],
+    policy: Policy,
+    header: Mapping[str, Any] | None,
+    base: Sequence[ImageRecord] | None,
+    only: Sequence[str] | None,
+    reuse: Evaluation | None,
+) -> Evaluation:
     checks = all_checks()
     if only is not None:
         checks = {k: v for k, v in checks.items() if k in set(only)}
     n = len(records)
-    paths = [r["path"] for r in records]
-    shas = [r.get("sha256") for r in records]
+    all_rows = _Rows(records, None)
+    vector_reads = [
+        k for c in checks.values() if isinstance(c, ImageCheck) and c.vector for k in c.reads
+    ]
+    if n:  # one pass over the records for every top-level field (see Columns.prefetch)
+        all_rows.cols.prefetch(["path", "sha256", "error", *vector_reads])
+        paths = list(all_rows.cols.raw("path"))
+        shas: list[str | None] = list(all_rows.cols.raw("sha256"))
+    else:
+        paths, shas = [], []
     sha_of = dict(zip(paths, shas, strict=True))
     # records whose image-check outcomes can be copied from ``reuse``: index there, or -1
     same = [-1] * n
     prior_findings: dict[str, list[FindingResult]] = {}
     if reuse is not None and reuse.policy is policy and len(reuse.shas) == len(reuse.paths):
         where = {p: j for j, p in enumerate(reuse.paths)}
+        rshas = reuse.shas
         for i, (p, sha) in enumerate(zip(paths, shas, strict=True)):
             j = where.get(p, -1)
-            if j >= 0 and sha and reuse.shas[j] == sha:
+            if j >= 0 and sha and rshas[j] == sha:
                 same[i] = j
         image_ids = {c.id for c in checks.values() if isinstance(c, ImageCheck)}
         for f in reuse.findings:
             if f.check in image_ids and f.paths:
                 prior_findings.setdefault(f.paths[0], []).append(f)
+    same_arr = np.asarray(same, dtype=np.intp)
+    reused_rows = np.flatnonzero(same_arr >= 0)
+    todo_rows = _Rows(records, np.flatnonzero(same_arr < 0)) if reused_rows.size else all_rows
+    if todo_rows is not all_rows:
+        todo_rows.cols.prefetch(["error", *vector_reads])
     applied: dict[str, bytearray] = {}
     matches = _scopes(records, policy.overrides)
     findings: list[FindingResult] = []
     runs: list[CheckRun] = []
-    log_q = [0.0] * n
-    has_q = [False] * n
-
-    def scope_of(check_id: str, i: int) -> int:
-        for k in range(len(policy.overrides) - 1, -1, -1):
-            if check_id in policy.overrides[k].checks and matches[k][i]:
-                return k
-        return -1
+    log_q = np.zeros(n, dtype=np.float64)
+    has_q = np.zeros(n, dtype=np.bool_)
+    ctx = DatasetContext(records=records, header=header, base=base)
+    ctx.cols = all_rows.cols if all_rows._cols is not None else None
 
     for check in checks.values():
         claiming = [k for k, o in enumerate(policy.overrides) if check.id in o.checks]
-        scope_idx = [scope_of(check.id, i) for i in range(n)] if claiming else [-1] * n
+        scope_idx = np.full(n, -1, dtype=np.intp)
+        for k in claiming:  # the last matching override that sets the check wins
+            scope_idx[matches[k]] = k
         settings = {-1: policy.resolve(check)}
         for k in claiming:
             settings[k] = policy.resolve(check, policy.overrides[k])
-        in_scope = dict.fromkeys(settings, 0)
-        for s in scope_idx:
-            in_scope[s] += 1
+        counts = np.bincount(scope_idx + 1, minlength=len(policy.overrides) + 1)
+        in_scope = {k: int(counts[k + 1]) for k in settings}
         if isinstance(check, ImageCheck):
-            checked = dict.fromkeys(settings, 0)
-            bound: dict[int, BoundImageFn | None] = {
-                k: (None if st.severity == "off" else check.bind(st.threshold, st.options))
-                for k, st in settings.items()
-            }
-            weight = check.quality_weight
-            mask = applied[check.id] = bytearray(n)
             prior_mask = reuse.applied.get(check.id) if reuse is not None else None
-            for i, rec in enumerate(records):
-                s = scope_idx[i]
-                fn = bound[s]
-                if fn is None:
-                    continue
-                if same[i] >= 0 and prior_mask is not None:
-                    if prior_mask[same[i]]:
-                        mask[i] = 1
-                        checked[s] += 1
-                    continue
-                out = fn(rec)
-                if out is None:
-                    continue
-                mask[i] = 1
-                checked[s] += 1
-                if weight > 0:
-                    has_q[i] = True
-                    sc = min(1.0, max(0.0, out.score))
-                    log_q[i] += weight * (math.log(sc) if sc > 0 else -math.inf)
-                if out.flagged:
-                    sev = settings[s].severity
+            rows = todo_rows if prior_mask is not None else all_rows
+            scope = scope_idx[rows.idx]
+            app, flg, score, outcomes = _image_outcomes(check, settings, scope, rows)
+            mask_arr = np.zeros(n, dtype=np.uint8)
+            mask_arr[rows.idx[app]] = 1
+            if prior_mask is not None and reused_rows.size:
+                prior = np.frombuffer(bytes(prior_mask), dtype=np.uint8)
+                mask_arr[reused_rows] = prior[same_arr[reused_rows]]
+            applied[check.id] = bytearray(mask_arr.tobytes())
+            per_scope = np.bincount(scope_idx[mask_arr.astype(np.bool_)] + 1, minlength=counts.size)
+            checked = {k: int(per_scope[k + 1]) for k in settings}
+            weight = check.quality_weight
+            if weight > 0 and app.any():
+                idx = rows.idx[app]
+                has_q[idx] = True
+                log_q[idx] += _log_scores(score[app], weight)
+            flagged_pos = np.flatnonzero(flg & app)
+            if flagged_pos.size:
+                bound: dict[int, BoundImageFn] = {}
+                recs = rows.records
+                for pos in flagged_pos.tolist():
+                    sc = int(scope[pos])
+                    out = outcomes.get(pos)
+                    if out is None:
+                        if sc not in bound:
+                            bound[sc] = check.bind(settings[sc].threshold, settings[sc].options)
+                        out = bound[sc](recs[pos])
+                    if out is None or not out.flagged:  # the scalar function has the last word
+                        continue
+                    sev = settings[sc].severity
+                    path = recs[pos]["path"]
                     findings.append(
                         FindingResult(
                             check.id,
                             sev if sev != "off" else "info",
-                            (paths[i],),
+                            (path,),
                             out.reason,
                             out.score,
                             out.value,
-                            scope=s,
-                            sha256=sha_of.get(paths[i]),
+                            scope=sc,
+                            sha256=sha_of.get(path),
                         )
                     )
             for k, st in settings.items():
@@ -248,13 +371,16 @@ def evaluate(
             base_st = settings[-1]
             if base_st.severity == "off" and all(st.severity == "off" for st in settings.values()):
                 continue
-            ctx = DatasetContext(records=records, header=header, base=base)
+            if ctx.cols is None and all_rows._cols is not None:
+                ctx.cols = all_rows._cols
             raw = check.run(ctx, base_st.threshold, base_st.options)
+            if ctx.cols is not None and all_rows._cols is None:
+                all_rows._cols = ctx.cols
             index = {p: i for i, p in enumerate(paths)} if claiming else {}
-            for f in raw:
+            for fd in raw:
                 s = -1
-                if claiming and f.paths and f.paths[0] in index:
-                    s = scope_idx[index[f.paths[0]]]
+                if claiming and fd.paths and fd.paths[0] in index:
+                    s = int(scope_idx[index[fd.paths[0]]])
                 sev = settings[s].severity
                 if sev == "off":
                     continue
@@ -262,32 +388,37 @@ def evaluate(
                     FindingResult(
                         check.id,
                         sev,
-                        tuple(f.paths),
-                        f.message,
-                        f.score,
-                        f.value,
-                        f.data,
+                        tuple(fd.paths),
+                        fd.message,
+                        fd.score,
+                        fd.value,
+                        fd.data,
                         scope=s,
-                        sha256=sha_of.get(f.paths[0]) if f.paths else None,
+                        sha256=sha_of.get(fd.paths[0]) if fd.paths else None,
                     )
                 )
             for k, st in settings.items():
                 if st.severity != "off":
                     runs.append(CheckRun(check.id, "dataset", k, st, in_scope[k], in_scope[k]))
 
-    quality: list[float | None] = [
-        (round(math.exp(lq), 4) if lq > -math.inf else 0.0) if hq else None
-        for lq, hq in zip(log_q, has_q, strict=True)
-    ]
-    if reuse is not None:
-        for i, j in enumerate(same):
-            if j < 0:
-                continue
-            quality[i] = reuse.quality[j]
+    quality = _quality(log_q, has_q)
+    if reuse is not None and reused_rows.size:
+        rq = reuse.quality
+        for i in reused_rows.tolist():
+            quality[i] = rq[same[i]]
             for f in prior_findings.get(paths[i], ()):
-                findings.append(replace(f, waived=None))
+                findings.append(f if f.waived is None else replace(f, waived=None))
     hits = _apply_waivers(findings, policy.waivers)
     return Evaluation(policy, n, paths, quality, findings, runs, hits, shas, applied)
+
+
+def _quality(log_q: npt.NDArray[np.float64], has_q: npt.NDArray[np.bool_]) -> list[float | None]:
+    """Per-image quality: ``exp`` of the summed log scores, rounded to 4 places (None when no
+    pixel check applied)."""
+    return [
+        (1.0 if lq == 0.0 else round(math.exp(lq), 4) if lq > -math.inf else 0.0) if hq else None
+        for lq, hq in zip(log_q.tolist(), has_q.tolist(), strict=True)
+    ]
 
 
 def _apply_waivers(findings: list[FindingResult], waivers: Sequence[Waiver]) -> list[int]:

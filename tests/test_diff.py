@@ -75,3 +75,28 @@ def test_diff_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     data = json.loads(out.read_text())
     assert data["renamed"] == [{"from": "b.jpg", "to": "x/b.jpg"}]
     assert data["summary"]["unchanged"] == 1
+
+
+def test_shift_columns_match_the_metric_functions() -> None:
+    """shift_of reads the metrics as numpy columns; they equal the per-record functions."""
+    import numpy as np
+
+    from imgeda_ci.diff import METRICS, _metric_columns, _values
+
+    recs: list[dict[str, object]] = [
+        {"path": "a", "pixels": 100, "width": 10, "height": 10, "size": 5, "stats": {}},
+        {"path": "b", "pixels": 0, "width": 0, "height": 3, "size": 0, "stats": None},
+        {"path": "c", "pixels": True, "width": True, "height": 2, "size": -1},
+        {"path": "d", "pixels": 7.5, "width": 3.0, "height": 7, "size": 2**60},
+        {"path": "e", "stats": {"luma_mean": float("nan"), "sharpness": float("inf")}},
+        {"path": "f", "stats": {"luma_mean": True, "sharpness": 3, "luma_std": "x"}},
+        {"path": "g", "pixels": "12", "size": 3.5, "stats": {"luma_mean": np.float64(4)}},
+        {"path": "h", "width": 2**54 + 1, "height": 3},
+    ]
+    cols = _metric_columns(recs)  # type: ignore[arg-type]
+    for name, (metric, log) in METRICS.items():
+        arr = cols[name]
+        arr = arr[np.isfinite(arr)]
+        want = _values(recs, metric, log)  # type: ignore[arg-type]
+        got = np.log1p(np.maximum(arr, 0)) if log else arr
+        assert got.tolist() == want.tolist(), name

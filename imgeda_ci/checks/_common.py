@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from imgeda_ci.columns import Columns, FloatArray
 from imgeda_ci.model import ImageRecord
 
 
@@ -31,6 +34,25 @@ def stat(record: ImageRecord, key: str) -> float | None:
         return None
     v = s.get(key)
     return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else None
+
+
+def stat_v(cols: Columns, key: str) -> FloatArray:
+    """:func:`stat` over columns: NaN where it returns None."""
+
+    def build(c: Columns) -> FloatArray:
+        return np.where(c.has_error, np.nan, c.num(f"stats.{key}", "number"))
+
+    return cols.derive(f"stat:{key}", build)  # type: ignore[no-any-return]
+
+
+def luma_p_v(cols: Columns, key: str) -> FloatArray:
+    """:func:`luma_p` over columns: NaN where it returns None."""
+
+    def build(c: Columns) -> FloatArray:
+        c.prefetch(f"stats.luma_p.{k}" for k in ("p1", "p5", "p50", "p95", "p99"))
+        return np.where(c.has_error, np.nan, c.num(f"stats.luma_p.{key}", "number_or_bool"))
+
+    return cols.derive(f"luma_p:{key}", build)  # type: ignore[no-any-return]
 
 
 def fmt(x: float) -> str:

@@ -10,12 +10,16 @@ from imgeda_ci.formats.facts import dataset_facts, dataset_info
 
 
 def _facts(ctx: DatasetContext) -> dict[str, object] | None:
-    if not dataset_info(ctx.header) and not any(r.get("labels") for r in ctx.records):
-        return None
-    facts = ctx.extra.get("dataset_facts")
-    if not isinstance(facts, dict):
+    """The dataset facts of ``ctx`` (None without dataset info or labels), computed once per
+    context: the evaluator shares one context between the dataset checks."""
+    key = (id(ctx.records), id(ctx.header))
+    cached = ctx.extra.get("annotation_balance.facts")
+    if cached is not None and cached[0] == key:
+        return cached[1]  # type: ignore[no-any-return]
+    facts: dict[str, object] | None = None
+    if dataset_info(ctx.header) or any(r.get("labels") for r in ctx.records):
         facts = dataset_facts(ctx.records, ctx.header)
-        ctx.extra["dataset_facts"] = facts
+    ctx.extra["annotation_balance.facts"] = (key, facts)
     return facts
 
 

@@ -64,11 +64,16 @@ def _finding(
 
 
 def _labelled(ctx: DatasetContext) -> list[tuple[ImageRecord, Mapping[str, Any]]]:
+    """Records with objects and their labels (computed once per context)."""
+    cached = ctx.extra.get("annotation_boxes.labelled")
+    if cached is not None and cached[0] is ctx.records:
+        return cached[1]  # type: ignore[no-any-return]
     out: list[tuple[ImageRecord, Mapping[str, Any]]] = []
     for rec in ctx.records:
         labels = rec.get("labels")
         if labels and labels.get("objects"):
             out.append((rec, labels))
+    ctx.extra["annotation_boxes.labelled"] = (ctx.records, out)
     return out
 
 

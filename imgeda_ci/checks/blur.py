@@ -18,11 +18,26 @@ flagged. coco-person-detection and yolo-ships: 0 flagged.
 
 from __future__ import annotations
 
-from imgeda_ci.checks._common import fmt, stat
-from imgeda_ci.checks.registry import Outcome, image_check, ramp_low
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from imgeda_ci.checks._common import fmt, stat, stat_v
+from imgeda_ci.checks.registry import Outcome, VectorOutcome, image_check, ramp_low, ramp_low_v
+from imgeda_ci.columns import Columns
 from imgeda_ci.model import ImageRecord
 
 MIN_STD = 10.0  # below this RMS contrast there is nothing to be sharp about
+
+
+def _blurry_v(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> VectorOutcome:
+    sharp, std = stat_v(cols, "sharpness"), stat_v(cols, "luma_std")
+    if threshold is None:
+        return VectorOutcome(np.zeros(cols.n, np.bool_), np.zeros(cols.n, np.bool_), sharp)
+    applies = ~np.isnan(sharp) & ~np.isnan(std) & (std >= MIN_STD)
+    score = ramp_low_v(sharp, threshold, fine=threshold * 4, worst=0.0)
+    return VectorOutcome(applies, sharp < threshold, score)
 
 
 @image_check(
@@ -32,6 +47,7 @@ MIN_STD = 10.0  # below this RMS contrast there is nothing to be sharp about
     default_threshold=12,
     unit="Laplacian variance at 512 px",
     threshold_range=(0, None),
+    vector=_blurry_v,
 )
 def blurry(record: ImageRecord, threshold: float | None) -> Outcome | None:
     sharp = stat(record, "sharpness")

@@ -24,11 +24,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from imgeda_ci.checks._common import fmt, stats
-from imgeda_ci.checks.registry import Option, Outcome, image_check_with_options, ramp_high
+from imgeda_ci.checks.registry import (
+    Option,
+    Outcome,
+    VectorOutcome,
+    image_check_with_options,
+    ramp_high,
+    ramp_high_v,
+)
+from imgeda_ci.columns import Columns, FloatArray
 from imgeda_ci.model import ImageRecord
 
 DARK_CORNERS = 50.0  # corners must average below this luma to count as dark
+_SIDES = ("top", "bottom", "left", "right")
 
 
 def _num(x: Any) -> float:
@@ -50,6 +61,62 @@ def padded_fraction(pad: Mapping[str, Any], border: Mapping[str, Any]) -> float:
     return max(v, h)
 
 
+def _num_v(cols: Columns, key: str) -> FloatArray:
+    """:func:`_num` of the value at ``key``: 0.0 where it is not a number."""
+    v = cols.num(key, "number_or_bool")
+    return np.where(np.isnan(v), 0.0, v)
+
+
+def _strip_mean_v(cols: Columns, side: str) -> FloatArray:
+    """The strip mean ``bar`` reads: ``_num(strip[0])``, 128 without a strip."""
+    strips = cols.raw(f"stats.border.{side}")
+    has = np.array([isinstance(s, list | tuple) and len(s) > 0 for s in strips], dtype=np.bool_)
+    first = cols.to_float(
+        [s[0] if ok else None for s, ok in zip(strips, has.tolist(), strict=True)], "number_or_bool"
+    )
+    return np.where(has, np.where(np.isnan(first), 0.0, first), 128.0)
+
+
+def _border_artifact_v(
+    cols: Columns, threshold: float | None, options: Mapping[str, Any]
+) -> VectorOutcome:
+    n = cols.n
+    cols.prefetch(
+        [f"stats.pad.{s}" for s in _SIDES]
+        + [f"stats.border.{s}" for s in (*_SIDES, "corners", "center")]
+    )
+    if threshold is None:
+        return VectorOutcome(np.zeros(n, np.bool_), np.zeros(n, np.bool_), np.zeros(n))
+    stats_ok = ~cols.has_error & np.array([s.__class__ is dict for s in cols.raw("stats")])
+    pad_ok = np.array([p.__class__ is dict for p in cols.raw("stats.pad")], dtype=np.bool_)
+    border_ok = np.array([b.__class__ is dict for b in cols.raw("stats.border")], dtype=np.bool_)
+    applies = stats_ok & pad_ok & border_ok
+    pad = {s: _num_v(cols, f"stats.pad.{s}") for s in _SIDES}
+
+    def bar(side: str) -> FloatArray:
+        mean = _strip_mean_v(cols, side)
+        return np.where((mean <= 16) | (mean >= 240), pad[side], 0.0)
+
+    vert = np.maximum(pad["top"], pad["bottom"])
+    horiz = np.maximum(pad["left"], pad["right"])
+    v = np.where(horiz < 0.01, np.maximum(bar("top"), bar("bottom")), 0.0)
+    h = np.where(vert < 0.01, np.maximum(bar("left"), bar("right")), 0.0)
+    frac = np.maximum(v, h)
+    score = ramp_high_v(frac, threshold, fine=threshold / 2, worst=min(1.0, threshold * 10))
+    padded = frac > threshold
+    flagged = padded.copy()
+    delta_opt = options.get("corner_delta")
+    if isinstance(delta_opt, int | float):
+        corners = _num_v(cols, "stats.border.corners")
+        center = _num_v(cols, "stats.border.center")
+        delta = center - corners
+        dark = ~padded & (corners < DARK_CORNERS) & (delta > delta_opt)
+        cscore = ramp_high_v(delta, float(delta_opt), delta_opt * 0.5, 255.0)
+        score = np.where(dark, np.minimum(score, cscore), score)
+        flagged |= dark
+    return VectorOutcome(applies, flagged, score)
+
+
 @image_check_with_options(
     "border_artifact",
     "letterbox/padding bars (padded fraction above the threshold) or dark corners",
@@ -68,6 +135,7 @@ def padded_fraction(pad: Mapping[str, Any], border: Mapping[str, Any]) -> float:
     default_threshold=0.02,
     unit="padded fraction of the side",
     threshold_range=(0, 1),
+    vector=_border_artifact_v,
 )
 def border_artifact(
     record: ImageRecord, threshold: float | None, options: Mapping[str, Any]

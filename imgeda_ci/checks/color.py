@@ -12,11 +12,28 @@ start at ≈ 8.
 
 from __future__ import annotations
 
-from imgeda_ci.checks._common import fmt, stat
-from imgeda_ci.checks.registry import Outcome, image_check, ramp_low
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from imgeda_ci.checks._common import fmt, stat, stat_v
+from imgeda_ci.checks.registry import Outcome, VectorOutcome, image_check, ramp_low, ramp_low_v
+from imgeda_ci.columns import Columns
 from imgeda_ci.model import ImageRecord
 
 _GRAY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"})
+
+
+def _grayscale_v(
+    cols: Columns, threshold: float | None, options: Mapping[str, Any]
+) -> VectorOutcome:
+    chroma = stat_v(cols, "chroma_p99")
+    if threshold is None:
+        return VectorOutcome(np.zeros(cols.n, np.bool_), np.zeros(cols.n, np.bool_), chroma)
+    colour = cols.apply(cols.raw("mode"), lambda m: m is not None and m not in _GRAY_MODES)
+    score = ramp_low_v(chroma, threshold, fine=threshold * 2, worst=0.0)
+    return VectorOutcome(~np.isnan(chroma) & colour, chroma < threshold, score)
 
 
 @image_check(
@@ -27,6 +44,7 @@ _GRAY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "I
     unit="chroma p99 (0-255)",
     threshold_range=(0, 255),
     quality_weight=0.0,
+    vector=_grayscale_v,
 )
 def grayscale(record: ImageRecord, threshold: float | None) -> Outcome | None:
     chroma = stat(record, "chroma_p99")

@@ -13,9 +13,26 @@ bits (1st percentile of natural photos ≈ 3).
 
 from __future__ import annotations
 
-from imgeda_ci.checks._common import fmt, stat
-from imgeda_ci.checks.registry import Outcome, image_check, ramp_low
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from imgeda_ci.checks._common import fmt, stat, stat_v
+from imgeda_ci.checks.registry import Outcome, VectorOutcome, image_check, ramp_low, ramp_low_v
+from imgeda_ci.columns import Columns
 from imgeda_ci.model import ImageRecord
+
+
+def _low_v(key: str, fine: float) -> Any:
+    def vector(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> VectorOutcome:
+        v = stat_v(cols, key)
+        if threshold is None:
+            return VectorOutcome(np.zeros(cols.n, np.bool_), np.zeros(cols.n, np.bool_), v)
+        score = ramp_low_v(v, threshold, fine=threshold * fine, worst=0.0)
+        return VectorOutcome(~np.isnan(v), v < threshold, score)
+
+    return vector
 
 
 @image_check(
@@ -25,6 +42,7 @@ from imgeda_ci.model import ImageRecord
     default_threshold=6,
     unit="luma std (0-128)",
     threshold_range=(0, 128),
+    vector=_low_v("luma_std", 2),
 )
 def low_contrast(record: ImageRecord, threshold: float | None) -> Outcome | None:
     std = stat(record, "luma_std")
@@ -44,6 +62,7 @@ def low_contrast(record: ImageRecord, threshold: float | None) -> Outcome | None
     default_threshold=1.0,
     unit="bits (0-8)",
     threshold_range=(0, 8),
+    vector=_low_v("entropy", 3),
 )
 def low_information(record: ImageRecord, threshold: float | None) -> Outcome | None:
     ent = stat(record, "entropy")

@@ -8,7 +8,13 @@ score (quality_weight 0): they are about privacy, not pixels.
 
 from __future__ import annotations
 
-from imgeda_ci.checks.registry import Outcome, image_check
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from imgeda_ci.checks.registry import Outcome, VectorOutcome, image_check
+from imgeda_ci.columns import Columns
 from imgeda_ci.model import ImageRecord
 
 _OK = Outcome(False, 1.0, None, "")
@@ -23,11 +29,39 @@ _ORIENTATION = {
 }
 
 
+def _zero_or_one(applies: np.ndarray[Any, Any], flagged: np.ndarray[Any, Any]) -> VectorOutcome:
+    return VectorOutcome(applies, flagged, np.where(flagged, 0.0, 1.0))
+
+
+def _exif_orientation_v(
+    cols: Columns, threshold: float | None, options: Mapping[str, Any]
+) -> VectorOutcome:
+    applies = ~(cols.has_error & ~cols.truthy("exif"))
+    flagged = cols.apply(
+        cols.raw("exif.orientation"), lambda o: isinstance(o, int) and o in _ORIENTATION
+    )
+    return _zero_or_one(applies, flagged)
+
+
+def _gps_location_v(
+    cols: Columns, threshold: float | None, options: Mapping[str, Any]
+) -> VectorOutcome:
+    return _zero_or_one(np.ones(cols.n, np.bool_), cols.truthy("exif.gps"))
+
+
+def _exif_identity_v(
+    cols: Columns, threshold: float | None, options: Mapping[str, Any]
+) -> VectorOutcome:
+    flagged = cols.truthy("exif.owner") | cols.truthy("exif.serial")
+    return _zero_or_one(np.ones(cols.n, np.bool_), flagged)
+
+
 @image_check(
     "exif_orientation",
     "stored non-upright: EXIF orientation other than 1 (readers that ignore EXIF see it turned)",
     reads=("exif.orientation",),
     quality_weight=0.0,
+    vector=_exif_orientation_v,
 )
 def exif_orientation(record: ImageRecord, threshold: float | None) -> Outcome | None:
     exif = record.get("exif")
@@ -46,6 +80,7 @@ def exif_orientation(record: ImageRecord, threshold: float | None) -> Outcome | 
     "EXIF GPS tags: the photo tells where it was taken",
     reads=("exif.gps", "exif.lat", "exif.lon"),
     quality_weight=0.0,
+    vector=_gps_location_v,
 )
 def gps_location(record: ImageRecord, threshold: float | None) -> Outcome | None:
     exif = record.get("exif") or {}
@@ -62,6 +97,7 @@ def gps_location(record: ImageRecord, threshold: float | None) -> Outcome | None
     reads=("exif.owner", "exif.serial"),
     severity="info",
     quality_weight=0.0,
+    vector=_exif_identity_v,
 )
 def exif_identity(record: ImageRecord, threshold: float | None) -> Outcome | None:
     exif = record.get("exif") or {}

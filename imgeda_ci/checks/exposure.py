@@ -22,9 +22,41 @@ is deliberately conservative.
 
 from __future__ import annotations
 
-from imgeda_ci.checks._common import fmt, luma_p
-from imgeda_ci.checks.registry import Outcome, image_check, ramp_high, ramp_low
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from imgeda_ci.checks._common import fmt, luma_p, luma_p_v
+from imgeda_ci.checks.registry import (
+    Outcome,
+    VectorOutcome,
+    image_check,
+    ramp_high,
+    ramp_high_v,
+    ramp_low,
+    ramp_low_v,
+)
+from imgeda_ci.columns import Columns
 from imgeda_ci.model import ImageRecord
+
+
+def _dark_v(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> VectorOutcome:
+    p99 = luma_p_v(cols, "p99")
+    if threshold is None:
+        return VectorOutcome(np.zeros(cols.n, np.bool_), np.zeros(cols.n, np.bool_), p99)
+    score = ramp_low_v(p99, threshold, fine=min(255.0, threshold * 2), worst=0.0)
+    return VectorOutcome(~np.isnan(p99), p99 < threshold, score)
+
+
+def _overexposed_v(
+    cols: Columns, threshold: float | None, options: Mapping[str, Any]
+) -> VectorOutcome:
+    p5 = luma_p_v(cols, "p5")
+    if threshold is None:
+        return VectorOutcome(np.zeros(cols.n, np.bool_), np.zeros(cols.n, np.bool_), p5)
+    score = ramp_high_v(p5, threshold, fine=threshold * 0.75, worst=255.0)
+    return VectorOutcome(~np.isnan(p5), p5 > threshold, score)
 
 
 @image_check(
@@ -34,6 +66,7 @@ from imgeda_ci.model import ImageRecord
     default_threshold=45,
     unit="luma p99 (0-255)",
     threshold_range=(0, 255),
+    vector=_dark_v,
 )
 def dark(record: ImageRecord, threshold: float | None) -> Outcome | None:
     p99 = luma_p(record, "p99")
@@ -52,6 +85,7 @@ def dark(record: ImageRecord, threshold: float | None) -> Outcome | None:
     default_threshold=190,
     unit="luma p5 (0-255)",
     threshold_range=(0, 255),
+    vector=_overexposed_v,
 )
 def overexposed(record: ImageRecord, threshold: float | None) -> Outcome | None:
     p5 = luma_p(record, "p5")

@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from imgeda_ci.checks.registry import Option, Outcome, image_check, image_check_with_options
+import numpy as np
+
+from imgeda_ci.checks.registry import (
+    Option,
+    Outcome,
+    VectorOutcome,
+    image_check,
+    image_check_with_options,
+)
+from imgeda_ci.columns import Columns
 from imgeda_ci.model import ImageRecord
 
 #: Formats with another name for the same thing (MPO is a JPEG with extra frames).
@@ -29,10 +38,55 @@ def normalize_format(name: str) -> str:
 _OK = Outcome(False, 1.0, None, "")
 
 
+def _zero_or_one(applies: np.ndarray[Any, Any], flagged: np.ndarray[Any, Any]) -> VectorOutcome:
+    return VectorOutcome(applies, flagged, np.where(flagged, 0.0, 1.0))
+
+
+def _extension_mismatch_v(
+    cols: Columns, threshold: float | None, options: Mapping[str, Any]
+) -> VectorOutcome:
+    return _zero_or_one(cols.present("ext_mismatch"), cols.truthy("ext_mismatch"))
+
+
+def _disallowed_format_v(
+    cols: Columns, threshold: float | None, options: Mapping[str, Any]
+) -> VectorOutcome:
+    applies = ~cols.has_error & cols.is_str("format")
+    allowed = {normalize_format(f) for f in options.get("allowed") or ()}
+    if not allowed:
+        return _zero_or_one(applies, np.zeros(cols.n, np.bool_))
+    bad = cols.apply(
+        cols.raw("format"), lambda f: isinstance(f, str) and normalize_format(f) not in allowed
+    )
+    return _zero_or_one(applies, bad)
+
+
+def _unusual_mode_v(
+    cols: Columns, threshold: float | None, options: Mapping[str, Any]
+) -> VectorOutcome:
+    applies = ~cols.has_error & cols.is_str("mode")
+    allowed = {str(m) for m in options.get("allowed_modes") or ()}
+    flagged = np.zeros(cols.n, np.bool_)
+    if allowed:
+        flagged |= cols.apply(cols.raw("mode"), lambda m: m not in allowed)
+    max_depth = options.get("max_bit_depth")
+    if isinstance(max_depth, int):
+        flagged |= cols.num("bit_depth", "int_or_bool") > max_depth
+    return _zero_or_one(applies, flagged)
+
+
+def _animated_v(
+    cols: Columns, threshold: float | None, options: Mapping[str, Any]
+) -> VectorOutcome:
+    frames = cols.num("frames", "int_or_bool")
+    return _zero_or_one(~np.isnan(frames), frames > 1)
+
+
 @image_check(
     "extension_mismatch",
     "the file extension names another format than the content",
     reads=("ext", "format", "ext_mismatch"),
+    vector=_extension_mismatch_v,
 )
 def extension_mismatch(record: ImageRecord, threshold: float | None) -> Outcome | None:
     if "ext_mismatch" not in record:
@@ -55,6 +109,7 @@ def extension_mismatch(record: ImageRecord, threshold: float | None) -> Outcome 
             "formats allowed, by content (case-insensitive; jpg = jpeg = mpo, tif = tiff)",
         ),
     ),
+    vector=_disallowed_format_v,
 )
 def disallowed_format(
     record: ImageRecord, threshold: float | None, options: Mapping[str, Any]
@@ -82,6 +137,7 @@ def disallowed_format(
         Option("max_bit_depth", "integer", 8, "largest bits per channel allowed", 1, 32),
     ),
     quality_weight=0.0,
+    vector=_unusual_mode_v,
 )
 def unusual_mode(
     record: ImageRecord, threshold: float | None, options: Mapping[str, Any]
@@ -108,6 +164,7 @@ def unusual_mode(
     "more than one frame (animated GIF/WebP/PNG, multi-page TIFF)",
     reads=("frames",),
     quality_weight=0.0,
+    vector=_animated_v,
 )
 def animated(record: ImageRecord, threshold: float | None) -> Outcome | None:
     frames = record.get("frames")

@@ -19,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 from imgeda_ci.checks.registry import DatasetContext, Finding, dataset_check
+from imgeda_ci.columns import Columns, FloatArray
 from imgeda_ci.model import ImageRecord
 
 MIN_IMAGES = 20
@@ -29,29 +30,36 @@ def _outliers(
     ctx: DatasetContext,
     k: float | None,
     check: str,
-    get: Callable[[ImageRecord], float | None],
+    values: Callable[[Columns], FloatArray],
     describe: Callable[[float], str],
 ) -> list[Finding]:
     if k is None:
         return []
-    paths: list[str] = []
-    vals: list[float] = []
-    for r in ctx.records:
-        v = get(r)
-        if v is not None and v > 0:
-            paths.append(r["path"])
-            vals.append(v)
-    if len(vals) < MIN_IMAGES:
+    cols = ctx.columns()
+    vals = values(cols)  # NaN where the getter gives None
+    fallback = cols.fallback.copy()
+    keep = np.flatnonzero(vals > 0)
+    if fallback.any():  # damaged rows: ask the scalar getter (see imgeda_ci.columns)
+        get = _pixels if check == "resolution_outlier" else _bytes
+        extra = []
+        for i in np.flatnonzero(fallback).tolist():
+            v = get(ctx.records[i])
+            vals[i] = np.nan if v is None else v
+            if v is not None and v > 0:
+                extra.append(i)
+        keep = np.union1d(np.setdiff1d(keep, np.flatnonzero(fallback)), extra).astype(np.intp)
+    if keep.size < MIN_IMAGES:
         return []
-    logs = np.log10(np.asarray(vals, dtype=np.float64))
+    logs = np.log10(vals[keep])
     q1, q3 = (float(x) for x in np.percentile(logs, [25, 75]))
     iqr = q3 - q1
     lo = min(q1 - k * iqr, q1 - MIN_FACTOR)
     hi = max(q3 + k * iqr, q3 + MIN_FACTOR)
     out: list[Finding] = []
-    for path, v, lv in zip(paths, vals, logs.tolist(), strict=True):
-        if lo <= lv <= hi:
-            continue
+    far = np.flatnonzero((logs < lo) | (logs > hi))
+    for pos in far.tolist():
+        i = int(keep[pos])
+        v, lv = float(vals[i]), float(logs[pos])
         side = "below" if lv < lo else "above"
         fence = 10 ** (lo if lv < lo else hi)
         dist = (lo - lv) if lv < lo else (lv - hi)
@@ -60,7 +68,7 @@ def _outliers(
             Finding(
                 check,
                 "warning",
-                (path,),
+                (ctx.records[i]["path"],),
                 f"{describe(v)} is {side} the dataset's range (fence {describe(fence)})",
                 score=round(score, 3),
                 value=v,
@@ -68,6 +76,16 @@ def _outliers(
             )
         )
     return out
+
+
+def _pixels_v(cols: Columns) -> FloatArray:
+    w, h = cols.num("width", "int_or_bool"), cols.num("height", "int_or_bool")
+    cols.fallback |= w * h >= 2.0**53  # exact in Python, not in float64
+    return np.where(cols.has_error, np.nan, w * h)
+
+
+def _bytes_v(cols: Columns) -> FloatArray:
+    return np.where(cols.has_error, np.nan, cols.num("size", "int_or_bool"))
 
 
 def _pixels(r: ImageRecord) -> float | None:
@@ -101,7 +119,7 @@ def resolution_outlier(ctx: DatasetContext, threshold: float | None) -> list[Fin
     On the mixed /work/photos set, k = 3 flags 31 (1.5%: icons and thumbnails under 0.02 MP and
     the 16–24 MP wallpapers among 0.3 MP photos); k = 1.5 flagged 269 (13%), too many to read.
     """
-    return _outliers(ctx, threshold, "resolution_outlier", _pixels, lambda v: f"{v / 1e6:.3g} MP")
+    return _outliers(ctx, threshold, "resolution_outlier", _pixels_v, lambda v: f"{v / 1e6:.3g} MP")
 
 
 @dataset_check(
@@ -118,4 +136,4 @@ def file_size_outlier(ctx: DatasetContext, threshold: float | None) -> list[Find
     Same data: 0 in each corpus on its own (k = 1.5 or 3); 20 (1.0%) on the mixed /work/photos
     set at k = 3 (115 at k = 1.5).
     """
-    return _outliers(ctx, threshold, "file_size_outlier", _bytes, lambda v: f"{v / 1e3:.3g} kB")
+    return _outliers(ctx, threshold, "file_size_outlier", _bytes_v, lambda v: f"{v / 1e3:.3g} kB")

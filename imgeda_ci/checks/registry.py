@@ -32,6 +32,14 @@ Counting convention (how the policy counts a check's findings): each :class:`Fin
 ``paths[0]``; its percentage is that count over the number of images. A dataset-level finding
 about no one file has ``paths=()`` and carries ``value``; it counts once.
 
+Vectorised form (optional, for speed): ``vector=fn(cols, threshold, options) -> VectorOutcome``
+next to the scalar function computes, for every record of a :class:`~imgeda_ci.columns.Columns`
+at once, whether the check applies, whether it flags and its score (use :func:`ramp_low_v` /
+:func:`ramp_high_v`). It must agree with the scalar function exactly (``tests/checks/
+test_vector.py`` runs every check both ways); the scalar function stays the source of the
+finding's message and value (the evaluator calls it on the flagged rows only) and the fallback
+for checks without a vector form and for rows the columns cannot carry faithfully.
+
 Score convention for per-image checks: ``score < 0.5`` exactly when the image is flagged (see
 :func:`ramp_low` / :func:`ramp_high`), so the per-image quality score and the flags agree.
 
@@ -45,8 +53,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
+import numpy as np
+
+from imgeda_ci.columns import BoolArray, Columns, FloatArray
 from imgeda_ci.model import ImageRecord
 
 Severity = Literal["error", "warning", "info"]
@@ -87,7 +98,17 @@ class DatasetContext:
     records: Sequence[ImageRecord]
     header: Mapping[str, Any] | None = None  # the manifest header (dataset-level facts)
     base: Sequence[ImageRecord] | None = None
+    #: shared by the dataset checks of one evaluation: cache derived facts here (e.g.
+    #: ``dataset_facts``), keyed by something specific to the check module
     extra: dict[str, Any] = field(default_factory=dict)
+    cols: Columns | None = field(default=None, repr=False, compare=False)
+
+    def columns(self) -> Columns:
+        """Numpy columns of :attr:`records` (made on first use, shared with the image checks
+        when the evaluator made them)."""
+        if self.cols is None or self.cols.records is not self.records:
+            self.cols = Columns(self.records)
+        return self.cols
 
 
 ImageFn = Callable[[ImageRecord, float | None], Outcome | None]
@@ -95,6 +116,20 @@ DatasetFn = Callable[[DatasetContext, float | None], list[Finding]]
 ImageOptFn = Callable[[ImageRecord, float | None, Mapping[str, Any]], Outcome | None]
 DatasetOptFn = Callable[[DatasetContext, float | None, Mapping[str, Any]], list[Finding]]
 BoundImageFn = Callable[[ImageRecord], Outcome | None]
+
+
+class VectorOutcome(NamedTuple):
+    """Per-row results of a vectorised image check (arrays aligned with the columns' records).
+
+    ``score`` and ``flagged`` are only read where ``applies`` is true.
+    """
+
+    applies: BoolArray
+    flagged: BoolArray
+    score: FloatArray
+
+
+VectorFn = Callable[[Columns, float | None, Mapping[str, Any]], VectorOutcome]
 
 OptionType = Literal["number", "integer", "boolean", "string", "strings"]
 OptionValue = float | int | bool | str | tuple[str, ...] | None
@@ -142,6 +177,25 @@ def ramp_high(value: float, threshold: float, fine: float, worst: float) -> floa
     return ramp_low(-value, -threshold, -fine, -worst)
 
 
+def ramp_low_v(value: FloatArray, threshold: float, fine: float, worst: float) -> FloatArray:
+    """:func:`ramp_low` over an array (same arithmetic, so the same floats)."""
+    if not worst < threshold < fine:
+        return np.where(value >= threshold, 1.0, 0.0)
+    with np.errstate(all="ignore"):
+        upper = 0.5 + 0.5 * (value - threshold) / (fine - threshold)
+        lower = np.minimum(0.4999, 0.5 * (value - worst) / (threshold - worst))
+    return np.where(
+        value >= fine,
+        1.0,
+        np.where(value >= threshold, upper, np.where(value <= worst, 0.0, lower)),
+    )
+
+
+def ramp_high_v(value: FloatArray, threshold: float, fine: float, worst: float) -> FloatArray:
+    """:func:`ramp_high` over an array."""
+    return ramp_low_v(-value, -threshold, -fine, -worst)
+
+
 @dataclass(frozen=True)
 class ImageCheck:
     id: str
@@ -156,6 +210,7 @@ class ImageCheck:
     quality_weight: float = 1.0
     options: tuple[Option, ...] = ()
     fn_options: ImageOptFn | None = None
+    vector: VectorFn | None = None  # optional vectorised form (see the module doc)
 
     def run(
         self,
@@ -176,6 +231,19 @@ class ImageCheck:
             return lambda record: fn(record, t)
         opts = {**_option_defaults(self.options), **(options or {})}
         return lambda record: fn_options(record, t, opts)
+
+    def run_vector(
+        self,
+        cols: Columns,
+        threshold: float | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> VectorOutcome | None:
+        """The vectorised form over ``cols`` (``None`` when the check has none)."""
+        if self.vector is None:
+            return None
+        t = self.default_threshold if threshold is None else threshold
+        opts = {**_option_defaults(self.options), **(options or {})}
+        return self.vector(cols, t, opts)
 
 
 @dataclass(frozen=True)
@@ -228,6 +296,7 @@ def image_check(
     severity: Severity = "warning",
     threshold_range: tuple[float | None, float | None] = (None, None),
     quality_weight: float = 1.0,
+    vector: VectorFn | None = None,
 ) -> Callable[[ImageFn], ImageFn]:
     """Decorator: register a pure per-image function as a check."""
 
@@ -243,6 +312,7 @@ def image_check(
                 severity,
                 threshold_range=threshold_range,
                 quality_weight=quality_weight,
+                vector=vector,
             )
         )
         return fn
@@ -261,6 +331,7 @@ def image_check_with_options(
     severity: Severity = "warning",
     threshold_range: tuple[float | None, float | None] = (None, None),
     quality_weight: float = 1.0,
+    vector: VectorFn | None = None,
 ) -> Callable[[ImageOptFn], ImageOptFn]:
     """Decorator: like :func:`image_check` for ``fn(record, threshold, options)``."""
 
@@ -279,6 +350,7 @@ def image_check_with_options(
                 quality_weight=quality_weight,
                 options=tuple(options),
                 fn_options=fn,
+                vector=vector,
             )
         )
         return fn

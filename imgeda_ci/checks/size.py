@@ -22,15 +22,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from imgeda_ci.checks._common import fmt
 from imgeda_ci.checks.registry import (
     Option,
     Outcome,
+    VectorOutcome,
     image_check,
     image_check_with_options,
     ramp_high,
+    ramp_high_v,
     ramp_low,
+    ramp_low_v,
 )
+from imgeda_ci.columns import Columns, FloatArray
 from imgeda_ci.model import ImageRecord
 
 
@@ -41,6 +47,61 @@ def _dims(record: ImageRecord) -> tuple[int, int] | None:
     if not isinstance(w, int) or not isinstance(h, int) or w <= 0 or h <= 0:
         return None
     return w, h
+
+
+def _dims_v(cols: Columns) -> tuple[FloatArray, FloatArray]:
+    """:func:`_dims` over columns: (w, h) with NaN where it returns None."""
+
+    def build(c: Columns) -> tuple[FloatArray, FloatArray]:
+        w, h = c.num("width", "int_or_bool"), c.num("height", "int_or_bool")
+        bad = c.has_error | ~(w > 0) | ~(h > 0)
+        return np.where(bad, np.nan, w), np.where(bad, np.nan, h)
+
+    return cols.derive("size:dims", build)  # type: ignore[no-any-return]
+
+
+def _too_small_v(
+    cols: Columns, threshold: float | None, options: Mapping[str, Any]
+) -> VectorOutcome:
+    w, h = _dims_v(cols)
+    applies = ~np.isnan(w)
+    short = np.minimum(w, h)
+    fails = np.zeros(cols.n, np.bool_)
+    score = np.ones(cols.n)
+    if threshold is not None:
+        score = ramp_low_v(short, threshold, fine=threshold * 2, worst=0.0)
+        fails |= short < threshold
+    pixels = w * h
+    cols.fallback |= pixels >= 2.0**53  # w * h is exact in Python, not in float64
+    for key, value in (("min_width", w), ("min_height", h), ("min_pixels", pixels)):
+        limit = options.get(key)
+        if isinstance(limit, int) and limit > 0:
+            score = np.minimum(score, ramp_low_v(value, limit, fine=limit * 1.5, worst=0.0))
+            fails |= value < limit
+    score = np.where(fails, np.minimum(score, 0.4999), np.maximum(score, 0.5))
+    return VectorOutcome(applies, fails, score)
+
+
+def _odd_aspect_ratio_v(
+    cols: Columns, threshold: float | None, options: Mapping[str, Any]
+) -> VectorOutcome:
+    w, h = _dims_v(cols)
+    if threshold is None:
+        return VectorOutcome(np.zeros(cols.n, np.bool_), np.zeros(cols.n, np.bool_), w)
+    ratio = np.maximum(w, h) / np.minimum(w, h)
+    score = ramp_high_v(ratio, threshold, fine=1 + (threshold - 1) / 2, worst=threshold * 2)
+    return VectorOutcome(~np.isnan(w), ratio > threshold, score)
+
+
+def _large_file_v(
+    cols: Columns, threshold: float | None, options: Mapping[str, Any]
+) -> VectorOutcome:
+    size = cols.num("size", "int_or_bool")
+    if threshold is None:
+        return VectorOutcome(np.zeros(cols.n, np.bool_), np.zeros(cols.n, np.bool_), size)
+    mb = size / 1e6
+    score = ramp_high_v(mb, threshold, fine=threshold / 2, worst=threshold * 4)
+    return VectorOutcome(size >= 0, mb > threshold, score)
 
 
 @image_check_with_options(
@@ -55,6 +116,7 @@ def _dims(record: ImageRecord) -> tuple[int, int] | None:
     default_threshold=32,
     unit="px (shorter side)",
     threshold_range=(0, None),
+    vector=_too_small_v,
 )
 def too_small(
     record: ImageRecord, threshold: float | None, options: Mapping[str, Any]
@@ -92,6 +154,7 @@ def too_small(
     default_threshold=3.0,
     unit="ratio (>= 1)",
     threshold_range=(1, None),
+    vector=_odd_aspect_ratio_v,
 )
 def odd_aspect_ratio(record: ImageRecord, threshold: float | None) -> Outcome | None:
     dims = _dims(record)
@@ -117,6 +180,7 @@ def odd_aspect_ratio(record: ImageRecord, threshold: float | None) -> Outcome | 
     unit="MB",
     threshold_range=(0, None),
     quality_weight=0.0,
+    vector=_large_file_v,
 )
 def large_file(record: ImageRecord, threshold: float | None) -> Outcome | None:
     size = record.get("size")

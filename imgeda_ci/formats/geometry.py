@@ -43,7 +43,15 @@ def ref_size(labels: Mapping[str, Any], record: ImageRecord) -> tuple[int, int] 
 
 
 def has_box(obj: Sequence[Any]) -> bool:
-    return len(obj) >= 5 and all(isinstance(v, int | float) for v in obj[1:5])
+    if len(obj) < 5:
+        return False
+    num = (int, float)
+    return (
+        isinstance(obj[1], num)
+        and isinstance(obj[2], num)
+        and isinstance(obj[3], num)
+        and isinstance(obj[4], num)
+    )
 
 
 def iter_objects(labels: Mapping[str, Any]) -> Iterator[Sequence[Any]]:
