@@ -23,6 +23,8 @@ CHECK_MODULES: tuple[str, ...] = (
     "annotation_files",
     "annotation_boxes",
     "annotation_balance",
+    "duplicates",
+    "leakage",
 )
 
 for _name in CHECK_MODULES:

@@ -1,0 +1,162 @@
+"""Duplicate groups from manifest records: identical bytes, identical pixels, near copies.
+
+Three disjoint kinds, formed in this order (each image is a non-keeper member of at most one
+group, and the keeper of a group is the best image of it):
+
+1. ``bytes``: records with the same ``sha256`` (corrupt files included: a copy is a copy);
+2. ``pixels``: among the keepers of step 1 and the images without byte copies, records with the
+   same ``pixel_sha256`` (same decoded pixels, different files: metadata edited, lossless
+   re-save);
+3. ``near``: among what remains, images whose 256-bit pHashes differ in at most ``threshold``
+   bits (see :mod:`imgeda_ci.dupes.graph`; optionally confirmed by the dHash, optionally
+   orientation-invariant).
+
+The keeper is the best image: most pixels, then largest file, then first path. Near groups are
+formed *keeper first*, without chaining. Images are visited best first. An image within the
+threshold of a keeper already chosen (all of them are better) becomes a member: of the closest
+such keeper's group it fits (within the threshold of every member already there), else of a new
+group of that keeper; otherwise the image becomes a keeper itself. Guarantees:
+
+- no two images of a group (keeper included) are farther apart than the threshold: A~B and
+  B~C never pull A and C together (a keeper may head several groups for that reason);
+- the keeper is the best image of its group, and each image is a non-keeper member of at most
+  one group of any kind;
+- the images kept (keepers and images in no group) are pairwise farther apart than the
+  threshold, so of every pair within the threshold at least one image is reported, and every
+  image within the threshold of a better kept image is reported: recall 1.0 at the threshold;
+- the result does not depend on the order of the records.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from imgeda_ci.dupes import graph as near_graph
+from imgeda_ci.dupes.orientation import FLIPS_FIELD
+from imgeda_ci.model import ImageRecord, is_ok
+
+Kind = Literal["bytes", "pixels", "near"]
+KINDS: tuple[Kind, ...] = ("bytes", "pixels", "near")
+
+
+@dataclass(frozen=True)
+class Group:
+    """One duplicate group: ``keeper`` and ``members`` are indexes into the records given."""
+
+    kind: Kind
+    id: str  # stable: the kind and the keeper's content hash
+    keeper: int
+    members: tuple[tuple[int, int], ...]  # (record index, distance to the keeper), best first
+
+
+@dataclass(frozen=True)
+class NearOptions:
+    """How near copies are matched (see :mod:`imgeda_ci.dupes.graph`)."""
+
+    threshold: int
+    dhash_threshold: int | None = None
+    orientation_invariant: bool = False
+
+
+def quality_key(rec: ImageRecord) -> tuple[int, int, str]:
+    """Sort key, best first: most pixels, largest file, then path."""
+    pixels = rec.get("pixels") or (rec.get("width") or 0) * (rec.get("height") or 0)
+    return (-int(pixels or 0), -int(rec.get("size") or 0), rec.get("path", ""))
+
+
+def _group_id(kind: Kind, rec: ImageRecord) -> str:
+    ident = rec.get("sha256") or rec.get("pixel_sha256") or rec.get("path", "")
+    return f"{kind}:{str(ident)[:16]}"
+
+
+def _exact_groups(
+    records: Sequence[ImageRecord], candidates: list[int], field: str, kind: Kind
+) -> tuple[list[Group], list[int]]:
+    """Groups of ``candidates`` sharing ``field``; returns them and the remaining representatives
+    (keepers and candidates without copies, plus candidates lacking the field)."""
+    by_value: dict[str, list[int]] = defaultdict(list)
+    reps: list[int] = []
+    for k in candidates:
+        value = records[k].get(field)
+        if isinstance(value, str) and value:
+            by_value[value].append(k)
+        else:
+            reps.append(k)
+    groups: list[Group] = []
+    for same in by_value.values():
+        same.sort(key=lambda k: quality_key(records[k]))
+        reps.append(same[0])
+        if len(same) > 1:
+            gid = f"{kind}:{str(records[same[0]].get(field))[:16]}"
+            groups.append(Group(kind, gid, same[0], tuple((k, 0) for k in same[1:])))
+    return groups, sorted(reps, key=lambda k: quality_key(records[k]))
+
+
+def near_groups(
+    records: Sequence[ImageRecord], candidates: Sequence[int], opts: NearOptions
+) -> tuple[list[Group], bool]:
+    """Keeper-first near groups among ``candidates`` (see the module doc); also whether the
+    matching was exact (False only for orientation matching without ``phash_flips``)."""
+    items = [k for k in candidates if is_ok(records[k]) and records[k].get("phash")]
+    items.sort(key=lambda k: quality_key(records[k]))
+    if len(items) < 2:
+        return [], True
+    g = near_graph.build(
+        [str(records[k]["phash"]) for k in items],
+        opts.threshold,
+        dhashes=[records[k].get("dhash") for k in items],
+        dhash_radius=opts.dhash_threshold,
+        flips=[flips_of(records[k]) for k in items],
+        orientation_invariant=opts.orientation_invariant,
+    )
+    keepers_of: dict[int, list[int]] = defaultdict(list)  # node -> keeper positions
+    # per keeper position: its groups, each (member nodes, members as (record, distance))
+    groups_of: dict[int, list[tuple[set[int], list[tuple[int, int]]]]] = defaultdict(list)
+    for pos, node in enumerate(g.node_of):  # positions are in quality order, best first
+        near = [(0, node), *((d, n) for n, d in g.adj[node].items())]
+        keepers = sorted((d, k) for d, n in near for k in keepers_of.get(n, ()))
+        if not keepers:
+            keepers_of[node].append(pos)
+            continue
+        for d, k in keepers:  # join the closest keeper's group that it fits
+            fits = next(
+                (grp for grp in groups_of[k] if all(g.node_near(node, m) for m in grp[0])),
+                None,
+            )
+            if fits is not None:
+                fits[0].add(node)
+                fits[1].append((items[pos], d))
+                break
+        else:
+            d, k = keepers[0]
+            groups_of[k].append(({g.node_of[k], node}, [(items[pos], d)]))
+    groups: list[Group] = []
+    for k in sorted(groups_of):
+        gid = _group_id("near", records[items[k]])
+        for n, (_, members) in enumerate(groups_of[k]):
+            members.sort(key=lambda m: (m[1], quality_key(records[m[0]])))
+            groups.append(
+                Group("near", gid if n == 0 else f"{gid}/{n + 1}", items[k], tuple(members))
+            )
+    return groups, g.exact
+
+
+def flips_of(rec: Mapping[str, object]) -> str | None:
+    value = rec.get(FLIPS_FIELD)  # not in the schema yet: see imgeda_ci.dupes.orientation
+    return value if isinstance(value, str) else None
+
+
+def find_groups(records: Sequence[ImageRecord], opts: NearOptions) -> list[Group]:
+    """Byte, pixel and near duplicate groups of ``records`` (disjoint; see the module doc)."""
+    with_bytes = [k for k, r in enumerate(records) if r.get("sha256")]
+    bytes_groups, reps = _exact_groups(records, with_bytes, "sha256", "bytes")
+    without = [k for k, r in enumerate(records) if not r.get("sha256")]
+    decoded = [k for k in reps + without if is_ok(records[k])]
+    pixel_groups, reps = _exact_groups(records, decoded, "pixel_sha256", "pixels")
+    near, _ = near_groups(records, reps, opts)
+    exact = sorted(bytes_groups, key=lambda g: quality_key(records[g.keeper]))
+    exact += sorted(pixel_groups, key=lambda g: quality_key(records[g.keeper]))
+    return exact + near
