@@ -46,6 +46,8 @@ Measurements (standard and deep), taken on the EXIF-oriented image scaled to fit
   stats.analysis_size         [w, h] actually analysed
   phash         256-bit perceptual hash (DCT, imagehash-compatible, hash_size 16), 64 hex chars
   dhash         256-bit difference hash (hash_size 16), 64 hex chars
+  phash_flips   pHashes of the image mirrored left-right, top-bottom, and rotated 180 degrees
+                (3 x 64 hex chars): exact orientation-invariant duplicate matching
   pixel_sha256  identity of the decoded pixels: for JPEG the SHA-256 of the coded image data
                 (quantisation/Huffman tables and entropy-coded scans, metadata segments ignored)
                 plus orientation; for other formats the SHA-256 of mode, size and raw pixels of
@@ -124,6 +126,7 @@ class ImageRecord(TypedDict, total=False):
     stats: dict[str, Any]
     phash: str
     dhash: str
+    phash_flips: str
     pixel_sha256: str
     split: str | None
     labels: dict[str, Any]

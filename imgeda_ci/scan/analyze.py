@@ -318,9 +318,9 @@ def _analyze_image(data: bytes, settings: Settings, rec: ImageRecord) -> None:
         colour = full.reduce(factor) if factor > 1 else full
         if colour.mode != "RGB":
             colour = colour.convert("RGB")
-        stats, ph, dh = measure(gray, colour)
+        stats, ph, dh, flips = measure(gray, colour)
         rec["stats"] = stats
-        rec["phash"], rec["dhash"] = ph, dh
+        rec["phash"], rec["dhash"], rec["phash_flips"] = ph, dh, flips
     except ImageTimeout:
         raise
     except Image.DecompressionBombError as exc:

@@ -38,12 +38,39 @@ def hash_base(gray: Image.Image) -> Image.Image:
     return gray.resize((_PHASH_SIDE, _PHASH_SIDE), Image.Resampling.LANCZOS, reducing_gap=2.0)
 
 
-def phash(small: Image.Image) -> str:
-    """256-bit DCT perceptual hash of a 64x64 ``L`` image from :func:`hash_base`."""
+def _low(small: Image.Image) -> npt.NDArray[np.float64]:
     px = np.asarray(small, dtype=np.float64)
     d = _dct_matrix(_PHASH_SIDE)[:HASH_SIZE]
-    low = d @ px @ d.T  # only the 16 lowest frequencies of each axis
+    return d @ px @ d.T  # only the 16 lowest frequencies of each axis
+
+
+def phash(small: Image.Image) -> str:
+    """256-bit DCT perceptual hash of a 64x64 ``L`` image from :func:`hash_base`."""
+    low = _low(small)
     return bits_to_hex(low > np.median(low))
+
+
+_PARITY = (np.arange(HASH_SIZE) % 2).astype(bool)
+#: Where a mirror changes a DCT coefficient's sign: left-right (-1)**v, top-bottom (-1)**u,
+#: both (rotation by 180 degrees) (-1)**(u+v).
+FLIP_SIGNS: tuple[npt.NDArray[np.bool_], ...] = (
+    np.broadcast_to(_PARITY[None, :], (HASH_SIZE, HASH_SIZE)),
+    np.broadcast_to(_PARITY[:, None], (HASH_SIZE, HASH_SIZE)),
+    _PARITY[None, :] ^ _PARITY[:, None],
+)
+
+
+def phash_and_flips(small: Image.Image) -> tuple[str, str]:
+    """The pHash and the ``phash_flips`` field: the pHashes of the left-right mirrored, the
+    top-bottom mirrored and the 180-degree rotated image (192 hex characters). Mirroring only
+    changes signs of DCT coefficients, so these come from the same coefficients; with them the
+    eight rotations and mirrors of an image can be matched exactly (imgeda_ci.dupes)."""
+    low = _low(small)
+    flips = []
+    for mask in FLIP_SIGNS:
+        signed = np.where(mask, -low, low)
+        flips.append(bits_to_hex(signed > np.median(signed)))
+    return bits_to_hex(low > np.median(low)), "".join(flips)
 
 
 def dhash(base: Image.Image) -> str:

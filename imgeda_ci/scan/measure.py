@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from imgeda_ci.scan.hashes import dhash, hash_base, phash
+from imgeda_ci.scan.hashes import dhash, hash_base, phash_and_flips
 
 _PCTS = (("p1", 0.01), ("p5", 0.05), ("p50", 0.50), ("p95", 0.95), ("p99", 0.99))
 _FLAT_STD = 4.0  # a padding row/column is flat to within this luma std...
@@ -47,9 +47,9 @@ def _pad_run(means: npt.NDArray[np.float64], stds: npt.NDArray[np.float64]) -> f
     return _r(run / len(ok), 4)
 
 
-def measure(gray: Image.Image, rgb: Image.Image) -> tuple[dict[str, Any], str, str]:
-    """Return (stats, phash, dhash) from the luma image at the analysis size and an RGB copy
-    of the same picture at any size (colour statistics do not depend on scale)."""
+def measure(gray: Image.Image, rgb: Image.Image) -> tuple[dict[str, Any], str, str, str]:
+    """Return (stats, phash, dhash, phash_flips) from the luma image at the analysis size and
+    an RGB copy of the same picture at any size (colour statistics do not depend on scale)."""
     hist_rgb = np.asarray(rgb.histogram(), dtype=np.float64).reshape(3, 256)
     hist_l = np.asarray(gray.histogram(), dtype=np.float64)
     means, stds = zip(*(_hist_mean_std(h) for h in hist_rgb), strict=True)
@@ -131,4 +131,5 @@ def measure(gray: Image.Image, rgb: Image.Image) -> tuple[dict[str, Any], str, s
         "analysis_size": [w, h],
     }
     base = hash_base(gray)
-    return stats, phash(base), dhash(base)
+    ph, flips = phash_and_flips(base)
+    return stats, ph, dhash(base), flips
