@@ -306,6 +306,8 @@ def _evaluate(
     log_q = np.zeros(n, dtype=np.float64)
     has_q = np.zeros(n, dtype=np.bool_)
     ctx = DatasetContext(records=records, header=header, base=base)
+    if policy.splits:
+        ctx.extra["splits"] = {k: list(v) for k, v in policy.splits.items()}
     ctx.cols = all_rows.cols if all_rows._cols is not None else None
 
     for check in checks.values():

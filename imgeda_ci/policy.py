@@ -23,6 +23,9 @@ The fuller form::
     mode: new-only              # judge only findings the change introduced (needs a base);
                                 # 'absolute' (default): judge every finding
     max_duplicate_pct_increase: 0.5   # relative form of any max_*_pct / max_* count key
+    splits:                     # which images belong to which split, for leakage checks
+      train: ["train/**"]       # (default: the dataset format's splits, else folder names)
+      test: ["holdout/**", "eval/**"]
     checks:
       dark: {threshold: 30, severity: error, max_pct: 2}
       blurry: {max_pct_increase: 1.0}   # head % may exceed the base's % by at most 1 point
@@ -102,7 +105,7 @@ from imgeda_ci.policy_yaml import Path_, YamlError, load_with_lines
 SeverityOrOff = Severity | Literal["off"]
 MODES: tuple[str, ...] = ("absolute", "new-only")
 VERSION = 1
-TOP_KEYS: tuple[str, ...] = ("version", "mode", "checks", "overrides", "waivers")
+TOP_KEYS: tuple[str, ...] = ("version", "mode", "splits", "checks", "overrides", "waivers")
 CHECK_KEYS: tuple[str, ...] = (
     "threshold",
     "severity",
@@ -357,6 +360,7 @@ class Policy:
     waivers: tuple[Waiver, ...] = ()
     groups: tuple[GroupLimit, ...] = ()
     keys: Mapping[str, Any] = field(default_factory=dict)  # top-level shorthand keys as given
+    splits: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # split -> globs
 
     @property
     def covered(self) -> frozenset[str]:
@@ -388,6 +392,7 @@ class Policy:
         return {
             "source": self.source,
             "mode": self.mode,
+            "splits": {k: list(v) for k, v in self.splits.items()},
             "keys": {k: list(v) if isinstance(v, tuple) else v for k, v in self.keys.items()},
             "checks": {k: v.to_json() for k, v in self.checks.items()},
             "overrides": [
@@ -600,6 +605,13 @@ class _Validator:
                 f"unsupported mode {mode!r}",
                 f"this version supports: {', '.join(MODES)}",
             )
+        splits: dict[str, tuple[str, ...]] = {}
+        if "splits" in top:
+            block = self.mapping(("splits",), top["splits"], "globs by split name")
+            for name, globs in block.items():
+                if not isinstance(name, str) or not name.strip():
+                    raise self.fail(("splits",), f"split names are text, got {_type_name(name)}")
+                splits[name] = self.globs(("splits", name), globs)
         explicit: dict[str, CheckSettings] = {}
         if "checks" in top:
             block = self.mapping(("checks",), top["checks"], "check settings by check id")
@@ -628,6 +640,7 @@ class _Validator:
             waivers=tuple(waivers),
             groups=tuple(groups),
             keys=keys,
+            splits=splits,
         )
 
     def check_id(self, path: Path_, cid: str) -> Check:

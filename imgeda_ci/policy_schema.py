@@ -107,6 +107,11 @@ def build_schema() -> dict[str, Any]:
     props: dict[str, Any] = {
         "version": {"const": VERSION},
         "mode": {"enum": list(MODES), "description": "how findings are judged"},
+        "splits": {
+            "type": "object",
+            "description": "split name -> globs of its images (for the leakage checks)",
+            "additionalProperties": globs,
+        },
         "checks": checks_block(False),
         "overrides": {
             "type": "array",

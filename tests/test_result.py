@@ -98,3 +98,27 @@ def test_reuse_gives_the_same_evaluation(tmp_path: Path) -> None:
     assert [(r.check, r.scope, r.checked) for r in plain.runs] == [
         (r.check, r.scope, r.checked) for r in reused.runs
     ]
+
+
+def test_policy_splits_feed_the_leakage_check(tmp_path: Path) -> None:
+    """Folders named neither train nor test: only the policy's split globs reveal the leak."""
+    save(tmp_path / "ds" / "fit" / "a.jpg", photo(7, (320, 240)))
+    save(tmp_path / "ds" / "holdout" / "a_again.jpg", photo(7, (320, 240)))  # same bytes
+    save(tmp_path / "ds" / "fit" / "b.jpg", photo(8, (320, 240)))
+    records = scanned(tmp_path / "ds", tmp_path / "m.jsonl")
+    plain = build_result(records, default_policy())
+    assert not [f for f in plain.evaluation.findings if f.check == "leakage"]
+    pol = parse_policy("splits:\n  train: ['fit/**']\n  test: ['holdout/**']\n")
+    r = build_result(records, pol)
+    leaks = [f for f in r.evaluation.findings if f.check == "leakage"]
+    assert {frozenset(f.paths) for f in leaks} == {frozenset({"fit/a.jpg", "holdout/a_again.jpg"})}
+    assert not r.passed  # leakage is an error with a limit of 0
+
+
+def test_bad_split_globs_are_refused() -> None:
+    import pytest
+
+    from imgeda_ci.policy import PolicyError
+
+    with pytest.raises(PolicyError, match="splits"):
+        parse_policy("splits:\n  train: 3\n")
