@@ -2,7 +2,7 @@
 
 ``make_demo(folder)`` writes a train/test dataset of photo-like images (see
 :mod:`imgeda_ci.synth`) and plants one of each problem imgeda-ci finds. ``PLANTED`` lists them
-(path -> what is wrong), and tests check that each is found.
+(path -> the check that must flag it, and what is wrong); a test checks that each is found.
 """
 
 from __future__ import annotations
@@ -18,20 +18,20 @@ from imgeda_ci.synth import photo
 N_TRAIN = 24
 N_TEST = 8
 
-#: path -> the planted problem
-PLANTED: dict[str, str] = {
-    "train/corrupt.jpg": "random bytes with a .jpg name (not an image)",
-    "train/truncated.jpg": "a JPEG cut off halfway",
-    "train/dark.jpg": "an underexposed photo",
-    "train/overexposed.jpg": "a washed-out photo",
-    "train/blurred.jpg": "an out-of-focus photo",
-    "train/duplicate.jpg": "a byte-identical copy of train/photo_003.jpg",
-    "train/near_copy.jpg": "train/photo_005.jpg resized and re-encoded",
-    "train/tiny.jpg": "a 24x18 thumbnail",
-    "train/panorama.jpg": "a 12:1 strip",
-    "train/gps.jpg": "a photo carrying GPS coordinates",
-    "train/png_named.jpg": "a PNG file named .jpg",
-    "test/leak.jpg": "a near-copy of train/photo_007.jpg in the test split",
+#: path -> (the check that must find it, the planted problem)
+PLANTED: dict[str, tuple[str, str]] = {
+    "train/corrupt.jpg": ("unreadable", "random bytes with a .jpg name (not an image)"),
+    "train/truncated.jpg": ("truncated", "a JPEG cut off halfway"),
+    "train/dark.jpg": ("dark", "an underexposed photo"),
+    "train/overexposed.jpg": ("overexposed", "a washed-out photo"),
+    "train/blurred.jpg": ("blurry", "an out-of-focus photo"),
+    "train/photo_003_copy.jpg": ("duplicate_exact", "a byte-identical copy of train/photo_003.jpg"),
+    "train/near_copy.jpg": ("near_duplicate", "train/photo_005.jpg resized and re-encoded"),
+    "train/tiny.jpg": ("too_small", "a 24x18 thumbnail"),
+    "train/panorama.jpg": ("odd_aspect_ratio", "a 12:1 strip"),
+    "train/gps.jpg": ("gps_location", "a photo carrying GPS coordinates"),
+    "train/png_named.jpg": ("extension_mismatch", "a PNG file named .jpg"),
+    "test/leak.jpg": ("leakage", "a near-copy of train/photo_007.jpg in the test split"),
 }
 
 
@@ -66,7 +66,7 @@ def make_demo(folder: Path) -> list[str]:
     bright = np.clip(205 + np.asarray(photo(103)).astype(np.float32) * 0.2, 0, 255)
     files["train/overexposed.jpg"] = _jpeg(Image.fromarray(bright.astype(np.uint8)))
     files["train/blurred.jpg"] = _jpeg(photo(104).filter(ImageFilter.GaussianBlur(8)))
-    files["train/duplicate.jpg"] = files["train/photo_003.jpg"]
+    files["train/photo_003_copy.jpg"] = files["train/photo_003.jpg"]
     files["train/near_copy.jpg"] = _jpeg(photo(5).resize((512, 384)), quality=70)
     files["train/tiny.jpg"] = _jpeg(photo(105, (24, 18)))
     files["train/panorama.jpg"] = _jpeg(photo(106, (2400, 200)))
