@@ -24,7 +24,7 @@ def _vlc() -> Any:
         from imgeda_ci.errors import UserError
 
         raise UserError(
-            "the HTML report and plots need the 'report' extra: pip install 'imgeda-ci[report]'"
+            "the HTML report and plots need vl-convert-python: pip install vl-convert-python"
         ) from exc
     return vl_convert
 
