@@ -68,7 +68,10 @@ def small_jpeg(i: int) -> bytes:
 
 
 def build(n: int, change: int) -> Path:
-    repo = CACHE / f"ci-repo-{n}-{change}"
+    from imgeda_ci.scan.settings import Settings
+
+    # the committed manifest is only reusable by the same analysis settings
+    repo = CACHE / f"ci-repo-{n}-{change}-{Settings().hash}"
     if (repo / ".git").exists() and "pr" in git(repo, "branch"):
         return repo
     shutil.rmtree(repo, ignore_errors=True)

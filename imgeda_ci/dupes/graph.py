@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from imgeda_ci.dupes import hashindex, orientation
+from imgeda_ci.dupes import hashindex, orientation, pairmemo
 
 
 @dataclass
@@ -102,7 +102,10 @@ def build(
         entry_var = np.zeros(n_nodes, dtype=np.int64)
         entry_side = None
 
-    found = hashindex.near_pairs(hashindex.from_hex(rows), radius, side=entry_side)
+    if entry_side is None:  # the plain relation: remembered across calls (head, then base)
+        found = pairmemo.memo_for(radius).query(hashindex.from_hex(rows))
+    else:
+        found = hashindex.near_pairs(hashindex.from_hex(rows), radius, side=entry_side)
     order = np.argsort(found.inverse, kind="stable")
     bounds = np.searchsorted(found.inverse[order], np.arange(len(found.unique) + 1))
     nodes = entry_node[order].tolist()

@@ -1,0 +1,88 @@
+"""Near pairs remembered across calls: the base branch costs almost nothing after the head.
+
+A pull-request run asks for the near pairs of the head's hashes, then of the base's, which are
+the same values but for the few a change added or removed. :class:`PairMemo` keeps every value
+it has seen with the *complete* near relation among them; a later query that adds only a few
+values compares just those against everything known (exhaustively, so recall stays exact) and
+reads the rest of its answer from memory. A query that shares little with what is known is
+computed from scratch and becomes the memory. Answers are identical to
+:func:`imgeda_ci.dupes.hashindex.near_pairs` (a test holds them to it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from imgeda_ci.dupes.hashindex import I64, U64, NearPairs, dedupe, near_pairs
+
+#: Above this share of new values, a query is computed from scratch.
+MAX_NEW_SHARE = 0.2
+
+
+class PairMemo:
+    """The near relation (at one radius) among every hash value queried so far."""
+
+    def __init__(self, radius: int) -> None:
+        self.radius = radius
+        self.values: U64 = np.zeros((0, 4), dtype=np.uint64)
+        self.index: dict[bytes, int] = {}
+        self.pi: I64 = np.zeros(0, dtype=np.int64)
+        self.pj: I64 = np.zeros(0, dtype=np.int64)
+        self.pd: I64 = np.zeros(0, dtype=np.int64)
+        self.hits = 0  # queries answered mostly from memory (for tests and benchmarks)
+
+    def _reset(self, result: NearPairs) -> NearPairs:
+        self.values = result.unique
+        self.index = {row.tobytes(): k for k, row in enumerate(result.unique)}
+        self.pi, self.pj, self.pd = result.i, result.j, result.dist
+        return result
+
+    def query(self, hashes: U64) -> NearPairs:
+        """Every pair of distinct values of ``hashes`` within the radius (see the module doc)."""
+        uniq, inverse = dedupe(np.ascontiguousarray(hashes, dtype=np.uint64))
+        keys = [row.tobytes() for row in uniq]
+        ids = np.fromiter((self.index.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+        new = np.flatnonzero(ids < 0)
+        if not self.index or len(new) > MAX_NEW_SHARE * max(1, len(uniq)):
+            return self._reset(near_pairs(hashes, self.radius))
+        self.hits += 1
+        if len(new):
+            self._learn(uniq[new])
+            ids = np.fromiter((self.index[k] for k in keys), dtype=np.int64, count=len(keys))
+        # the memory's pairs whose both ends are in this query, renumbered to its rows
+        local = np.full(len(self.values), -1, dtype=np.int64)
+        local[ids] = np.arange(len(ids))
+        keep = (local[self.pi] >= 0) & (local[self.pj] >= 0)
+        a, b = local[self.pi[keep]], local[self.pj[keep]]
+        return NearPairs(uniq, inverse, np.minimum(a, b), np.maximum(a, b), self.pd[keep])
+
+    def _learn(self, fresh: U64) -> None:
+        """Add values, with their pairs against everything known and among themselves."""
+        m = len(self.values)
+        both = np.concatenate([self.values, fresh])
+        side = np.zeros(len(both), dtype=bool)
+        side[m:] = True
+        cross = near_pairs(both, self.radius, side=side)  # new values against the known ones
+        inner = near_pairs(fresh, self.radius)  # among the new values
+        # near_pairs renumbers by its own deduplication: map back to positions in ``both``
+        pos_cross = np.empty(len(cross.unique), dtype=np.int64)
+        pos_cross[cross.inverse] = np.arange(len(both))
+        pos_inner = np.empty(len(inner.unique), dtype=np.int64)
+        pos_inner[inner.inverse] = np.arange(m, len(both))
+        self.values = both
+        for k, row in enumerate(fresh):
+            self.index[row.tobytes()] = m + k
+        self.pi = np.concatenate([self.pi, pos_cross[cross.i], pos_inner[inner.i]])
+        self.pj = np.concatenate([self.pj, pos_cross[cross.j], pos_inner[inner.j]])
+        self.pd = np.concatenate([self.pd, cross.dist, inner.dist])
+
+
+_MEMOS: dict[int, PairMemo] = {}
+
+
+def memo_for(radius: int) -> PairMemo:
+    """The process's memory for ``radius`` (one per radius; answers never depend on it)."""
+    memo = _MEMOS.get(radius)
+    if memo is None:
+        memo = _MEMOS[radius] = PairMemo(radius)
+    return memo
