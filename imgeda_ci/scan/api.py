@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from imgeda_ci.errors import UserError
 from imgeda_ci.model import Depth
 from imgeda_ci.scan import discover
+from imgeda_ci.scan.discover import Discovery
 from imgeda_ci.scan.download import Limits
 from imgeda_ci.scan.pipeline import ExecutorFactory, ScanStats, default_executor, scan
 from imgeda_ci.scan.pool import Executor
@@ -23,6 +25,28 @@ from imgeda_ci.scan.settings import (
     DEFAULT_TIMEOUT,
     Settings,
 )
+
+
+def scan_with_layout(
+    found: Discovery,
+    output: Path,
+    *,
+    layout_root: Path,
+    dataset_format: str | None,
+    **kwargs: Any,
+) -> ScanStats:
+    """Read the dataset layout (labels, splits) under ``layout_root`` for the discovered images,
+    then scan them with it: the one path every source (folder, git tree, bucket) takes."""
+    from imgeda_ci.formats import load_layout
+
+    layout = load_layout(layout_root, found.paths, dataset_format)
+    return scan(
+        found,
+        output,
+        annotate=layout.annotate,
+        dataset_facts=layout.header_facts(),
+        **kwargs,
+    )
 
 
 def scan_folder(
@@ -46,7 +70,7 @@ def scan_folder(
     scheduler: str = "local",
     collect: bool = False,
 ) -> ScanStats:
-    from imgeda_ci.formats import check_format, load_layout
+    from imgeda_ci.formats import check_format
 
     fmt = check_format(dataset_format)  # fail fast on a bad --format
     settings = Settings(
@@ -56,16 +80,15 @@ def scan_folder(
         found = discover.from_list(root, files_from, include=include, exclude=exclude)
     else:
         found = discover.walk(root, include=include, exclude=exclude)
-    layout = load_layout(root, found.paths, fmt)
-    return scan(
+    return scan_with_layout(
         found,
         output,
+        layout_root=root,
+        dataset_format=fmt,
         settings=settings,
         workers=workers,
         caches=caches,
         use_git=use_git,
-        annotate=layout.annotate,
-        dataset_facts=layout.header_facts(),
         root_label=root.as_posix(),
         timestamp=timestamp,
         progress=progress,
@@ -116,7 +139,7 @@ def scan_bucket(
     """Scan the images below a bucket prefix (``s3://``, ``gs://``, ``az://``, ``https://``):
     record paths relative to the prefix, the header's root the URL (see
     :mod:`imgeda_ci.scan.bucket`)."""
-    from imgeda_ci.formats import check_format, load_layout
+    from imgeda_ci.formats import check_format
     from imgeda_ci.scan import bucket
 
     fmt = check_format(dataset_format)
@@ -130,16 +153,15 @@ def scan_bucket(
     with bucket.side_folder() as tmp:
         bucket.materialize(fs, others, Path(tmp))
         found.root = Path(tmp)
-        layout = load_layout(Path(tmp), found.paths, fmt)
-        return scan(
+        return scan_with_layout(
             found,
             output,
+            layout_root=Path(tmp),
+            dataset_format=fmt,
             settings=settings,
             workers=workers,
             caches=caches,
             use_git=False,
-            annotate=layout.annotate,
-            dataset_facts=layout.header_facts(),
             root_label=url.rstrip("/"),
             timestamp=timestamp,
             progress=progress,

@@ -19,7 +19,7 @@ from pathlib import Path
 from imgeda_ci import globs
 from imgeda_ci.errors import UserError
 from imgeda_ci.scan.discover import SKIP_DIRS, Discovery
-from imgeda_ci.scan.pipeline import ScanStats, scan
+from imgeda_ci.scan.pipeline import ScanStats
 from imgeda_ci.scan.readers import git_blob_locator
 from imgeda_ci.scan.settings import Settings
 from imgeda_ci.scan.sniff import image_extensions
@@ -160,7 +160,8 @@ def scan_tree(
     progress: bool = False,
 ) -> ScanStats:
     """Scan the dataset folder as it is at commit ``ref`` into the manifest ``output``."""
-    from imgeda_ci.formats import check_format, load_layout
+    from imgeda_ci.formats import check_format
+    from imgeda_ci.scan.api import scan_with_layout
 
     fmt = check_format(dataset_format)
     found, others = discover_tree(
@@ -168,16 +169,15 @@ def scan_tree(
     )
     with tempfile.TemporaryDirectory(prefix="imgeda-ci-base-") as tmp:
         materialize(dataset, others, Path(tmp))
-        layout = load_layout(Path(tmp), found.paths, fmt)
-        return scan(
+        return scan_with_layout(
             found,
             output,
+            layout_root=Path(tmp),
+            dataset_format=fmt,
             settings=settings,
             workers=workers,
             caches=caches,
             use_git=False,
-            annotate=layout.annotate,
-            dataset_facts=layout.header_facts(),
             root_label=f"{ref}:{dataset.as_posix()}",
             progress=progress,
         )
