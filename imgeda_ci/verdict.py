@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from imgeda_ci.checks.registry import all_checks
 from imgeda_ci.errors import EXIT_OK, EXIT_POLICY_FAILED
@@ -208,6 +208,62 @@ def _relative(
     return True, exceeded
 
 
+class _Limits(Protocol):
+    @property
+    def max_count(self) -> int | None: ...
+    @property
+    def max_pct(self) -> float | None: ...
+    @property
+    def max_count_increase(self) -> int | None: ...
+    @property
+    def max_pct_increase(self) -> float | None: ...
+
+
+@dataclass(frozen=True)
+class _Judged:
+    count: int
+    pct: float
+    samples: list[str]
+    waived: int
+    head_count: int
+    head_pct: float
+    status: Status
+
+
+def _pct(count: int, denom: int) -> float:
+    return 100.0 * count / denom if denom else (100.0 if count else 0.0)
+
+
+def _judge_limit(
+    lim: _Limits,
+    severity: str,
+    judged: Sequence[FindingResult],
+    every: Sequence[FindingResult],
+    denom: int,
+    base: LimitResult | None,
+) -> _Judged:
+    """Count ``judged`` against the absolute limits and ``every`` head finding against the
+    relative ones (vs ``base``); a limit that is only relative and has no base is skipped."""
+    count, samples, waived = _count(judged)
+    pct = _pct(count, denom)
+    head_count = _count(every)[0]
+    head_pct = _pct(head_count, denom)
+    judged_rel, exceeded_rel = _relative(
+        lim.max_count_increase, lim.max_pct_increase, (head_count, head_pct), base
+    )
+    exceeded = (
+        (lim.max_count is not None and count > lim.max_count)
+        or (lim.max_pct is not None and pct > lim.max_pct)
+        or exceeded_rel
+    )
+    status = _status(severity, exceeded)
+    absolute = lim.max_count is not None or lim.max_pct is not None
+    relative = lim.max_count_increase is not None or lim.max_pct_increase is not None
+    if not absolute and relative and not judged_rel:
+        status = "skipped"
+    return _Judged(count, pct, samples, waived, head_count, head_pct, status)
+
+
 def judge(
     evaluation: Evaluation,
     *,
@@ -235,71 +291,55 @@ def judge(
     limits: list[LimitResult] = []
     for run in ev.runs:
         st = run.settings
-        count, samples, waived = _count(by_key.get((run.check, run.scope), []))
-        denom = run.images if run.scope >= 0 else max(run.images, 0)
-        pct = 100.0 * count / denom if denom else (100.0 if count else 0.0)
-        head_count = _count(all_by_key.get((run.check, run.scope), []))[0]
-        head_pct = 100.0 * head_count / denom if denom else (100.0 if head_count else 0.0)
         scope_label = pol.overrides[run.scope].label if run.scope >= 0 else ""
         base_lr = base_index.get((run.check, scope_label))
-        judged_rel, exceeded_rel = _relative(
-            st.max_count_increase, st.max_pct_increase, (head_count, head_pct), base_lr
+        j = _judge_limit(
+            st,
+            st.severity,
+            by_key.get((run.check, run.scope), []),
+            all_by_key.get((run.check, run.scope), []),
+            max(run.images, 0),
+            base_lr,
         )
-        exceeded = (
-            (st.max_count is not None and count > st.max_count)
-            or (st.max_pct is not None and pct > st.max_pct)
-            or exceeded_rel
-        )
-        status: Status = _status(st.severity, exceeded)
-        if not st.has_limit and st.has_increase_limit and not judged_rel:
-            status = "skipped"
         limits.append(
             LimitResult(
                 run.check,
                 (run.check,),
                 "image" if run.kind == "image" else "dataset",
-                pol.overrides[run.scope].label if run.scope >= 0 else "",
+                scope_label,
                 st.severity,
                 st.threshold,
                 run.images,
                 run.checked,
-                count,
-                pct,
+                j.count,
+                j.pct,
                 st.max_count,
                 st.max_pct,
-                status,
-                tuple(samples),
-                waived,
+                j.status,
+                tuple(j.samples),
+                j.waived,
                 checks[run.check].description if run.check in checks else "",
                 st.max_count_increase,
                 st.max_pct_increase,
                 base_lr.head_count if base_lr and base_lr.head_count is not None else None,
                 base_lr.head_pct if base_lr and base_lr.head_pct is not None else None,
-                head_count,
-                head_pct,
+                j.head_count,
+                j.head_pct,
             )
         )
     ran = {r.check for r in ev.runs}
     for g in pol.groups:
         members = tuple(c for c in g.checks if c in ran)
-        group_findings = [f for f in use if f.check in members]
-        count, samples, waived = _count(group_findings)
-        pct = 100.0 * count / ev.total if ev.total else (100.0 if count else 0.0)
-        head_count = _count([f for f in ev.findings if f.check in members])[0]
-        head_pct = 100.0 * head_count / ev.total if ev.total else (100.0 if head_count else 0.0)
         base_lr = base_index.get((g.name, ""))
-        judged_rel, exceeded_rel = _relative(
-            g.max_count_increase, g.max_pct_increase, (head_count, head_pct), base_lr
+        j = _judge_limit(
+            g,
+            g.severity,
+            [f for f in use if f.check in members],
+            [f for f in ev.findings if f.check in members],
+            ev.total,
+            base_lr,
         )
-        exceeded = (
-            (g.max_count is not None and count > g.max_count)
-            or (g.max_pct is not None and pct > g.max_pct)
-            or exceeded_rel
-        )
-        status = _status(g.severity, exceeded) if members else "skipped"
-        absolute = g.max_count is not None or g.max_pct is not None
-        if members and not absolute and not judged_rel:
-            status = "skipped"
+        status: Status = j.status if members else "skipped"
         limits.append(
             LimitResult(
                 g.name,
@@ -310,20 +350,20 @@ def judge(
                 None,
                 ev.total,
                 ev.total,
-                count,
-                pct,
+                j.count,
+                j.pct,
                 g.max_count,
                 g.max_pct,
                 status,
-                tuple(samples),
-                waived,
+                tuple(j.samples),
+                j.waived,
                 "one limit over " + ", ".join(g.checks),
                 g.max_count_increase,
                 g.max_pct_increase,
                 base_lr.head_count if base_lr and base_lr.head_count is not None else None,
                 base_lr.head_pct if base_lr and base_lr.head_pct is not None else None,
-                head_count,
-                head_pct,
+                j.head_count,
+                j.head_pct,
             )
         )
     failed = any(r.status == "fail" for r in limits)
