@@ -99,9 +99,16 @@ def _header_settings(data: bytes) -> str | None:
 
 
 def load_base(
-    opts: CiOptions, head_manifest: Path, tmp: Path, settings: Settings
+    opts: CiOptions,
+    head_manifest: Path,
+    head_records: Sequence[ImageRecord],
+    tmp: Path,
+    settings: Settings,
 ) -> tuple[ManifestHeader | None, list[ImageRecord], str] | None:
-    """(header, records, where it came from) of the base, or None without a base."""
+    """(header, records, where it came from) of the base, or None without a base.
+
+    ``head_records`` are the head manifest's records, already in memory: their blob ids tell
+    which base blobs are images even under names no extension reveals."""
     if opts.base_manifest is not None:
         header, records = manifest.load(opts.base_manifest)
         return header, records, str(opts.base_manifest)
@@ -120,9 +127,7 @@ def load_base(
             return header, records, f"{opts.base_ref}:{opts.manifest_out.as_posix()}"
         caches.append(path)
     out = tmp / "base.jsonl"
-    head_oids = frozenset(
-        str(r["git_oid"]) for r in manifest.read(head_manifest)[1] if r.get("git_oid")
-    )
+    head_oids = frozenset(str(r["git_oid"]) for r in head_records if r.get("git_oid"))
     scan_tree(
         opts.path,
         opts.base_ref,
@@ -158,7 +163,7 @@ def run_ci(opts: CiOptions) -> RunResult:
     header = manifest.read(opts.manifest_out)[0]
     records = stats.records if stats.records is not None else manifest.load(opts.manifest_out)[1]
     with tempfile.TemporaryDirectory(prefix="imgeda-ci-") as tmp:
-        base = load_base(opts, opts.manifest_out, Path(tmp), settings)
+        base = load_base(opts, opts.manifest_out, records, Path(tmp), settings)
     result = build_result(
         records,
         policy,
