@@ -15,13 +15,13 @@ multi-index search of :mod:`imgeda_ci.dupes.hashindex` restricted to added-vs-ba
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from imgeda_ci.dupes import graph as near_graph
 from imgeda_ci.dupes.groups import Kind, NearOptions, flips_of, quality_key
-from imgeda_ci.dupes.leakage import KIND_RANK
+from imgeda_ci.dupes.matches import KINDS, MatchIndex
 from imgeda_ci.model import ImageRecord, is_ok
 
 
@@ -66,14 +66,6 @@ def find_base_duplicates(
     kept = [b for b, r in enumerate(base) if r.get("path") in head_paths]
     if not new or not kept:
         return [], True
-    by_sha: dict[str, list[int]] = defaultdict(list)
-    by_pixels: dict[str, list[int]] = defaultdict(list)
-    for b in kept:
-        r = base[b]
-        if r.get("sha256"):
-            by_sha[str(r["sha256"])].append(b)
-        if is_ok(r) and r.get("pixel_sha256"):
-            by_pixels[str(r["pixel_sha256"])].append(b)
 
     # near: one graph over added (side True) and kept base images (side False)
     items: list[tuple[bool, int]] = [(True, k) for k in new if _hashed(head[k])]
@@ -88,47 +80,28 @@ def find_base_duplicates(
         flips=[flips_of(r) for r in recs],
         orientation_invariant=opts.orientation_invariant,
     )
-    base_by_node: dict[int, list[int]] = defaultdict(list)
+    index = MatchIndex(g)
+    index.add_content(base, kept)
     pos_of_head: dict[int, int] = {}
     for p, (is_head, k) in enumerate(items):
         if is_head:
             pos_of_head[k] = p
         else:
-            base_by_node[g.node_of[p]].append(k)
+            index.by_node[g.node_of[p]].append(k)
 
     out: list[BaseDuplicate] = []
     for k in new:
         rec = head[k]
-        found: dict[int, tuple[int, int]] = {}
 
-        def offer(
-            b: int,
-            kind: Kind,
-            d: int,
-            found: dict[int, tuple[int, int]] = found,
-            path: str | None = rec.get("path"),
-        ) -> None:
-            if base[b].get("path") == path:
-                return  # the previous version of a modified file
-            key = (KIND_RANK[kind], d)
-            if b not in found or key < found[b]:
-                found[b] = key
+        def other_path(b: int, path: object = rec.get("path")) -> bool:
+            return base[b].get("path") != path  # the same path: the file's previous version
 
-        for b in by_sha.get(str(rec.get("sha256") or ""), ()):
-            offer(b, "bytes", 0)
-        if is_ok(rec):
-            for b in by_pixels.get(str(rec.get("pixel_sha256") or ""), ()):
-                offer(b, "pixels", 0)
-        if k in pos_of_head:
-            node = g.node_of[pos_of_head[k]]
-            for b in base_by_node[node]:
-                offer(b, "near", 0)
-            for other, d in g.adj[node].items():
-                for b in base_by_node[other]:
-                    offer(b, "near", d)
+        found = index.matches(
+            rec, g.node_of[pos_of_head[k]] if k in pos_of_head else None, other_path
+        )
         if found:
             best = min(found, key=lambda b: (found[b], quality_key(base[b])))
-            kind = next(kd for kd, r in KIND_RANK.items() if r == found[best][0])
+            kind = KINDS[found[best][0]]
             out.append(BaseDuplicate(k, best, kind, found[best][1], len(found)))
     return out, g.exact
 
