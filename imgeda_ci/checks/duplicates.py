@@ -49,6 +49,7 @@ from imgeda_ci.checks.registry import (
     policy_key,
 )
 from imgeda_ci.dupes import DEFAULT_THRESHOLD, NearOptions, find_base_duplicates, find_groups
+from imgeda_ci.dupes.content import content_of
 from imgeda_ci.dupes.groups import Group
 from imgeda_ci.model import ImageRecord
 
@@ -93,7 +94,7 @@ def groups_of(ctx: DatasetContext, opts: NearOptions) -> list[Group]:
     if cached is not None and cached[0] == key and cached[1] is ctx.records:
         groups: list[Group] = cached[2]
         return groups
-    groups = find_groups(ctx.records, opts)
+    groups = find_groups(ctx.records, opts, content_of(ctx.records, ctx.columns()))
     ctx.extra["duplicates.groups"] = (key, ctx.records, groups)
     return groups
 
@@ -193,7 +194,13 @@ def duplicate_of_base(
     if ctx.base is None:
         return []
     opts = near_options(threshold, options)
-    dupes, _ = find_base_duplicates(ctx.records, ctx.base, opts)
+    dupes, _ = find_base_duplicates(
+        ctx.records,
+        ctx.base,
+        opts,
+        head_content=content_of(ctx.records, ctx.columns()),
+        base_content=content_of(ctx.base),
+    )
     out: list[Finding] = []
     for dup in dupes:
         path = ctx.records[dup.image]["path"]

@@ -19,10 +19,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from imgeda_ci.dupes import graph as near_graph
-from imgeda_ci.dupes.groups import Kind, NearOptions, flips_of, quality_key
+from imgeda_ci.dupes.content import Content, content_of
+from imgeda_ci.dupes.groups import Kind, NearOptions, flips_of
 from imgeda_ci.dupes.matches import KINDS, MatchIndex
-from imgeda_ci.model import ImageRecord, is_ok
+from imgeda_ci.model import ImageRecord
 
 
 @dataclass(frozen=True)
@@ -37,20 +40,27 @@ class BaseDuplicate:
 def added_indexes(head: Sequence[ImageRecord], base: Sequence[ImageRecord]) -> list[int]:
     """Indexes of the head records a change added (see the module doc)."""
     base_pairs = {(r.get("path"), r.get("sha256")) for r in base}
+    out = [
+        k for k, rec in enumerate(head) if (rec.get("path"), rec.get("sha256")) not in base_pairs
+    ]
+    if not out:
+        return out
     head_paths = {r.get("path") for r in head}
     base_paths = {r.get("path") for r in base}
     renames = Counter(r.get("sha256") for r in base if r.get("path") not in head_paths)
-    out = []
-    for k in sorted(range(len(head)), key=lambda k: head[k].get("path", "")):
+    added = []
+    for k in sorted(out, key=lambda k: head[k].get("path", "")):
         rec = head[k]
-        if (rec.get("path"), rec.get("sha256")) in base_pairs:
-            continue
         sha = rec.get("sha256")
         if rec.get("path") not in base_paths and sha and renames[sha] > 0:
             renames[sha] -= 1  # a rename of a removed path, not an addition
             continue
-        out.append(k)
-    return sorted(out)
+        added.append(k)
+    return sorted(added)
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def find_base_duplicates(
@@ -58,53 +68,70 @@ def find_base_duplicates(
     base: Sequence[ImageRecord],
     opts: NearOptions,
     added: Sequence[int] | None = None,
+    *,
+    head_content: Content | None = None,
+    base_content: Content | None = None,
 ) -> tuple[list[BaseDuplicate], bool]:
     """Added head images that duplicate a base image still present (see the module doc); also
-    whether near matching was exact. ``added`` defaults to :func:`added_indexes`."""
+    whether near matching was exact. ``added`` defaults to :func:`added_indexes`; the contents
+    (:func:`~imgeda_ci.dupes.content.content_of`) are made when not given."""
     new = list(added_indexes(head, base) if added is None else added)
-    head_paths = {r.get("path") for r in head}
-    kept = [b for b, r in enumerate(base) if r.get("path") in head_paths]
-    if not new or not kept:
+    if not new:
         return [], True
+    head_paths = {r.get("path") for r in head}
+    kept = np.array([b for b, r in enumerate(base) if r.get("path") in head_paths], dtype=np.int64)
+    if not kept.size:
+        return [], True
+    hc = head_content if head_content is not None else content_of(head)
+    bc = base_content if base_content is not None else content_of(base)
+    new_arr = np.asarray(new, dtype=np.int64)
 
     # near: one graph over added (side True) and kept base images (side False)
-    items: list[tuple[bool, int]] = [(True, k) for k in new if _hashed(head[k])]
-    items += [(False, b) for b in kept if _hashed(base[b])]
-    recs = [head[k] if is_head else base[k] for is_head, k in items]
+    new_h = new_arr[hc.hashed[new_arr]]
+    kept_h = kept[bc.hashed[kept]]
+    flips = None
+    if opts.orientation_invariant:
+        flips = [flips_of(head[k]) for k in new_h.tolist()]
+        flips += [flips_of(base[b]) for b in kept_h.tolist()]
+    side = np.zeros(len(new_h) + len(kept_h), dtype=np.bool_)
+    side[: len(new_h)] = True
     g = near_graph.build(
-        [str(r["phash"]) for r in recs],
+        np.concatenate([hc.phash[new_h], bc.phash[kept_h]]),
         opts.threshold,
-        side=[is_head for is_head, _ in items],
-        dhashes=[r.get("dhash") for r in recs],
+        side=side,
+        dhash=np.concatenate([hc.dhash[new_h], bc.dhash[kept_h]]),
+        has_dhash=np.concatenate([hc.has_dhash[new_h], bc.has_dhash[kept_h]]),
         dhash_radius=opts.dhash_threshold,
-        flips=[flips_of(r) for r in recs],
+        flips=flips,
         orientation_invariant=opts.orientation_invariant,
     )
+    node_arr = np.asarray(g.node_of, dtype=np.int64)
+    head_node = dict(zip(new_h.tolist(), node_arr[: len(new_h)].tolist(), strict=True))
+    # the added images' content, as ids among the base's
+    sha_of = {k: bc.sha_ids.get(_text(head[k].get("sha256")), -1) for k in new}
+    pix_of = {
+        k: bc.pix_ids.get(_text(head[k].get("pixel_sha256")), -1) if hc.ok[k] else -1 for k in new
+    }
     index = MatchIndex(g)
-    index.add_content(base, kept)
-    pos_of_head: dict[int, int] = {}
-    for p, (is_head, k) in enumerate(items):
-        if is_head:
-            pos_of_head[k] = p
-        else:
-            index.by_node[g.node_of[p]].append(k)
+    index.add_content(
+        bc,
+        kept[np.isin(bc.sha[kept], [v for v in sha_of.values() if v >= 0])].tolist(),
+        kept[np.isin(bc.pix[kept], [v for v in pix_of.values() if v >= 0])].tolist(),
+    )
+    base_nodes = node_arr[len(new_h) :]
+    near = np.flatnonzero(g.involved[base_nodes])
+    for b, node in zip(kept_h[near].tolist(), base_nodes[near].tolist(), strict=True):
+        index.by_node[node].append(b)
 
     out: list[BaseDuplicate] = []
     for k in new:
-        rec = head[k]
 
-        def other_path(b: int, path: object = rec.get("path")) -> bool:
+        def other_path(b: int, path: object = head[k].get("path")) -> bool:
             return base[b].get("path") != path  # the same path: the file's previous version
 
-        found = index.matches(
-            rec, g.node_of[pos_of_head[k]] if k in pos_of_head else None, other_path
-        )
+        found = index.matches(sha_of[k], pix_of[k], head_node.get(k), other_path)
         if found:
-            best = min(found, key=lambda b: (found[b], quality_key(base[b])))
+            best = min(found, key=lambda b: (found[b], int(bc.rank[b])))
             kind = KINDS[found[best][0]]
             out.append(BaseDuplicate(k, best, kind, found[best][1], len(found)))
     return out, g.exact
-
-
-def _hashed(rec: ImageRecord) -> bool:
-    return is_ok(rec) and bool(rec.get("phash"))

@@ -34,9 +34,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+import numpy as np
+
 from imgeda_ci.dupes import graph as near_graph
+from imgeda_ci.dupes.content import I64, Content, by_rank, content_of, repeated
 from imgeda_ci.dupes.orientation import FLIPS_FIELD
-from imgeda_ci.model import ImageRecord, is_ok
+from imgeda_ci.model import ImageRecord
 
 Kind = Literal["bytes", "pixels", "near"]
 KINDS: tuple[Kind, ...] = ("bytes", "pixels", "near")
@@ -73,49 +76,54 @@ def _group_id(kind: Kind, rec: ImageRecord) -> str:
 
 
 def _exact_groups(
-    records: Sequence[ImageRecord], candidates: list[int], field: str, kind: Kind
-) -> tuple[list[Group], list[int]]:
-    """Groups of ``candidates`` sharing ``field``; returns them and the remaining representatives
-    (keepers and candidates without copies, plus candidates lacking the field)."""
-    by_value: dict[str, list[int]] = defaultdict(list)
-    reps: list[int] = []
-    for k in candidates:
-        value = records[k].get(field)
-        if isinstance(value, str) and value:
-            by_value[value].append(k)
-        else:
-            reps.append(k)
+    records: Sequence[ImageRecord], c: Content, candidates: I64, ids: I64, field: str, kind: Kind
+) -> tuple[list[Group], I64]:
+    """Groups of ``candidates`` sharing an id (of ``field``); returns them, best keeper first,
+    and the non-keeper members (which leave the candidates)."""
+    multi = by_rank(candidates[repeated(ids, candidates)], c)
+    by_value: dict[int, list[int]] = defaultdict(list)
+    for k, v in zip(multi.tolist(), ids[multi].tolist(), strict=True):
+        by_value[v].append(k)  # best first
     groups: list[Group] = []
-    for same in by_value.values():
-        same.sort(key=lambda k: quality_key(records[k]))
-        reps.append(same[0])
-        if len(same) > 1:
-            gid = f"{kind}:{str(records[same[0]].get(field))[:16]}"
-            groups.append(Group(kind, gid, same[0], tuple((k, 0) for k in same[1:])))
-    return groups, sorted(reps, key=lambda k: quality_key(records[k]))
+    members: list[int] = []
+    for same in by_value.values():  # in the order of their keepers, best first
+        gid = f"{kind}:{str(records[same[0]].get(field))[:16]}"
+        groups.append(Group(kind, gid, same[0], tuple((k, 0) for k in same[1:])))
+        members.extend(same[1:])
+    return groups, np.asarray(members, dtype=np.int64)
 
 
 def near_groups(
-    records: Sequence[ImageRecord], candidates: Sequence[int], opts: NearOptions
+    records: Sequence[ImageRecord],
+    candidates: Sequence[int] | I64,
+    opts: NearOptions,
+    content: Content | None = None,
 ) -> tuple[list[Group], bool]:
     """Keeper-first near groups among ``candidates`` (see the module doc); also whether the
     matching was exact (False only for orientation matching without ``phash_flips``)."""
-    items = [k for k in candidates if is_ok(records[k]) and records[k].get("phash")]
-    items.sort(key=lambda k: quality_key(records[k]))
-    if len(items) < 2:
+    c = content if content is not None else content_of(records)
+    cand = np.asarray(candidates, dtype=np.int64)
+    items_arr = by_rank(cand[c.hashed[cand]], c)
+    if len(items_arr) < 2:
         return [], True
+    items = items_arr.tolist()
     g = near_graph.build(
-        [str(records[k]["phash"]) for k in items],
+        c.phash[items_arr],
         opts.threshold,
-        dhashes=[records[k].get("dhash") for k in items],
+        dhash=c.dhash[items_arr],
+        has_dhash=c.has_dhash[items_arr],
         dhash_radius=opts.dhash_threshold,
-        flips=[flips_of(records[k]) for k in items],
+        flips=[flips_of(records[k]) for k in items] if opts.orientation_invariant else None,
         orientation_invariant=opts.orientation_invariant,
     )
     keepers_of: dict[int, list[int]] = defaultdict(list)  # node -> keeper positions
     # per keeper position: its groups, each (member nodes, members as (record, distance))
     groups_of: dict[int, list[tuple[set[int], list[tuple[int, int]]]]] = defaultdict(list)
-    for pos, node in enumerate(g.node_of):  # positions are in quality order, best first
+    node_arr = np.asarray(g.node_of, dtype=np.int64)
+    # an item whose node is near nothing and holds nothing else is a keeper of no group: only
+    # the others are visited (positions are in quality order, best first)
+    for pos in np.flatnonzero(g.involved[node_arr]).tolist():
+        node = g.node_of[pos]
         near = [(0, node), *((d, n) for n, d in g.adj[node].items())]
         keepers = sorted((d, k) for d, n in near for k in keepers_of.get(n, ()))
         if not keepers:
@@ -134,10 +142,11 @@ def near_groups(
             d, k = keepers[0]
             groups_of[k].append(({g.node_of[k], node}, [(items[pos], d)]))
     groups: list[Group] = []
+    rank = c.rank
     for k in sorted(groups_of):
         gid = _group_id("near", records[items[k]])
         for n, (_, members) in enumerate(groups_of[k]):
-            members.sort(key=lambda m: (m[1], quality_key(records[m[0]])))
+            members.sort(key=lambda m: (m[1], int(rank[m[0]])))
             groups.append(
                 Group("near", gid if n == 0 else f"{gid}/{n + 1}", items[k], tuple(members))
             )
@@ -149,14 +158,18 @@ def flips_of(rec: Mapping[str, object]) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def find_groups(records: Sequence[ImageRecord], opts: NearOptions) -> list[Group]:
-    """Byte, pixel and near duplicate groups of ``records`` (disjoint; see the module doc)."""
-    with_bytes = [k for k, r in enumerate(records) if r.get("sha256")]
-    bytes_groups, reps = _exact_groups(records, with_bytes, "sha256", "bytes")
-    without = [k for k, r in enumerate(records) if not r.get("sha256")]
-    decoded = [k for k in reps + without if is_ok(records[k])]
-    pixel_groups, reps = _exact_groups(records, decoded, "pixel_sha256", "pixels")
-    near, _ = near_groups(records, reps, opts)
-    exact = sorted(bytes_groups, key=lambda g: quality_key(records[g.keeper]))
-    exact += sorted(pixel_groups, key=lambda g: quality_key(records[g.keeper]))
-    return exact + near
+def find_groups(
+    records: Sequence[ImageRecord], opts: NearOptions, content: Content | None = None
+) -> list[Group]:
+    """Byte, pixel and near duplicate groups of ``records`` (disjoint; see the module doc).
+    ``content``: their :func:`~imgeda_ci.dupes.content.content_of`, when already made."""
+    c = content if content is not None else content_of(records)
+    everyone = np.arange(c.n, dtype=np.int64)
+    bytes_groups, taken = _exact_groups(records, c, everyone, c.sha, "sha256", "bytes")
+    left = np.ones(c.n, dtype=np.bool_)
+    left[taken] = False
+    decoded = np.flatnonzero(left & c.ok)
+    pixel_groups, taken = _exact_groups(records, c, decoded, c.pix, "pixel_sha256", "pixels")
+    left[taken] = False
+    near, _ = near_groups(records, np.flatnonzero(left), opts, c)
+    return bytes_groups + pixel_groups + near

@@ -14,11 +14,14 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from imgeda_ci.dupes import graph as near_graph
-from imgeda_ci.dupes.groups import Kind, NearOptions, flips_of, quality_key
+from imgeda_ci.dupes.content import Content, content_of, repeated
+from imgeda_ci.dupes.groups import Kind, NearOptions, flips_of
 from imgeda_ci.dupes.matches import KINDS, MatchIndex
 from imgeda_ci.dupes.splits import rank
-from imgeda_ci.model import ImageRecord, is_ok
+from imgeda_ci.model import ImageRecord
 
 #: matches listed per leak (all are counted in ``match_count``)
 MAX_LISTED = 20
@@ -37,41 +40,56 @@ class Leak:
 
 
 def find_leaks(
-    records: Sequence[ImageRecord], splits: Sequence[str | None], opts: NearOptions
+    records: Sequence[ImageRecord],
+    splits: Sequence[str | None],
+    opts: NearOptions,
+    content: Content | None = None,
 ) -> tuple[list[Leak], bool]:
     """Every cross-split duplicate pair, as :class:`Leak` records (see the module doc); also
-    whether near matching was exact (see :class:`~imgeda_ci.dupes.graph.NearGraph`)."""
-    in_split = [k for k, s in enumerate(splits) if s]
-    if len({splits[k] for k in in_split}) < 2:
+    whether near matching was exact (see :class:`~imgeda_ci.dupes.graph.NearGraph`).
+    ``content``: the records' :func:`~imgeda_ci.dupes.content.content_of`, when already made."""
+    in_split = np.flatnonzero(np.fromiter(map(bool, splits), dtype=np.bool_, count=len(splits)))
+    if len({splits[k] for k in in_split.tolist()}) < 2:
         return [], True
-    hashed = [k for k in in_split if is_ok(records[k]) and records[k].get("phash")]
+    c = content if content is not None else content_of(records)
+    hashed = in_split[c.hashed[in_split]]
     g = near_graph.build(
-        [str(records[k]["phash"]) for k in hashed],
+        c.phash[hashed],
         opts.threshold,
-        dhashes=[records[k].get("dhash") for k in hashed],
+        dhash=c.dhash[hashed],
+        has_dhash=c.has_dhash[hashed],
         dhash_radius=opts.dhash_threshold,
-        flips=[flips_of(records[k]) for k in hashed],
+        flips=[flips_of(records[k]) for k in hashed.tolist()]
+        if opts.orientation_invariant
+        else None,
         orientation_invariant=opts.orientation_invariant,
     )
-    pos_of = {k: p for p, k in enumerate(hashed)}
+    node_of = np.full(c.n, -1, dtype=np.int64)
+    node_of[hashed] = g.node_of
+    # only images sharing bytes, pixels or a near node with another image can leak
+    same_sha = in_split[repeated(c.sha, in_split)]
+    same_pix = in_split[repeated(c.pix, in_split)]
+    near = hashed[g.involved[node_of[hashed]]]
     index = MatchIndex(g)
-    index.add_content(records, in_split)
-    for p, node in enumerate(g.node_of):
-        index.by_node[node].append(hashed[p])
+    index.add_content(c, same_sha.tolist(), same_pix.tolist())
+    for k in near.tolist():
+        index.by_node[int(node_of[k])].append(k)
+    rank_of = c.rank
 
     leaks: list[Leak] = []
-    for x in in_split:
+    for x in np.union1d(np.union1d(same_sha, same_pix), near).tolist():
         sx = str(splits[x])
 
         def earlier(y: int, sx: str = sx) -> bool:
             return bool(splits[y]) and rank(str(splits[y])) < rank(sx)
 
-        found = index.matches(records[x], g.node_of[pos_of[x]] if x in pos_of else None, earlier)
+        nx = int(node_of[x])
+        found = index.matches(int(c.sha[x]), int(c.pix[x]), nx if nx >= 0 else None, earlier)
         per_split: dict[str, list[int]] = defaultdict(list)
         for y in found:
             per_split[str(splits[y])].append(y)
         for sy, ys in sorted(per_split.items(), key=lambda kv: rank(kv[0])):
-            ys.sort(key=lambda y: (found[y], quality_key(records[y])))
+            ys.sort(key=lambda y: (found[y], int(rank_of[y])))
             best = ys[0]
             kind = KINDS[found[best][0]]
             leaks.append(

@@ -8,12 +8,12 @@ both. A match keeps its best kind (bytes before pixels before near) and smallest
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from imgeda_ci.dupes.content import Content
 from imgeda_ci.dupes.graph import NearGraph
 from imgeda_ci.dupes.groups import Kind
-from imgeda_ci.model import ImageRecord, is_ok
 
 KIND_RANK: dict[Kind, int] = {"bytes": 0, "pixels": 1, "near": 2}
 KINDS: tuple[Kind, ...] = tuple(KIND_RANK)  # rank -> kind
@@ -24,25 +24,29 @@ Found = dict[int, tuple[int, int]]
 
 @dataclass
 class MatchIndex:
-    """Images (by their index in the caller's records) findable by content and pHash node."""
+    """Images (by their row in one :class:`~imgeda_ci.dupes.content.Content`) findable by
+    content id and pHash node. Only rows that can match something need to be added."""
 
     graph: NearGraph
-    by_sha: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    by_pixels: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    by_sha: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    by_pixels: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_node: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
 
-    def add_content(self, records: Sequence[ImageRecord], indexes: Iterable[int]) -> None:
-        """Index ``records[k]`` for each ``k`` by bytes and decoded pixels."""
-        for k in indexes:
-            rec = records[k]
-            if rec.get("sha256"):
-                self.by_sha[str(rec["sha256"])].append(k)
-            if is_ok(rec) and rec.get("pixel_sha256"):
-                self.by_pixels[str(rec["pixel_sha256"])].append(k)
+    def add_content(
+        self, content: Content, by_sha: Iterable[int], by_pixels: Iterable[int]
+    ) -> None:
+        """Index rows ``by_sha`` by their bytes and rows ``by_pixels`` by their decoded pixels."""
+        for k, v in zip(by_sha, content.sha[list(by_sha)].tolist(), strict=True):
+            if v >= 0:
+                self.by_sha[v].append(k)
+        for k, v in zip(by_pixels, content.pix[list(by_pixels)].tolist(), strict=True):
+            if v >= 0:
+                self.by_pixels[v].append(k)
 
-    def matches(self, rec: ImageRecord, node: int | None, accept: Callable[[int], bool]) -> Found:
-        """Every accepted indexed image matching ``rec`` (whose graph node is ``node``, None when
-        it has no pHash), each with its best kind and distance."""
+    def matches(self, sha: int, pix: int, node: int | None, accept: Callable[[int], bool]) -> Found:
+        """Every accepted indexed image matching an image with content ids ``sha`` and ``pix``
+        (-1: none) whose graph node is ``node`` (None when it has no pHash), each with its best
+        kind and distance."""
         found: Found = {}
 
         def offer(y: int, kind: Kind, d: int) -> None:
@@ -52,10 +56,11 @@ class MatchIndex:
             if y not in found or key < found[y]:
                 found[y] = key
 
-        for y in self.by_sha.get(str(rec.get("sha256") or ""), ()):
-            offer(y, "bytes", 0)
-        if is_ok(rec):
-            for y in self.by_pixels.get(str(rec.get("pixel_sha256") or ""), ()):
+        if sha >= 0:
+            for y in self.by_sha.get(sha, ()):
+                offer(y, "bytes", 0)
+        if pix >= 0:
+            for y in self.by_pixels.get(pix, ()):
                 offer(y, "pixels", 0)
         if node is not None:
             for y in self.by_node.get(node, ()):
