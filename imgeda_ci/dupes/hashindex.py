@@ -38,6 +38,7 @@ BITS = 256
 WORDS = 4
 MAX_TABLE_BITS = 22  # s=1 plans: bucket tables of at most 2**22 counters
 _BATCH = 1 << 21  # candidate pairs confirmed per batch
+_SAMPLE = 20_000  # hashes a plan's candidate count is estimated on
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
@@ -76,11 +77,19 @@ class Plan:
     cost: float = 0.0
 
 
-def plan(n: int, radius: int) -> Plan:
-    """The cheapest exact plan for ``n`` distinct uniform hashes at ``radius`` (cost model:
-    sorting, table probes and candidate pairs, in rough per-element units measured here)."""
+def plan(n: int, radius: int, hashes: U64 | None = None) -> Plan:
+    """The cheapest exact plan for ``n`` distinct hashes at ``radius`` (cost model: sorting,
+    table probes and candidate pairs, in rough per-element units measured here).
+
+    The model assumes uniformly random hashes. Real pHashes are not: their first bits (the
+    lowest frequencies) take far fewer values, so equal chunk values, and candidates, are more
+    frequent. Given the ``hashes``, the best plan of each chunk radius is re-costed with the
+    candidates its chunks would really produce (pairs of equal chunk values, counted), and the
+    cheaper of the two is taken.
+    """
     pairs = n * (n - 1) / 2
     best = Plan("brute", cost=pairs * 1.0)
+    per_s: dict[int, Plan] = {}
     for s in (0, 1):
         fewest = max(4, radius // (s + 1) + 1)  # m * (s + 1) > radius; chunks <= 64 bits
         for m in range(fewest, min(fewest + 8, BITS // 4) + 1):
@@ -90,9 +99,32 @@ def plan(n: int, radius: int) -> Plan:
             volume = 1 + (int(width) if s else 0)
             cand = pairs * m * volume / 2.0**width
             cost = n * m * (8.0 + 3.0 * s * width) + cand * 1.0
-            if cost < best.cost:
-                best = Plan("mih", m, s, cost)
+            if s not in per_s or cost < per_s[s].cost:
+                per_s[s] = Plan("mih", m, s, cost)
+    if hashes is not None and len(hashes) == n and n >= 1000:
+        per_s = {s: _measured(p, hashes) for s, p in per_s.items()}
+    for p in per_s.values():
+        if p.cost < best.cost:
+            best = p
     return best
+
+
+def _measured(p: Plan, hashes: U64) -> Plan:
+    """``p`` re-costed with the equal chunk values of ``hashes`` counted (see :func:`plan`);
+    one-bit neighbours (``s = 1``) are taken to be as frequent as equal values, per value."""
+    n = len(hashes)
+    sample = hashes
+    if n > _SAMPLE:  # counted on an evenly spaced sample, scaled to all pairs
+        sample = hashes[:: -(-n // _SAMPLE)]
+    scale = (n * (n - 1)) / max(1, len(sample) * (len(sample) - 1))
+    cand = 0.0
+    for lo, hi in chunk_bounds(p.chunks):
+        keys = np.sort(chunk_values(sample, lo, hi))
+        starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
+        same = float(np.dot(counts, counts - 1)) / 2.0 * scale
+        cand += same * (1 + (hi - lo) * p.s)
+    return Plan(p.kind, p.chunks, p.s, n * p.chunks * (8.0 + 3.0 * p.s * BITS / p.chunks) + cand)
 
 
 def chunk_bounds(m: int) -> list[tuple[int, int]]:
@@ -192,7 +224,7 @@ def near_pairs(
     found_j: list[I64] = []
     found_d: list[I64] = []
     if radius >= 1 and len(uniq) >= 2:
-        p = strategy or plan(len(uniq), radius)
+        p = strategy or plan(len(uniq), radius, uniq)
         if p.kind == "mih" and (p.chunks * (p.s + 1) <= radius or p.chunks < 4 or p.s > 1):
             raise ValueError(f"{p} cannot guarantee recall at radius {radius}")
         cols = [np.ascontiguousarray(uniq[:, w]) for w in range(WORDS)]
