@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from imgeda_ci.columns import Columns, gc_paused
+from imgeda_ci.columns import columns_for, gc_paused
 from imgeda_ci.model import ImageRecord
 
 Metric = Callable[[ImageRecord], float | None]
@@ -170,7 +170,7 @@ def _metric_columns(records: Sequence[ImageRecord]) -> dict[str, npt.NDArray[np.
     """Every metric of :data:`METRICS` as a float array aligned with ``records`` (NaN where the
     metric gives None), in one pass over the records; rows the columns cannot carry are read
     with the metric function itself."""
-    cols = Columns(records)
+    cols = columns_for(records)
     top = ("pixels", "width", "height", "size")
     cols.prefetch([*top, "stats.luma_mean", "stats.sharpness", "stats.luma_std"])
     for key in top:  # the metrics take any truthy value here: only plain ones are vectorised

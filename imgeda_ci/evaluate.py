@@ -30,7 +30,7 @@ from imgeda_ci.checks.registry import (
     Severity,
     all_checks,
 )
-from imgeda_ci.columns import Columns, gc_paused
+from imgeda_ci.columns import Columns, columns_for, gc_paused
 from imgeda_ci.model import ImageRecord
 from imgeda_ci.policy import Override, Policy, Resolved, Waiver
 
@@ -160,6 +160,7 @@ class _Rows:
     """A subset of the records (all, or those not reused) with their numpy columns."""
 
     def __init__(self, records: Sequence[ImageRecord], idx: npt.NDArray[np.intp] | None) -> None:
+        self.all = records
         self.idx = np.arange(len(records), dtype=np.intp) if idx is None else idx
         self.records = (
             records if idx is None else [records[i] for i in idx.tolist()]
@@ -169,7 +170,9 @@ class _Rows:
     @property
     def cols(self) -> Columns:
         if self._cols is None:
-            self._cols = Columns(self.records)
+            self._cols = (
+                columns_for(self.records) if self.records is self.all else Columns(self.records)
+            )
         return self._cols
 
 
@@ -274,7 +277,8 @@ def _evaluate(
         k for c in checks.values() if isinstance(c, ImageCheck) and c.vector for k in c.reads
     ]
     if n:  # one pass over the records for every top-level field (see Columns.prefetch)
-        all_rows.cols.prefetch(["path", "sha256", "error", *vector_reads])
+        # (reusing another evaluation's outcomes, only the rows not reused need the rest)
+        all_rows.cols.prefetch(["path", "sha256", "error", *([] if reuse else vector_reads)])
         paths = list(all_rows.cols.raw("path"))
         shas: list[str | None] = list(all_rows.cols.raw("sha256"))
     else:

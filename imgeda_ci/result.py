@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from imgeda_ci.columns import shared as shared_columns
 from imgeda_ci.diff import ManifestDiff, diff
 from imgeda_ci.evaluate import Evaluation, FindingResult, evaluate, fingerprint
 from imgeda_ci.model import ImageRecord, ManifestHeader
@@ -109,6 +110,18 @@ def build_result(
     strict: bool = False,
 ) -> RunResult:
     """Evaluate, compare with the base when given, and judge (see module doc)."""
+    with shared_columns():  # both evaluations and the diff extract each column once
+        return _build_result(records, policy, header, base_records, base_header, strict)
+
+
+def _build_result(
+    records: list[ImageRecord],
+    policy: Policy,
+    header: ManifestHeader | None,
+    base_records: list[ImageRecord] | None,
+    base_header: ManifestHeader | None,
+    strict: bool,
+) -> RunResult:
     ev = evaluate(records, policy, header=header, base=base_records)
     if base_records is None:
         verdict = judge(ev, strict=strict)
