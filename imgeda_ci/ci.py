@@ -98,33 +98,66 @@ def _header_settings(data: bytes) -> str | None:
     return head.get("settings_hash") if isinstance(head, dict) else None
 
 
+@dataclass
+class Committed:
+    """The manifest committed at the base ref: its bytes and, when it was made with the
+    current analysis settings, its parsed records."""
+
+    data: bytes
+    where: str
+    parsed: tuple[ManifestHeader | None, list[ImageRecord]] | None
+
+
+def committed_base(opts: CiOptions, settings: Settings) -> Committed | None:
+    """The manifest committed at ``--base-ref`` (None without a ref, with ``--base-manifest``
+    or when none is committed there). Parsed once: it is both the base and the head scan's
+    cache."""
+    if opts.base_manifest is not None or opts.base_ref is None:
+        return None
+    from imgeda_ci.scan.gittree import resolve_commit
+
+    resolve_commit(opts.path, opts.base_ref)  # a clear error for an unknown ref
+    data = committed_manifest(opts.path, opts.base_ref, opts.manifest_out)
+    if data is None:
+        return None
+    where = f"{opts.base_ref}:{opts.manifest_out.as_posix()}"
+    parsed = manifest.loads(data, where) if _header_settings(data) == settings.hash else None
+    return Committed(data, where, parsed)
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
 def load_base(
     opts: CiOptions,
     head_manifest: Path,
     head_records: Sequence[ImageRecord],
     tmp: Path,
     settings: Settings,
+    committed: Committed | None = None,
 ) -> tuple[ManifestHeader | None, list[ImageRecord], str] | None:
     """(header, records, where it came from) of the base, or None without a base.
 
     ``head_records`` are the head manifest's records, already in memory: their blob ids tell
-    which base blobs are images even under names no extension reveals."""
+    which base blobs are images even under names no extension reveals. ``committed``: what
+    :func:`committed_base` found."""
     if opts.base_manifest is not None:
         header, records = manifest.load(opts.base_manifest)
         return header, records, str(opts.base_manifest)
     if opts.base_ref is None:
         return None
-    from imgeda_ci.scan.gittree import resolve_commit, scan_tree
+    from imgeda_ci.scan.gittree import scan_tree
 
-    resolve_commit(opts.path, opts.base_ref)  # a clear error for an unknown ref
     caches = [head_manifest, *opts.caches]
-    committed = committed_manifest(opts.path, opts.base_ref, opts.manifest_out)
     if committed is not None:
-        path = tmp / "base-committed.jsonl"
-        path.write_bytes(committed)
-        if _header_settings(committed) == settings.hash:
-            header, records = manifest.load(path)
-            return header, records, f"{opts.base_ref}:{opts.manifest_out.as_posix()}"
+        if committed.parsed is not None:
+            return committed.parsed[0], committed.parsed[1], committed.where
+        path = tmp / "base-committed.jsonl"  # other settings: still a cache by content
+        path.write_bytes(committed.data)
         caches.append(path)
     out = tmp / "base.jsonl"
     head_oids = frozenset(str(r["git_oid"]) for r in head_records if r.get("git_oid"))
@@ -148,6 +181,8 @@ def run_ci(opts: CiOptions) -> RunResult:
     """Scan, compare, judge; outputs are written by :func:`write_outputs`."""
     policy: Policy = load_policy(opts.policy) if opts.policy else default_policy()
     settings = Settings()
+    committed = committed_base(opts, settings)
+    known = committed.parsed[1] if committed is not None and committed.parsed else []
     stats = scan_folder(
         opts.path,
         opts.manifest_out,
@@ -159,11 +194,16 @@ def run_ci(opts: CiOptions) -> RunResult:
         dataset_format=opts.dataset_format,
         progress=opts.progress,
         collect=True,
+        cache_records=known,
+        # the manifest in the work tree is often the base's, unchanged: read it once
+        output_as_cache=not (
+            known and committed and _same_bytes(opts.manifest_out, committed.data)
+        ),
     )
     header = manifest.read(opts.manifest_out)[0]
     records = stats.records if stats.records is not None else manifest.load(opts.manifest_out)[1]
     with tempfile.TemporaryDirectory(prefix="imgeda-ci-") as tmp:
-        base = load_base(opts, opts.manifest_out, records, Path(tmp), settings)
+        base = load_base(opts, opts.manifest_out, records, Path(tmp), settings, committed)
     result = build_result(
         records,
         policy,

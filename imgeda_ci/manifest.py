@@ -45,27 +45,36 @@ def iter_lines(path: Path | str) -> Iterator[tuple[int, dict[str, Any]]]:
     except OSError as exc:
         raise UserError(f"{p}: cannot read manifest: {exc.strerror}") from None
     with fh:
-        lineno = 0
-        for raw in fh:
-            lineno += 1
-            if not raw.strip():
-                continue
-            try:
-                obj = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                if not raw.endswith(b"\n"):
-                    return  # torn last line from an interrupted writer
-                raise UserError(
-                    f"{p}:{lineno}: not valid JSON; the manifest is damaged, re-run the scan"
-                ) from None
-            if not isinstance(obj, dict):
-                raise UserError(f"{p}:{lineno}: expected a JSON object per line")
-            yield lineno, obj
+        yield from _objects(fh, p)
+
+
+def _objects(lines: Iterable[bytes], name: Path | str) -> Iterator[tuple[int, dict[str, Any]]]:
+    lineno = 0
+    for raw in lines:
+        lineno += 1
+        if not raw.strip():
+            continue
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            if not raw.endswith(b"\n"):
+                return  # torn last line from an interrupted writer
+            raise UserError(
+                f"{name}:{lineno}: not valid JSON; the manifest is damaged, re-run the scan"
+            ) from None
+        if not isinstance(obj, dict):
+            raise UserError(f"{name}:{lineno}: expected a JSON object per line")
+        yield lineno, obj
 
 
 def read(path: Path | str) -> tuple[ManifestHeader | None, Iterator[ImageRecord]]:
     """Return the header (or None) and an iterator over the records of a manifest."""
-    it = iter_lines(path)
+    return _read(iter_lines(path), path)
+
+
+def _read(
+    it: Iterator[tuple[int, dict[str, Any]]], path: Path | str
+) -> tuple[ManifestHeader | None, Iterator[ImageRecord]]:
     first = next(it, None)
     header: ManifestHeader | None = None
     pending: list[dict[str, Any]] = []
@@ -100,6 +109,12 @@ def _check_record(path: Path | str, lineno: int, obj: dict[str, Any]) -> ImageRe
 def load(path: Path | str) -> tuple[ManifestHeader | None, list[ImageRecord]]:
     """Read a whole manifest into memory."""
     header, recs = read(path)
+    return header, list(recs)
+
+
+def loads(data: bytes, name: str) -> tuple[ManifestHeader | None, list[ImageRecord]]:
+    """:func:`load` of a manifest's bytes (``name`` says where they came from, for errors)."""
+    header, recs = _read(_objects(data.splitlines(keepends=True), name), name)
     return header, list(recs)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from imgeda_ci.errors import UserError
-from imgeda_ci.model import Depth
+from imgeda_ci.model import Depth, ImageRecord
 from imgeda_ci.scan import discover
 from imgeda_ci.scan.discover import Discovery
 from imgeda_ci.scan.download import Limits
@@ -69,6 +69,8 @@ def scan_folder(
     executor: str = "local",
     scheduler: str = "local",
     collect: bool = False,
+    cache_records: Sequence[ImageRecord] = (),
+    output_as_cache: bool = True,
 ) -> ScanStats:
     from imgeda_ci.formats import check_format
 
@@ -94,6 +96,8 @@ def scan_folder(
         progress=progress,
         make_executor=executor_factory(settings, executor, workers, scheduler),
         collect=collect,
+        cache_records=cache_records,
+        output_as_cache=output_as_cache,
     )
 
 

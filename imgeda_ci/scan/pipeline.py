@@ -89,6 +89,10 @@ def _canon_key(key: Any) -> str | None:
     return ":".join(str(k) for k in key)
 
 
+#: the "file index" of records held in memory (:meth:`RecordStore.add_records`)
+MEMORY = -2
+
+
 class RecordStore:
     """Earlier records, addressable by (file, offset) and indexed by content."""
 
@@ -101,6 +105,7 @@ class RecordStore:
         self.ignored: list[str] = []
         self.journal_fidx = -1
         self.journal_end = 0
+        self._mem: Sequence[dict[str, Any]] = ()
 
     def _index(self, fidx: int, offset: int, obj: dict[str, Any]) -> None:
         sha = obj.get("sha256")
@@ -117,6 +122,13 @@ class RecordStore:
         oid = obj.get("git_oid")
         if oid:
             self.by_oid.setdefault(oid, sha)
+
+    def add_records(self, records: Sequence[dict[str, Any]]) -> None:
+        """Index records already in memory (a manifest made with our settings, parsed by the
+        caller): reading one back is a shallow copy, not a parse."""
+        self._mem = records
+        for k, obj in enumerate(records):
+            self._index(MEMORY, k, obj)
 
     def add_manifest(self, path: Path) -> None:
         """Index a manifest's records if its settings hash matches ours."""
@@ -187,6 +199,8 @@ class RecordStore:
         return entries
 
     def read_at(self, fidx: int, offset: int) -> dict[str, Any]:
+        if fidx == MEMORY:
+            return dict(self._mem[offset])
         fh = self._files[fidx]
         fh.seek(offset)
         obj: dict[str, Any] = orjson.loads(fh.readline())
@@ -263,10 +277,15 @@ def scan(
     executor: Executor | None = None,
     make_executor: ExecutorFactory | None = None,
     collect: bool = False,
+    cache_records: Sequence[ImageRecord] = (),
+    output_as_cache: bool = True,
 ) -> ScanStats:
     """Scan ``discovery.paths`` under ``discovery.root`` into the manifest ``output``.
 
-    ``collect``: also return the written records in ``ScanStats.records``."""
+    ``collect``: also return the written records in ``ScanStats.records``. ``cache_records``:
+    records of a manifest made with the same settings, already parsed (reused like ``caches``).
+    ``output_as_cache``: reuse the records of an existing ``output`` (False when the caller
+    knows they are ``cache_records`` already)."""
     root = discovery.root
     paths = discovery.paths
     stats = ScanStats(images=len(paths), warnings=list(discovery.warnings))
@@ -275,7 +294,9 @@ def scan(
         if not cache.exists():
             raise UserError(f"--cache {cache}: no such file")
         store.add_manifest(cache)
-    if output.exists():
+    if cache_records:
+        store.add_records(cache_records)  # type: ignore[arg-type]
+    if output_as_cache and output.exists():
         store.add_manifest(output)
     jpath = journal_path(output)
     journal = store.add_journal(jpath)
