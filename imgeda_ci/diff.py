@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -115,25 +115,27 @@ class ManifestDiff:
         return out
 
 
-def _counts(records: Iterable[ImageRecord]) -> dict[str, Counter[str]]:
+def _counts(records: Sequence[ImageRecord]) -> dict[str, Counter[str]]:
+    cols = columns_for(records)
+    cols.prefetch(["size", "error", "split", "format", "labels.classes"])
+    sizes = cols.raw("size")
+    codes = [c for c in cols.error_code() if c is not None]
     out: dict[str, Counter[str]] = {
         "total": Counter(),
-        "errors": Counter(),
-        "split": Counter(),
+        "errors": Counter(codes),
+        "split": Counter(str(s or "none") for s in cols.raw("split")),
         "class": Counter(),
-        "format": Counter(),
+        "format": Counter(str(f or "unknown") for f in cols.raw("format")),
     }
-    for rec in records:
-        out["total"]["images"] += 1
-        out["total"]["bytes"] += max(0, rec.get("size") or 0)
-        err = rec.get("error")
-        if err:
-            out["errors"][err["code"]] += 1
-            out["total"]["errors"] += 1
-        out["split"][str(rec.get("split") or "none")] += 1
-        out["format"][str(rec.get("format") or "unknown")] += 1
-        for cls in (rec.get("labels") or {}).get("classes") or []:
-            out["class"][str(cls)] += 1
+    if records:
+        out["total"]["images"] += len(records)
+        out["total"]["bytes"] += sum(max(0, v) for v in sizes if v)
+    if codes:
+        out["total"]["errors"] += len(codes)
+    per_set = Counter(tuple(c) for c in cols.raw("labels.classes") if c)  # few distinct sets
+    for classes, times in per_set.items():
+        for c in classes:
+            out["class"][str(c)] += times
     return out
 
 

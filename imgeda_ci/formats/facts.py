@@ -100,6 +100,20 @@ def is_empty(labels: Mapping[str, Any]) -> bool:
     return not labels.get("n") and labels.get("file") is not None and not labels.get("problems")
 
 
+def _plain_key(labels: dict[str, Any]) -> tuple[Any, ...] | None:
+    """What a classification label contributes to the facts, as a hashable key (None when it
+    holds something else: then it is counted the long way)."""
+    classes = labels.get("classes") or ()
+    if not isinstance(classes, list | tuple) or not all(isinstance(c, str) for c in classes):
+        return None
+    return (
+        bool(labels.get("n")),
+        labels.get("file") is not None,
+        bool(labels.get("problems")),
+        tuple(classes),
+    )
+
+
 def dataset_facts(
     records: Iterable[ImageRecord], header: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -120,13 +134,22 @@ def dataset_facts(
     )
     coco_area: Counter[str] = Counter({"small": 0, "medium": 0, "large": 0})
 
+    # records whose facts are their split and a few label fields (no objects: unlabelled,
+    # classification) are counted by those fields, each distinct combination once
+    plain: Counter[tuple[Any, ...]] = Counter()
     for rec in records:
-        counts["images"] += 1
         split = rec.get("split") or NO_SPLIT
-        per_split[split] += 1
         labels = rec.get("labels")
         if not labels:
+            plain[(split, None)] += 1
             continue
+        if labels.get("format") == "classification" and labels.__class__ is dict:
+            key = _plain_key(labels)
+            if key is not None:
+                plain[(split, key)] += 1
+                continue
+        counts["images"] += 1
+        per_split[split] += 1
         counts["with_labels"] += 1
         if is_unlabeled(labels):
             counts["unlabeled"] += 1
@@ -155,6 +178,22 @@ def dataset_facts(
             _measure(obj, labels, rec, size_px, size_rel, aspect, coco_area)
         if kinds:
             counts[_SHAPES[frozenset(kinds)]] += 1
+    for (split, key), times in plain.items():
+        counts["images"] += times
+        per_split[split] += times
+        if key is None:
+            continue
+        n, has_file, problems, names_of = key
+        counts["with_labels"] += times
+        if not n and not has_file:
+            counts["unlabeled"] += times
+        elif not n and has_file and not problems:
+            counts["empty"] += times
+        if n:
+            counts["labelled"] += times
+        for cls in names_of:
+            img_cls.setdefault(cls, Counter())[split] += times
+            inst_cls.setdefault(cls, Counter())[split] += times
 
     classes: dict[str, Any] = {}
     for name in sorted(set(img_cls) | set(inst_cls)):
