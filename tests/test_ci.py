@@ -162,3 +162,7 @@ def test_committed_manifest_is_the_base(repo: Path) -> None:
     # every unchanged image came from the committed manifest by git blob id, unread
     assert result["scan"]["analysed"] == 7 and result["scan"]["reused_git"] == 12
     assert code in (0, 2)
+    # records taken from the parsed base manifest give the bytes a scan from scratch gives
+    fresh = repo.parent / "fresh.jsonl"
+    assert main(["scan", str(repo / "data"), "-o", str(fresh), "-q", "--no-git"]) == 0
+    assert (repo / "data.jsonl").read_bytes() == fresh.read_bytes()

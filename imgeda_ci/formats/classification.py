@@ -7,6 +7,7 @@ count as unlabelled. The split is the first split word among the folders above.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from imgeda_ci.formats.base import Layout, Source, canonical_split, new_labels
@@ -20,7 +21,12 @@ GENERIC_FOLDERS: frozenset[str] = frozenset(
 
 def class_of(image: str) -> str | None:
     """The class folder of an image, or None."""
-    folder = parent_of(image).rsplit("/", 1)[-1]
+    return _class_of_folder(parent_of(image))
+
+
+@functools.lru_cache(maxsize=4096)
+def _class_of_folder(parent: str) -> str | None:
+    folder = parent.rsplit("/", 1)[-1]
     if not folder or canonical_split(folder) or folder.lower() in GENERIC_FOLDERS:
         return None
     return folder

@@ -330,12 +330,15 @@ def scan(
     # files to analyse: their indices, and each one's stat key as seen before it is read
     todo = array("l")
     stat_keys: list[str | None] = [None] * len(paths)
-    for i, rel in enumerate(paths):
+
+    def stat_key(rel: str) -> str | None:
         if discovery.stat_keys is not None:
-            key = _canon_key(discovery.stat_keys.get(rel))
-        else:
-            key = _stat_key(discovery.locator(rel)) if discovery.local else None
+            return _canon_key(discovery.stat_keys.get(rel))
+        return _stat_key(discovery.locator(rel)) if discovery.local else None
+
+    for i, rel in enumerate(paths):
         entry = journal.get(rel)
+        key = stat_key(rel) if entry is not None else None
         if entry is not None and key is not None and _canon_key(entry[1]) == key:
             obj = store.read_at(store.journal_fidx, entry[0])
             ref = obj.get("_ref")
@@ -354,7 +357,7 @@ def scan(
                 codes[rel] = store.codes[sha]
             stats.reused_git += 1
             continue
-        stat_keys[i] = key
+        stat_keys[i] = key if entry is not None else stat_key(rel)
         todo.append(i)
     jobs = (Job(i, discovery.locator(paths[i])) for i in todo)  # made as the executor asks
 
