@@ -74,11 +74,13 @@ def jpeg_damage(data: bytes) -> str | None:
         elif marker == 0xDD and end - start >= 6:
             (restart,) = struct.unpack(">H", data[start + 4 : start + 6])
         elif marker == 0xDA:
-            eoi = data.find(b"\xff\xd9", end)
-            if eoi < 0:
+            # an end-of-image marker after the scan data: looked for from the end of the file
+            # (where it is), not through the data (entropy-coded bytes never hold one)
+            if data.rfind(b"\xff\xd9", end) < 0:
                 return "no end-of-image marker: the file is cut off"
             if progressive or not restart or mcus is None:
                 return None
+            eoi = data.find(b"\xff\xd9", end)  # the first: anything appended is not counted
             scan = data[end:eoi]
             found = sum(scan.count(m) for m in _RST)
             expected = math.ceil(mcus / restart) - 1

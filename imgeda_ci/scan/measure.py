@@ -61,9 +61,10 @@ def measure(gray: Image.Image, rgb: Image.Image) -> tuple[dict[str, Any], str, s
     a = np.asarray(rgb).astype(np.int16)
     r, g, b = a[..., 0], a[..., 1], a[..., 2]
     rg = r - g
-    yb = (r + g - 2 * b) * 0.5
+    yb2 = r + g - 2 * b  # twice the yellow-blue opponent; halving is exact in floating point
     colorfulness = float(
-        np.hypot(rg.std(), yb.std()) + 0.3 * np.hypot(float(rg.mean()), float(yb.mean()))
+        np.hypot(rg.std(), yb2.std() * 0.5)
+        + 0.3 * np.hypot(float(rg.mean()), float(yb2.mean()) * 0.5)
     )
     chroma = np.maximum(np.maximum(r, g), b) - np.minimum(np.minimum(r, g), b)
     chroma_hist = np.bincount(chroma.ravel(), minlength=256).astype(np.float64)
@@ -73,17 +74,24 @@ def measure(gray: Image.Image, rgb: Image.Image) -> tuple[dict[str, Any], str, s
     h, w = lum.shape
     if h >= 3 and w >= 3:
         li = lum.astype(np.int16)
-        lap = 4 * li[1:-1, 1:-1] - li[:-2, 1:-1] - li[2:, 1:-1] - li[1:-1, :-2] - li[1:-1, 2:]
+        lap = li[1:-1, 1:-1] * 4  # in place from here: one temporary instead of five
+        lap -= li[:-2, 1:-1]
+        lap -= li[2:, 1:-1]
+        lap -= li[1:-1, :-2]
+        lap -= li[1:-1, 2:]
         sharpness = float(lap.var(dtype=np.float64))
         edge_density = float(np.count_nonzero(np.abs(lap) > _EDGE) / lap.size)
     else:
         sharpness, edge_density = 0.0, 0.0
 
-    # row and column sums of luma and its square give every border statistic cheaply
-    lf = lum.astype(np.float32)
-    sq = lf * lf
-    row_sum, row_sq = lf.sum(axis=1, dtype=np.float64), sq.sum(axis=1, dtype=np.float64)
-    col_sum, col_sq = lf.sum(axis=0, dtype=np.float64), sq.sum(axis=0, dtype=np.float64)
+    # row and column sums of luma and its square give every border statistic cheaply; in
+    # integers (255**2 fits 16 bits, a row or column of squares 32), exact and fast
+    l16 = lum.astype(np.uint16)
+    sq = l16 * l16
+    row_sum = lum.sum(axis=1, dtype=np.uint32).astype(np.float64)
+    col_sum = lum.sum(axis=0, dtype=np.uint32).astype(np.float64)
+    row_sq = sq.sum(axis=1, dtype=np.uint32).astype(np.float64)
+    col_sq = sq.sum(axis=0, dtype=np.uint32).astype(np.float64)
     bh, bw = max(1, round(h * 0.04)), max(1, round(w * 0.04))
     ch, cw = max(1, round(h * 0.10)), max(1, round(w * 0.10))
 
@@ -98,11 +106,12 @@ def measure(gray: Image.Image, rgb: Image.Image) -> tuple[dict[str, Any], str, s
         "right": strip(col_sum[w - bw :], col_sq[w - bw :], bw * h),
     }
     corner_sum = sum(
-        float(block.sum(dtype=np.float64))
-        for block in (lf[:ch, :cw], lf[:ch, w - cw :], lf[h - ch :, :cw], lf[h - ch :, w - cw :])
+        int(block.sum(dtype=np.uint64))
+        for block in (lum[:ch, :cw], lum[:ch, w - cw :], lum[h - ch :, :cw], lum[h - ch :, w - cw :])
     )
     border["corners"] = _r(corner_sum / (4 * ch * cw), 2)
-    border["center"] = _r(lf[h // 4 : h - h // 4 or h, w // 4 : w - w // 4 or w].mean(), 2)
+    centre = lum[h // 4 : h - h // 4 or h, w // 4 : w - w // 4 or w]
+    border["center"] = _r(centre.astype(np.float32).mean(), 2)  # float32 mean, as always
 
     row_m, col_m = row_sum / w, col_sum / h
     row_s = np.sqrt(np.maximum(row_sq / w - row_m * row_m, 0))
