@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from imgeda_ci import manifest
+from imgeda_ci import __version__, manifest
 from imgeda_ci.errors import UserError
 from imgeda_ci.model import ImageRecord, ManifestHeader
 from imgeda_ci.policy import Policy, default_policy, load_policy
@@ -106,6 +106,8 @@ class Committed:
     data: bytes
     where: str
     parsed: tuple[ManifestHeader | None, list[ImageRecord]] | None
+    #: each record's line, when this version of imgeda-ci wrote them (see scan's cache_lines)
+    lines: list[bytes] | None = None
 
 
 def committed_base(opts: CiOptions, settings: Settings) -> Committed | None:
@@ -121,8 +123,11 @@ def committed_base(opts: CiOptions, settings: Settings) -> Committed | None:
     if data is None:
         return None
     where = f"{opts.base_ref}:{opts.manifest_out.as_posix()}"
-    parsed = manifest.loads(data, where) if _header_settings(data) == settings.hash else None
-    return Committed(data, where, parsed)
+    if _header_settings(data) != settings.hash:
+        return Committed(data, where, None)
+    header, records, lines = manifest.loads(data, where)
+    same_writer = header is not None and header.get("tool_version") == __version__
+    return Committed(data, where, (header, records), lines if same_writer else None)
 
 
 def _same_bytes(path: Path, data: bytes) -> bool:
@@ -195,6 +200,7 @@ def run_ci(opts: CiOptions) -> RunResult:
         progress=opts.progress,
         collect=True,
         cache_records=known,
+        cache_lines=committed.lines if known and committed else None,
         # the manifest in the work tree is often the base's, unchanged: read it once
         output_as_cache=not (
             known and committed and _same_bytes(opts.manifest_out, committed.data)

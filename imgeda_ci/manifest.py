@@ -112,19 +112,33 @@ def load(path: Path | str) -> tuple[ManifestHeader | None, list[ImageRecord]]:
     return header, list(recs)
 
 
-def loads(data: bytes, name: str) -> tuple[ManifestHeader | None, list[ImageRecord]]:
-    """:func:`load` of a manifest's bytes (``name`` says where they came from, for errors)."""
-    header, recs = _read(_objects(data.splitlines(keepends=True), name), name)
-    return header, list(recs)
+def loads(
+    data: bytes, name: str
+) -> tuple[ManifestHeader | None, list[ImageRecord], list[bytes] | None]:
+    """:func:`load` of a manifest's bytes (``name`` says where they came from, for errors),
+    plus each record's line as it is in ``data`` (None unless the data is a header and one
+    complete line per record, as :func:`write` makes it)."""
+    lines = data.splitlines(keepends=True)
+    header, recs = _read(_objects(lines, name), name)
+    records = list(recs)
+    raw: list[bytes] | None = None
+    if header is not None and len(lines) == len(records) + 1 and lines[-1].endswith(b"\n"):
+        raw = lines[1:]
+    return header, records, raw
 
 
 def write(path: Path | str, header: ManifestHeader | None, records: Iterable[ImageRecord]) -> None:
     """Write a manifest atomically: temp file in the same folder, fsync, rename over."""
+    write_lines(path, header, map(dumps, records))
+
+
+def write_lines(path: Path | str, header: ManifestHeader | None, lines: Iterable[bytes]) -> None:
+    """:func:`write` of records already serialised by :func:`dumps`."""
     with atomic_writer(path) as fh:
         if header is not None:
             fh.write(dumps(header))
-        for rec in records:
-            fh.write(dumps(rec))
+        for line in lines:
+            fh.write(line)
 
 
 class atomic_writer:

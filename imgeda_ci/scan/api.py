@@ -70,6 +70,7 @@ def scan_folder(
     scheduler: str = "local",
     collect: bool = False,
     cache_records: Sequence[ImageRecord] = (),
+    cache_lines: Sequence[bytes] | None = None,
     output_as_cache: bool = True,
 ) -> ScanStats:
     from imgeda_ci.formats import check_format
@@ -97,6 +98,7 @@ def scan_folder(
         make_executor=executor_factory(settings, executor, workers, scheduler),
         collect=collect,
         cache_records=cache_records,
+        cache_lines=cache_lines,
         output_as_cache=output_as_cache,
     )
 

@@ -107,7 +107,12 @@ def measure(gray: Image.Image, rgb: Image.Image) -> tuple[dict[str, Any], str, s
     }
     corner_sum = sum(
         int(block.sum(dtype=np.uint64))
-        for block in (lum[:ch, :cw], lum[:ch, w - cw :], lum[h - ch :, :cw], lum[h - ch :, w - cw :])
+        for block in (
+            lum[:ch, :cw],
+            lum[:ch, w - cw :],
+            lum[h - ch :, :cw],
+            lum[h - ch :, w - cw :],
+        )
     )
     border["corners"] = _r(corner_sum / (4 * ch * cw), 2)
     centre = lum[h // 4 : h - h // 4 or h, w // 4 : w - w // 4 or w]

@@ -106,6 +106,7 @@ class RecordStore:
         self.journal_fidx = -1
         self.journal_end = 0
         self._mem: Sequence[dict[str, Any]] = ()
+        self._mem_lines: Sequence[bytes] | None = None
 
     def _index(self, fidx: int, offset: int, obj: dict[str, Any]) -> None:
         sha = obj.get("sha256")
@@ -123,12 +124,28 @@ class RecordStore:
         if oid:
             self.by_oid.setdefault(oid, sha)
 
-    def add_records(self, records: Sequence[dict[str, Any]]) -> None:
+    def add_records(
+        self, records: Sequence[dict[str, Any]], lines: Sequence[bytes] | None = None
+    ) -> None:
         """Index records already in memory (a manifest made with our settings, parsed by the
-        caller): reading one back is a shallow copy, not a parse."""
+        caller): reading one back is a shallow copy, not a parse. ``lines``: each record as
+        :func:`manifest.dumps` wrote it, when the caller vouches for that (see :meth:`as_is`).
+        """
         self._mem = records
+        self._mem_lines = lines
         for k, obj in enumerate(records):
             self._index(MEMORY, k, obj)
+
+    def as_is(self, sha: str, path: str) -> tuple[dict[str, Any], bytes] | None:
+        """The in-memory record of content ``sha`` and its line, when that record is already
+        the one for ``path`` (same path; path-dependent fields computed for it), else None."""
+        if self._mem_lines is None:
+            return None
+        fidx, k = self.by_sha[sha]
+        if fidx != MEMORY:
+            return None
+        rec = self._mem[k]
+        return (rec, self._mem_lines[k]) if rec.get("path") == path else None
 
     def add_manifest(self, path: Path) -> None:
         """Index a manifest's records if its settings hash matches ours."""
@@ -278,14 +295,17 @@ def scan(
     make_executor: ExecutorFactory | None = None,
     collect: bool = False,
     cache_records: Sequence[ImageRecord] = (),
+    cache_lines: Sequence[bytes] | None = None,
     output_as_cache: bool = True,
 ) -> ScanStats:
     """Scan ``discovery.paths`` under ``discovery.root`` into the manifest ``output``.
 
     ``collect``: also return the written records in ``ScanStats.records``. ``cache_records``:
-    records of a manifest made with the same settings, already parsed (reused like ``caches``).
-    ``output_as_cache``: reuse the records of an existing ``output`` (False when the caller
-    knows they are ``cache_records`` already)."""
+    records of a manifest made with the same settings, already parsed (reused like ``caches``);
+    ``cache_lines``: their lines as written by this version of imgeda-ci (a record that
+    needs no change is then written, and collected, as it is). ``output_as_cache``: reuse the
+    records of an existing ``output`` (False when the caller knows they are ``cache_records``
+    already)."""
     root = discovery.root
     paths = discovery.paths
     stats = ScanStats(images=len(paths), warnings=list(discovery.warnings))
@@ -295,7 +315,7 @@ def scan(
             raise UserError(f"--cache {cache}: no such file")
         store.add_manifest(cache)
     if cache_records:
-        store.add_records(cache_records)  # type: ignore[arg-type]
+        store.add_records(cache_records, cache_lines)  # type: ignore[arg-type]
     if output_as_cache and output.exists():
         store.add_manifest(output)
     jpath = journal_path(output)
@@ -442,14 +462,25 @@ def scan(
         header["created"] = timestamp
     records: list[ImageRecord] | None = [] if collect else None
 
-    def final() -> Iterator[ImageRecord]:
+    def final() -> Iterator[bytes]:
         for rel in paths:
-            rec = record_for(rel)
+            src = where[rel]
+            same = store.as_is(src, rel) if isinstance(src, str) else None
+            if same is not None:  # the layout's split and labels must be the record's too
+                split, labels = annotate(rel) if annotate is not None else (None, None)
+                if same[0].get("split") != split or same[0].get("labels") != labels:
+                    same = None
+            rec: ImageRecord
+            if same is not None:  # already the record for this path: no copy, no dumps
+                rec, line = same[0], same[1]  # type: ignore[assignment]
+            else:
+                rec = record_for(rel)
+                line = manifest.dumps(rec)
             if records is not None:
                 records.append(rec)
-            yield rec
+            yield line
 
-    manifest.write(output, header, final())
+    manifest.write_lines(output, header, final())
     stats.records = records
     store.close()
     try:
