@@ -22,6 +22,7 @@ the scalar function on those rows instead of trusting the vector form.
 from __future__ import annotations
 
 import gc
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
@@ -64,6 +65,24 @@ def _getter(keys: Sequence[str], default: Any) -> Callable[[Any], tuple[Any, ...
         f"lambda d: ({body},)", {"default": default}
     )
     return fn
+
+
+def _every_key(rows: Sequence[Any], keys: list[str]) -> list[list[Any]] | None:
+    """The values of ``keys`` in every row, one list per key, read in C (``itemgetter`` and
+    ``zip``); None when a row is not a dict or lacks a key (then the caller reads them with
+    defaults)."""
+    if not rows:
+        return None
+    get = operator.itemgetter(*keys)
+    try:
+        if any(r.__class__ is not dict for r in rows):
+            return None
+        got = list(map(get, rows))
+    except (KeyError, TypeError):
+        return None
+    if len(keys) == 1:
+        return [got]
+    return [list(col) for col in zip(*got, strict=True)]
 
 
 def _columns_of(rows: list[tuple[Any, ...]], width: int, n: int) -> list[list[Any]]:
@@ -123,6 +142,11 @@ class Columns:
         if not wanted:
             return
         if not head:
+            whole = _every_key(self.records, wanted)
+            if whole is not None:  # the usual case: every record has every key
+                for k, vals in zip(wanted, whole, strict=True):
+                    self._top[k] = self._raw[k] = vals
+                return
             get = _getter(wanted, _MISSING)
             rows = [get(r) for r in self.records]
             for k, vals in zip(wanted, _columns_of(rows, len(wanted), self.n), strict=True):
@@ -131,6 +155,11 @@ class Columns:
             return
         parent = self.raw(head)
         self._check_parent(head, parent)
+        whole = _every_key(parent, wanted)
+        if whole is not None:
+            for k, vals in zip(wanted, whole, strict=True):
+                self._raw[f"{head}.{k}"] = vals
+            return
         none = (None,) * len(wanted)
         get = _getter(wanted, None)
         rows = [get(p) if p.__class__ is dict else none for p in parent]
