@@ -86,7 +86,34 @@ def committed_manifest(dataset: Path, ref: str, manifest_path: Path) -> bytes | 
         rel = manifest_path.resolve().relative_to(top).as_posix()
     except ValueError:
         return None
+    if _unchanged_in_work_tree(top, ref, rel):  # read the file: no decompression by git
+        try:
+            return (top / rel).read_bytes()
+        except OSError:
+            pass
     return _git_show(top, ref, rel)
+
+
+def _git_out(top: Path, *args: str) -> tuple[int, str]:
+    try:
+        proc = subprocess.run(["git", "-C", str(top), *args], capture_output=True, text=True)
+    except OSError:
+        return 1, ""
+    return proc.returncode, proc.stdout.strip()
+
+
+def _unchanged_in_work_tree(top: Path, ref: str, rel: str) -> bool:
+    """Whether the work tree's file at ``rel`` is byte for byte the blob committed at ``ref``:
+    the same blob id in the index as at ``ref``, and the file clean against the index."""
+    code, base_oid = _git_out(top, "rev-parse", "--verify", "-q", f"{ref}:{rel}")
+    if code != 0 or not base_oid:
+        return False
+    code, staged = _git_out(top, "ls-files", "-s", "--", rel)
+    fields = staged.split()
+    if code != 0 or len(fields) < 2 or fields[1] != base_oid:
+        return False
+    code, _ = _git_out(top, "diff", "--quiet", "--", rel)
+    return code == 0
 
 
 def _header_settings(data: bytes) -> str | None:
