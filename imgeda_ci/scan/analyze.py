@@ -253,6 +253,30 @@ def _to_8bit(img: Image.Image) -> Image.Image:
     return img
 
 
+_PIXEL_BLOCK = 1 << 20
+
+
+def _hash_pixels(img: Image.Image, h: Any) -> None:
+    """``h.update(img.tobytes())`` without the copy: the raw encoder's blocks go straight into
+    the hash (a 24 MP PNG's pixels are 72 MB; ``tobytes`` would join them first)."""
+    getencoder = getattr(Image, "_getencoder", None)
+    if getencoder is None or img.width == 0 or img.height == 0:
+        h.update(img.tobytes())
+        return
+    encoder = getencoder(img.mode, "raw", img.mode)
+    try:
+        encoder.setimage(img.im, (0, 0, *img.size))
+        while True:
+            _, errcode, block = encoder.encode(max(_PIXEL_BLOCK, img.width * 4))
+            h.update(block)
+            if errcode:
+                break
+        if errcode < 0:
+            raise RuntimeError(f"encoder error {errcode} while hashing pixels")
+    finally:
+        encoder.cleanup()
+
+
 def _analyze_image(data: bytes, settings: Settings, rec: ImageRecord) -> None:
     img = _open(data, rec)
     if img is None:
@@ -295,7 +319,7 @@ def _analyze_image(data: bytes, settings: Settings, rec: ImageRecord) -> None:
                 rec["pixel_sha256"] = coded
         else:
             h_px = hashlib.sha256(f"{img.mode}\0{w}x{h}\0".encode())
-            h_px.update(img.tobytes())
+            _hash_pixels(img, h_px)
             rec["pixel_sha256"] = h_px.hexdigest()
         full = _to_8bit(img)
         if orientation in _TRANSPOSE:  # upright before resizing: same pixels as an upright file
