@@ -235,25 +235,26 @@ def diff(base: Sequence[ImageRecord], head: Sequence[ImageRecord]) -> ManifestDi
 
 
 def _diff(base: Sequence[ImageRecord], head: Sequence[ImageRecord]) -> ManifestDiff:
-    old = {r["path"]: r for r in base}
-    new = {r["path"]: r for r in head}
+    bc, hc = columns_for(base), columns_for(head)
+    bc.prefetch(["path", "sha256"])
+    hc.prefetch(["path", "sha256"])
+    old: dict[str, Any] = dict(zip(bc.raw("path"), bc.raw("sha256"), strict=True))
+    new: dict[str, Any] = dict(zip(hc.raw("path"), hc.raw("sha256"), strict=True))
     out = ManifestDiff()
-    only_old = sorted(set(old) - set(new))
-    only_new = sorted(set(new) - set(old))
-    for p in sorted(set(old) & set(new)):
-        if old[p].get("sha256") == new[p].get("sha256") and old[p].get("sha256"):
-            out.unchanged += 1
-        else:
-            out.modified.append(p)
+    only_old = sorted(old.keys() - new.keys())
+    only_new = sorted(new.keys() - old.keys())
+    common = old.keys() & new.keys()
+    out.modified = sorted(p for p in common if not (old[p] and old[p] == new[p]))
+    out.unchanged = len(common) - len(out.modified)
     # pair moved content: each base sha that vanished from its path, to new paths with that sha
     by_sha: dict[str, list[str]] = {}
     for p in only_new:
-        sha = new[p].get("sha256")
+        sha = new[p]
         if sha:
             by_sha.setdefault(sha, []).append(p)
     moved_to: set[str] = set()
     for p in only_old:
-        sha = old[p].get("sha256")
+        sha = old[p]
         targets = by_sha.get(sha) if sha else None
         if targets:
             target = targets.pop(0)
