@@ -75,13 +75,17 @@ def find_leaks(
     for k in near.tolist():
         index.by_node[int(node_of[k])].append(k)
     rank_of = c.rank
+    # each split's place in the order, as a small integer (no split: after every split)
+    names = sorted({str(s) for s in splits if s}, key=rank)
+    place = {name: k for k, name in enumerate(names)}
+    order = [place[str(s)] if s else len(names) for s in splits]
 
     leaks: list[Leak] = []
     for x in np.union1d(np.union1d(same_sha, same_pix), near).tolist():
         sx = str(splits[x])
 
-        def earlier(y: int, sx: str = sx) -> bool:
-            return bool(splits[y]) and rank(str(splits[y])) < rank(sx)
+        def earlier(y: int, ox: int = order[x]) -> bool:
+            return order[y] < ox
 
         nx = int(node_of[x])
         found = index.matches(int(c.sha[x]), int(c.pix[x]), nx if nx >= 0 else None, earlier)
