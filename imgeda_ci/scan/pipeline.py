@@ -136,13 +136,10 @@ class RecordStore:
         for k, obj in enumerate(records):
             self._index(MEMORY, k, obj)
 
-    def as_is(self, sha: str, path: str) -> tuple[dict[str, Any], bytes] | None:
-        """The in-memory record of content ``sha`` and its line, when that record is already
-        the one for ``path`` (same path; path-dependent fields computed for it), else None."""
-        if self._mem_lines is None:
-            return None
-        fidx, k = self.by_sha[sha]
-        if fidx != MEMORY:
+    def as_is(self, fidx: int, k: int, path: str) -> tuple[dict[str, Any], bytes] | None:
+        """The in-memory record at ``(fidx, k)`` and its line, when that record is already the
+        one for ``path`` (same path; path-dependent fields computed for it), else None."""
+        if self._mem_lines is None or fidx != MEMORY:
             return None
         rec = self._mem[k]
         return (rec, self._mem_lines[k]) if rec.get("path") == path else None
@@ -222,10 +219,6 @@ class RecordStore:
         fh.seek(offset)
         obj: dict[str, Any] = orjson.loads(fh.readline())
         return obj
-
-    def get(self, sha: str) -> dict[str, Any]:
-        fidx, offset = self.by_sha[sha]
-        return self.read_at(fidx, offset)
 
     def attach(self, fh: IO[bytes]) -> int:
         self._files.append(fh)
@@ -340,16 +333,24 @@ def scan(
     jfidx = store.attach(jread)
     joffset = jfh.tell()
 
-    # where each path's final record comes from: (file index, offset) or a content hash
-    where: dict[str, tuple[int, int] | str] = {}
+    # where each path's final record comes from, by path index: (file index, offset) of a
+    # record in the store (arrays: a few bytes per path, whatever the dataset's size)
+    src_file = array("b", bytes(len(paths)))
+    src_off = array("q", bytes(8 * len(paths)))
+
+    def source(i: int, at: tuple[int, int]) -> None:
+        src_file[i], src_off[i] = at
+
     codes: dict[str, str] = {}  # path -> error code, for the header's counts
     if discovery.oids is not None:
         blob_ids = discovery.oids
     else:
         blob_ids = gitindex.clean_blob_ids(root) if use_git and discovery.local else {}
-    # files to analyse: their indices, and each one's stat key as seen before it is read
+    # files to analyse: their indices; each one's stat key is taken as its job is made, before
+    # the file is read, and kept only until its result is in
     todo = array("l")
-    stat_keys: list[str | None] = [None] * len(paths)
+    known_keys: dict[int, str | None] = {}  # keys already taken for the journal comparison
+    pending_keys: dict[int, str | None] = {}
 
     def stat_key(rel: str) -> str | None:
         if discovery.stat_keys is not None:
@@ -363,7 +364,7 @@ def scan(
             obj = store.read_at(store.journal_fidx, entry[0])
             ref = obj.get("_ref")
             if ref is None or ref in store.by_sha:
-                where[rel] = ref or (store.journal_fidx, entry[0])
+                source(i, store.by_sha[ref] if ref else (store.journal_fidx, entry[0]))
                 code = store.codes.get(ref) if ref else _code(obj)
                 if code:
                     codes[rel] = code
@@ -372,14 +373,21 @@ def scan(
         oid = blob_ids.get(rel)
         if oid and oid in store.by_oid:
             sha = store.by_oid[oid]
-            where[rel] = sha
+            source(i, store.by_sha[sha])
             if sha in store.codes:
                 codes[rel] = store.codes[sha]
             stats.reused_git += 1
             continue
-        stat_keys[i] = key if entry is not None else stat_key(rel)
+        if entry is not None:
+            known_keys[i] = key
         todo.append(i)
-    jobs = (Job(i, discovery.locator(paths[i])) for i in todo)  # made as the executor asks
+
+    def make_jobs() -> Iterator[Job]:  # made as the executor asks
+        for i in todo:
+            pending_keys[i] = known_keys.pop(i) if i in known_keys else stat_key(paths[i])
+            yield Job(i, discovery.locator(paths[i]))
+
+    jobs = make_jobs()
 
     def append(obj: dict[str, Any]) -> int:
         nonlocal joffset
@@ -400,10 +408,10 @@ def scan(
     try:
         for idx, rec in executor.run(jobs):
             rel = paths[idx]
-            stat = stat_keys[idx]
+            stat = pending_keys.pop(idx, None)
             if rec.get("cached"):
                 sha = str(rec["sha256"])
-                where[rel] = sha
+                source(idx, store.by_sha[sha])
                 if sha in store.codes:
                     codes[rel] = store.codes[sha]
                 append({"path": rel, "_ref": sha, "_stat": stat})
@@ -412,8 +420,7 @@ def scan(
                 finalize(rec, rel)
                 entry_obj: dict[str, Any] = dict(rec)
                 entry_obj["_stat"] = stat
-                at = append(entry_obj)
-                where[rel] = (jfidx, at)
+                source(idx, (jfidx, append(entry_obj)))
                 code = _code(entry_obj)
                 if code:
                     codes[rel] = code
@@ -427,9 +434,8 @@ def scan(
     if isinstance(executor, LocalPool):
         stats.worker_restarts = executor.restarts
 
-    def record_for(rel: str) -> ImageRecord:
-        src = where[rel]
-        rec = store.get(src) if isinstance(src, str) else store.read_at(*src)
+    def record_for(i: int, rel: str) -> ImageRecord:
+        rec = store.read_at(src_file[i], src_off[i])
         for key in ("_stat", "_ref", "split", "labels"):  # a fresh parse: no copy needed
             rec.pop(key, None)
         out = finalize(rec, rel)  # type: ignore[arg-type]
@@ -463,9 +469,8 @@ def scan(
     records: list[ImageRecord] | None = [] if collect else None
 
     def final() -> Iterator[bytes]:
-        for rel in paths:
-            src = where[rel]
-            same = store.as_is(src, rel) if isinstance(src, str) else None
+        for i, rel in enumerate(paths):
+            same = store.as_is(src_file[i], src_off[i], rel)
             if same is not None:  # the layout's split and labels must be the record's too
                 split, labels = annotate(rel) if annotate is not None else (None, None)
                 if same[0].get("split") != split or same[0].get("labels") != labels:
@@ -474,7 +479,7 @@ def scan(
             if same is not None:  # already the record for this path: no copy, no dumps
                 rec, line = same[0], same[1]  # type: ignore[assignment]
             else:
-                rec = record_for(rel)
+                rec = record_for(i, rel)
                 line = manifest.dumps(rec)
             if records is not None:
                 records.append(rec)
