@@ -7,6 +7,7 @@ that is not about one image in :class:`Problems`. Nothing here raises for bad in
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -132,11 +133,15 @@ class Source:
     tree: Tree
     images: list[str]
     image_set: set[str] = field(init=False)
-    disk_images: set[str] = field(init=False)  # images found + image files excluded from scan
 
     def __post_init__(self) -> None:
         self.image_set = set(self.images)
-        self.disk_images = self.image_set | {f for f in self.tree.files if is_image_name(f)}
+
+    @functools.cached_property
+    def disk_images(self) -> set[str]:
+        """The images found and the image files excluded from the scan (made when a reader
+        asks: most layouts never need it)."""
+        return self.image_set | {f for f in self.tree.files if is_image_name(f)}
 
     def images_by_stem(self) -> dict[str, list[str]]:
         index: dict[str, list[str]] = {}

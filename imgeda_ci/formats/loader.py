@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -37,7 +38,10 @@ def load_layout(root: Path | str, image_paths: Sequence[str], fmt: str | None = 
     become problems in ``header_facts()``. Raises UserError for an unknown ``fmt``.
     """
     forced = check_format(fmt)
-    src = Source(Path(root), walk(Path(root)), sorted(set(image_paths)))
+    images = list(image_paths)
+    if not all(a < b for a, b in itertools.pairwise(images)):  # discovery's are sorted already
+        images = sorted(set(images))
+    src = Source(Path(root), walk(Path(root)), images)
     if forced is None:
         name, reason = detect(src)
     else:
