@@ -334,8 +334,8 @@ def scan(
     joffset = jfh.tell()
 
     # where each path's final record comes from, by path index: (file index, offset) of a
-    # record in the store (arrays: a few bytes per path, whatever the dataset's size)
-    src_file = array("b", bytes(len(paths)))
+    # record in the store (arrays: ten bytes per path, whatever the dataset's size)
+    src_file = array("h", bytes(2 * len(paths)))
     src_off = array("q", bytes(8 * len(paths)))
 
     def source(i: int, at: tuple[int, int]) -> None:
