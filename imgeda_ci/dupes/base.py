@@ -21,9 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from imgeda_ci.columns import columns_for
 from imgeda_ci.dupes import graph as near_graph
-from imgeda_ci.dupes.content import Content, content_of
+from imgeda_ci.dupes.content import I64, Content, content_of
+from imgeda_ci.dupes.graph import NearGraph
 from imgeda_ci.dupes.groups import Kind, NearOptions, flips_of
+from imgeda_ci.dupes.hashindex import distances
 from imgeda_ci.dupes.matches import KINDS, MatchIndex
 from imgeda_ci.model import ImageRecord
 
@@ -39,20 +42,19 @@ class BaseDuplicate:
 
 def added_indexes(head: Sequence[ImageRecord], base: Sequence[ImageRecord]) -> list[int]:
     """Indexes of the head records a change added (see the module doc)."""
-    base_pairs = {(r.get("path"), r.get("sha256")) for r in base}
-    out = [
-        k for k, rec in enumerate(head) if (rec.get("path"), rec.get("sha256")) not in base_pairs
-    ]
+    hc, bc = columns_for(head), columns_for(base)
+    hp, hs = hc.raw("path"), hc.raw("sha256")
+    bp, bs = bc.raw("path"), bc.raw("sha256")
+    base_pairs = set(zip(bp, bs, strict=True))
+    out = [k for k, pair in enumerate(zip(hp, hs, strict=True)) if pair not in base_pairs]
     if not out:
         return out
-    head_paths = {r.get("path") for r in head}
-    base_paths = {r.get("path") for r in base}
-    renames = Counter(r.get("sha256") for r in base if r.get("path") not in head_paths)
+    head_paths, base_paths = set(hp), set(bp)
+    renames = Counter(s for p, s in zip(bp, bs, strict=True) if p not in head_paths)
     added = []
-    for k in sorted(out, key=lambda k: head[k].get("path", "")):
-        rec = head[k]
-        sha = rec.get("sha256")
-        if rec.get("path") not in base_paths and sha and renames[sha] > 0:
+    for k in sorted(out, key=lambda k: hp[k] or ""):
+        sha = hs[k]
+        if hp[k] not in base_paths and sha and renames[sha] > 0:
             renames[sha] -= 1  # a rename of a removed path, not an addition
             continue
         added.append(k)
@@ -78,17 +80,87 @@ def find_base_duplicates(
     new = list(added_indexes(head, base) if added is None else added)
     if not new:
         return [], True
-    head_paths = {r.get("path") for r in head}
-    kept = np.array([b for b, r in enumerate(base) if r.get("path") in head_paths], dtype=np.int64)
+    head_paths = set(columns_for(head).raw("path"))
+    base_paths = columns_for(base).raw("path")
+    kept = np.array([b for b, p in enumerate(base_paths) if p in head_paths], dtype=np.int64)
     if not kept.size:
         return [], True
     hc = head_content if head_content is not None else content_of(head)
     bc = base_content if base_content is not None else content_of(base)
     new_arr = np.asarray(new, dtype=np.int64)
-
-    # near: one graph over added (side True) and kept base images (side False)
     new_h = new_arr[hc.hashed[new_arr]]
     kept_h = kept[bc.hashed[kept]]
+    exact = True
+    if not opts.orientation_invariant and len(new_h) * len(kept_h) <= _CROSS_MAX:
+        near = _cross_near(hc, new_h, bc, kept_h, opts)
+    else:
+        near, exact = _graph_near(head, base, hc, new_h, bc, kept_h, opts)
+    # the added images' content, as ids among the base's
+    sha_of = {k: bc.sha_ids.get(_text(head[k].get("sha256")), -1) for k in new}
+    pix_of = {
+        k: bc.pix_ids.get(_text(head[k].get("pixel_sha256")), -1) if hc.ok[k] else -1 for k in new
+    }
+    index = MatchIndex(NearGraph([]))
+    index.add_content(
+        bc,
+        kept[np.isin(bc.sha[kept], [v for v in sha_of.values() if v >= 0])].tolist(),
+        kept[np.isin(bc.pix[kept], [v for v in pix_of.values() if v >= 0])].tolist(),
+    )
+
+    out: list[BaseDuplicate] = []
+    for k in new:
+
+        def other_path(b: int, path: object = head[k].get("path")) -> bool:
+            return base[b].get("path") != path  # the same path: the file's previous version
+
+        found = index.matches(sha_of[k], pix_of[k], None, other_path, near.get(k, ()))
+        if found:
+            best = min(found, key=lambda b: (found[b], int(bc.rank[b])))
+            kind = KINDS[found[best][0]]
+            out.append(BaseDuplicate(k, best, kind, found[best][1], len(found)))
+    return out, exact
+
+
+#: added x kept pairs compared directly (one vectorised pass) instead of through the index
+_CROSS_MAX = 50_000_000
+
+Near = dict[int, list[tuple[int, int]]]  # added head row -> [(base row, pHash distance)]
+
+
+def _cross_near(hc: Content, new_h: I64, bc: Content, kept_h: I64, opts: NearOptions) -> Near:
+    """Every (added, kept) pair within the threshold, by comparing each added image with
+    every kept one: what the graph of :func:`_graph_near` gives (an image without a dHash
+    matches, under a dHash threshold, only an identical pHash that has none either)."""
+    near: Near = {}
+    if not len(new_h) or not len(kept_h):
+        return near
+    base_ph = bc.phash[kept_h]
+    confirm = opts.dhash_threshold is not None
+    for k in new_h.tolist():
+        d = distances(np.broadcast_to(hc.phash[k], base_ph.shape), base_ph)
+        hit = np.flatnonzero(d <= opts.threshold)
+        if confirm and hit.size:
+            both = bc.has_dhash[kept_h[hit]] & bool(hc.has_dhash[k])
+            dd = distances(np.broadcast_to(hc.dhash[k], (hit.size, 4)), bc.dhash[kept_h[hit]])
+            same_node = (d[hit] == 0) & ~bc.has_dhash[kept_h[hit]] & (not hc.has_dhash[k])
+            hit = hit[(both & (dd <= (opts.dhash_threshold or 0))) | same_node]
+        if hit.size:
+            near[k] = list(zip(kept_h[hit].tolist(), d[hit].tolist(), strict=True))
+    return near
+
+
+def _graph_near(
+    head: Sequence[ImageRecord],
+    base: Sequence[ImageRecord],
+    hc: Content,
+    new_h: I64,
+    bc: Content,
+    kept_h: I64,
+    opts: NearOptions,
+) -> tuple[Near, bool]:
+    """The pairs of :func:`_cross_near` through one near graph over added (side True) and
+    kept base images (side False): the exact index search, for many added images, and the
+    only way with ``orientation_invariant``. Also whether the matching was exact."""
     flips = None
     if opts.orientation_invariant:
         flips = [flips_of(head[k]) for k in new_h.tolist()]
@@ -106,32 +178,15 @@ def find_base_duplicates(
         orientation_invariant=opts.orientation_invariant,
     )
     node_arr = np.asarray(g.node_of, dtype=np.int64)
-    head_node = dict(zip(new_h.tolist(), node_arr[: len(new_h)].tolist(), strict=True))
-    # the added images' content, as ids among the base's
-    sha_of = {k: bc.sha_ids.get(_text(head[k].get("sha256")), -1) for k in new}
-    pix_of = {
-        k: bc.pix_ids.get(_text(head[k].get("pixel_sha256")), -1) if hc.ok[k] else -1 for k in new
-    }
-    index = MatchIndex(g)
-    index.add_content(
-        bc,
-        kept[np.isin(bc.sha[kept], [v for v in sha_of.values() if v >= 0])].tolist(),
-        kept[np.isin(bc.pix[kept], [v for v in pix_of.values() if v >= 0])].tolist(),
-    )
     base_nodes = node_arr[len(new_h) :]
-    near = np.flatnonzero(g.involved[base_nodes])
-    for b, node in zip(kept_h[near].tolist(), base_nodes[near].tolist(), strict=True):
-        index.by_node[node].append(b)
-
-    out: list[BaseDuplicate] = []
-    for k in new:
-
-        def other_path(b: int, path: object = head[k].get("path")) -> bool:
-            return base[b].get("path") != path  # the same path: the file's previous version
-
-        found = index.matches(sha_of[k], pix_of[k], head_node.get(k), other_path)
-        if found:
-            best = min(found, key=lambda b: (found[b], int(bc.rank[b])))
-            kind = KINDS[found[best][0]]
-            out.append(BaseDuplicate(k, best, kind, found[best][1], len(found)))
-    return out, g.exact
+    by_node: dict[int, list[int]] = {}
+    for i in np.flatnonzero(g.involved[base_nodes]).tolist():
+        by_node.setdefault(int(base_nodes[i]), []).append(int(kept_h[i]))
+    near: Near = {}
+    for k, node in zip(new_h.tolist(), node_arr[: len(new_h)].tolist(), strict=True):
+        pairs = [(b, 0) for b in by_node.get(node, ())]
+        for other, d in g.adj[node].items():
+            pairs.extend((b, d) for b in by_node.get(other, ()))
+        if pairs:
+            near[k] = pairs
+    return near, g.exact

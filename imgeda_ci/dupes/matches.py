@@ -43,10 +43,18 @@ class MatchIndex:
             if v >= 0:
                 self.by_pixels[v].append(k)
 
-    def matches(self, sha: int, pix: int, node: int | None, accept: Callable[[int], bool]) -> Found:
+    def matches(
+        self,
+        sha: int,
+        pix: int,
+        node: int | None,
+        accept: Callable[[int], bool],
+        near: Iterable[tuple[int, int]] = (),
+    ) -> Found:
         """Every accepted indexed image matching an image with content ids ``sha`` and ``pix``
-        (-1: none) whose graph node is ``node`` (None when it has no pHash), each with its best
-        kind and distance."""
+        (-1: none) whose graph node is ``node`` (None when it has no pHash, or when its near
+        matches are given as ``near``: (image, distance) pairs), each with its best kind and
+        distance."""
         found: Found = {}
 
         def offer(y: int, kind: Kind, d: int) -> None:
@@ -62,6 +70,8 @@ class MatchIndex:
         if pix >= 0:
             for y in self.by_pixels.get(pix, ()):
                 offer(y, "pixels", 0)
+        for y, d in near:
+            offer(y, "near", d)
         if node is not None:
             for y in self.by_node.get(node, ()):
                 offer(y, "near", 0)
