@@ -115,6 +115,17 @@ class ManifestDiff:
         return out
 
 
+def _tally(values: Sequence[Any], missing: str) -> Counter[str]:
+    """Counter of ``str(value or missing)``, counting each distinct value once."""
+    if not set(map(type, values)) <= {str, type(None)}:  # a damaged record: one by one
+        return Counter(str(v or missing) for v in values)
+    raw = Counter(values)
+    out: Counter[str] = Counter()
+    for value, times in raw.items():
+        out[str(value or missing)] += times
+    return out
+
+
 def _counts(records: Sequence[ImageRecord]) -> dict[str, Counter[str]]:
     cols = columns_for(records)
     cols.prefetch(["size", "error", "split", "format", "labels.classes"])
@@ -123,9 +134,9 @@ def _counts(records: Sequence[ImageRecord]) -> dict[str, Counter[str]]:
     out: dict[str, Counter[str]] = {
         "total": Counter(),
         "errors": Counter(codes),
-        "split": Counter(str(s or "none") for s in cols.raw("split")),
+        "split": _tally(cols.raw("split"), "none"),
         "class": Counter(),
-        "format": Counter(str(f or "unknown") for f in cols.raw("format")),
+        "format": _tally(cols.raw("format"), "unknown"),
     }
     if records:
         out["total"]["images"] += len(records)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from imgeda_ci.columns import columns_for
 from imgeda_ci.formats.base import SPLIT_ALIASES, split_from_path
 from imgeda_ci.globs import match_any
 from imgeda_ci.model import ImageRecord
@@ -52,8 +53,28 @@ def split_of(record: ImageRecord, globs: SplitGlobs | None = None) -> str | None
 
 
 def splits_of(records: Iterable[ImageRecord], globs: SplitGlobs | None = None) -> list[str | None]:
-    """:func:`split_of` for every record, in order."""
-    return [split_of(r, globs) for r in records]
+    """:func:`split_of` for every record, in order (without globs, from the records' columns:
+    each distinct declared split named once, each folder's split found once)."""
+    if globs or not isinstance(records, Sequence):
+        return [split_of(r, globs) for r in records]
+    cols = columns_for(records)
+    cols.prefetch(["path", "split"])
+    named: dict[str, str] = {}
+    by_folder: dict[str, str | None] = {}
+    out: list[str | None] = []
+    for path, declared in zip(cols.raw("path"), cols.raw("split"), strict=True):
+        if declared.__class__ is str and declared:
+            got = named.get(declared)
+            if got is None:
+                got = named[declared] = canonical(declared)
+            out.append(got)
+            continue
+        path = path if isinstance(path, str) else ""
+        folder = path.rpartition("/")[0]
+        if folder not in by_folder:
+            by_folder[folder] = split_of_path(path)
+        out.append(by_folder[folder])
+    return out
 
 
 def rank(split: str) -> tuple[int, str]:
