@@ -25,7 +25,7 @@ from imgeda_ci.formats.base import (
     round_px,
     split_from_path,
 )
-from imgeda_ci.formats.files import ext_of, head, join, parent_of, read_bytes, stem_of
+from imgeda_ci.formats.files import head, join, parent_of, read_bytes, stem_of
 
 MAX_JSON_BYTES = 4 << 30
 
@@ -39,7 +39,7 @@ def is_coco_candidate(src: Source, path: str) -> bool:
 
 
 def candidates(src: Source) -> list[str]:
-    return [f for f in src.tree.files if ext_of(f) == "json" and is_coco_candidate(src, f)]
+    return [f for f in src.tree.with_ext("json") if is_coco_candidate(src, f)]
 
 
 def read(src: Source) -> Layout:

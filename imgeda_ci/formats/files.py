@@ -108,10 +108,24 @@ class Tree:
     root: Path
     files: list[str] = field(default_factory=list)
     unreadable_dirs: list[str] = field(default_factory=list)
+    _index: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
+    _indexed: int = field(default=-1, repr=False, compare=False)
 
     def with_ext(self, *exts: str) -> list[str]:
-        wanted = set(exts)
-        return [f for f in self.files if ext_of(f) in wanted]
+        """The files with one of these (lower-case) extensions, in order."""
+        index = self._by_ext()
+        if len(exts) == 1:
+            return list(index.get(exts[0], ()))
+        return sorted(f for e in set(exts) for f in index.get(e, ()))
+
+    def _by_ext(self) -> dict[str, list[str]]:
+        """Files by extension, made once (every format detector asks for its own)."""
+        if self._index is None or self._indexed != len(self.files):
+            index: dict[str, list[str]] = {}
+            for f in self.files:
+                index.setdefault(ext_of(f), []).append(f)
+            self._index, self._indexed = index, len(self.files)
+        return self._index
 
     def abspath(self, rel: str) -> Path:
         return self.root / rel if rel else self.root

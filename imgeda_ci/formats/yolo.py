@@ -103,7 +103,7 @@ def read(src: Source) -> Layout:
 
     _assign_declared_splits(src, declared, layout)
 
-    texts = {f for f in src.tree.files if ext_of(f) == "txt"}
+    texts = set(src.tree.with_ext("txt"))
     parsed: dict[str, dict[str, Any]] = {}
     for image in src.images:
         label = label_for(image)
@@ -428,7 +428,7 @@ def _orphans(src: Source, texts: set[str], layout: Layout) -> None:
 
 def looks_like_labels(src: Source) -> bool:
     """Detection: some ``labels/*.txt`` file belongs to a scanned image."""
-    texts = {f for f in src.tree.files if is_label_dir_file(f)}
+    texts = {f for f in src.tree.with_ext("txt") if is_label_dir_file(f)}
     if not texts:
         return False
     return any(label_for(img) in texts for img in src.images if is_image_name(img))
