@@ -166,3 +166,24 @@ def test_committed_manifest_is_the_base(repo: Path) -> None:
     fresh = repo.parent / "fresh.jsonl"
     assert main(["scan", str(repo / "data"), "-o", str(fresh), "-q", "--no-git"]) == 0
     assert (repo / "data.jsonl").read_bytes() == fresh.read_bytes()
+
+
+@pytest.mark.parametrize("where", ["work tree edited", "index differs"])
+def test_base_is_the_committed_blob_not_an_edited_work_tree_file(repo: Path, where: str) -> None:
+    """The committed manifest is read from the work tree only when git vouches that the file
+    is that blob; an edited (or staged-but-different) file must not stand in for the base."""
+    from imgeda_ci import ci
+
+    git(repo, "checkout", "-q", "main")
+    assert main(["scan", str(repo / "data"), "-o", str(repo / "data.jsonl"), "-q"]) == 0
+    git(repo, "add", "data.jsonl")
+    git(repo, "commit", "-qm", "manifest")
+    committed = (repo / "data.jsonl").read_bytes()
+    lines = committed.splitlines(keepends=True)
+    edited = b"".join(lines[:-1])  # the last record dropped: a different, valid manifest
+    (repo / "data.jsonl").write_bytes(edited)
+    if where == "index differs":
+        git(repo, "add", "data.jsonl")
+    assert ci.committed_manifest(repo / "data", "main", repo / "data.jsonl") == committed
+    git(repo, "checkout", "-q", "HEAD", "--", "data.jsonl")
+    assert ci._unchanged_in_work_tree(repo.resolve(), "main", "data.jsonl")
