@@ -26,7 +26,8 @@ from typing import Any
 
 import orjson
 
-from imgeda_ci import __version__, manifest
+from imgeda_ci import __version__, basejob, manifest
+from imgeda_ci.basejob import BaseJob
 from imgeda_ci.errors import UserError
 from imgeda_ci.model import ImageRecord, ManifestHeader
 from imgeda_ci.policy import Policy, default_policy, load_policy
@@ -137,21 +138,34 @@ class Committed:
     lines: list[bytes] | None = None
 
 
-def committed_base(opts: CiOptions, settings: Settings) -> Committed | None:
+def committed_base(
+    opts: CiOptions, settings: Settings, policy: Policy | None = None
+) -> tuple[Committed | None, BaseJob | None]:
     """The manifest committed at ``--base-ref`` (None without a ref, with ``--base-manifest``
     or when none is committed there). Parsed once: it is both the base and the head scan's
-    cache."""
+    cache. With ``policy``, a second process may evaluate it meanwhile
+    (:mod:`imgeda_ci.basejob`)."""
     if opts.base_manifest is not None or opts.base_ref is None:
-        return None
+        return None, None
     from imgeda_ci.scan.gittree import resolve_commit
 
     resolve_commit(opts.path, opts.base_ref)  # a clear error for an unknown ref
     data = committed_manifest(opts.path, opts.base_ref, opts.manifest_out)
     if data is None:
-        return None
+        return None, None
     where = f"{opts.base_ref}:{opts.manifest_out.as_posix()}"
     if _header_settings(data) != settings.hash:
-        return Committed(data, where, None)
+        return Committed(data, where, None), None
+    job = basejob.start(data, where, policy) if policy is not None else None
+    try:
+        return _parsed(data, where), job
+    except BaseException:
+        if job is not None:
+            job.close()
+        raise
+
+
+def _parsed(data: bytes, where: str) -> Committed:
     header, records, lines = manifest.loads(data, where)
     same_writer = header is not None and header.get("tool_version") == __version__
     return Committed(data, where, (header, records), lines if same_writer else None)
@@ -213,7 +227,21 @@ def run_ci(opts: CiOptions) -> RunResult:
     """Scan, compare, judge; outputs are written by :func:`write_outputs`."""
     policy: Policy = load_policy(opts.policy) if opts.policy else default_policy()
     settings = Settings()
-    committed = committed_base(opts, settings)
+    committed, job = committed_base(opts, settings, policy)
+    try:
+        return _run_ci(opts, policy, settings, committed, job)
+    finally:
+        if job is not None:
+            job.close()
+
+
+def _run_ci(
+    opts: CiOptions,
+    policy: Policy,
+    settings: Settings,
+    committed: Committed | None,
+    job: BaseJob | None,
+) -> RunResult:
     known = committed.parsed[1] if committed is not None and committed.parsed else []
     stats = scan_folder(
         opts.path,
@@ -237,6 +265,16 @@ def run_ci(opts: CiOptions) -> RunResult:
     records = stats.records if stats.records is not None else manifest.load(opts.manifest_out)[1]
     with tempfile.TemporaryDirectory(prefix="imgeda-ci-") as tmp:
         base = load_base(opts, opts.manifest_out, records, Path(tmp), settings, committed)
+    base_ev = None
+    if (
+        job is not None
+        and base is not None
+        and committed is not None
+        and committed.parsed
+        and base[1] is committed.parsed[1]  # the base the job evaluates
+        and job.seed_memos()
+    ):
+        base_ev = job.evaluation  # fetched once the head is evaluated
     result = build_result(
         records,
         policy,
@@ -244,6 +282,7 @@ def run_ci(opts: CiOptions) -> RunResult:
         base_records=base[1] if base else None,
         base_header=base[0] if base else None,
         strict=opts.strict,
+        base_evaluation=base_ev,
     )
     result.scan = {
         "images": stats.images,

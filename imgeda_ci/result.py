@@ -13,7 +13,7 @@ else, so they agree with each other and with the exit code.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,10 +108,17 @@ def build_result(
     base_records: list[ImageRecord] | None = None,
     base_header: ManifestHeader | None = None,
     strict: bool = False,
+    base_evaluation: Callable[[], Evaluation | None] | None = None,
 ) -> RunResult:
-    """Evaluate, compare with the base when given, and judge (see module doc)."""
+    """Evaluate, compare with the base when given, and judge (see module doc).
+
+    ``base_evaluation``: gives the base's evaluation under ``policy`` when it is made
+    elsewhere (:mod:`imgeda_ci.basejob`), asked for after the head is evaluated; when it is
+    not given, or gives None, the base is evaluated here."""
     with shared_columns():  # both evaluations and the diff extract each column once
-        return _build_result(records, policy, header, base_records, base_header, strict)
+        return _build_result(
+            records, policy, header, base_records, base_header, strict, base_evaluation
+        )
 
 
 def _build_result(
@@ -121,12 +128,15 @@ def _build_result(
     base_records: list[ImageRecord] | None,
     base_header: ManifestHeader | None,
     strict: bool,
+    base_evaluation: Callable[[], Evaluation | None] | None,
 ) -> RunResult:
     ev = evaluate(records, policy, header=header, base=base_records)
     if base_records is None:
         verdict = judge(ev, strict=strict)
         return RunResult(header, records, policy, ev, verdict, mode=policy.mode, strict=strict)
-    base_ev = evaluate(base_records, policy, header=base_header, reuse=ev)
+    base_ev = base_evaluation() if base_evaluation is not None else None
+    if base_ev is None:
+        base_ev = evaluate(base_records, policy, header=base_header, reuse=ev)
     base_verdict = judge(base_ev, strict=strict)
     d = diff(base_records, records)
     introduced, existing, resolved = split_findings(ev.findings, base_ev.findings, d)

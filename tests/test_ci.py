@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -187,3 +189,60 @@ def test_base_is_the_committed_blob_not_an_edited_work_tree_file(repo: Path, whe
     assert ci.committed_manifest(repo / "data", "main", repo / "data.jsonl") == committed
     git(repo, "checkout", "-q", "HEAD", "--", "data.jsonl")
     assert ci._unchanged_in_work_tree(repo.resolve(), "main", "data.jsonl")
+
+
+def _committed_repo(repo: Path) -> list[str]:
+    git(repo, "checkout", "-q", "main")
+    assert main(["scan", str(repo / "data"), "-o", str(repo / "data.jsonl"), "-q"]) == 0
+    git(repo, "add", "data.jsonl")
+    git(repo, "commit", "-qm", "manifest")
+    git(repo, "checkout", "-q", "pr")
+    git(repo, "merge", "-q", "--no-edit", "main")
+    return ["ci", str(repo / "data"), "--base-ref", "main", "-p", str(repo.parent / "p.yml"),
+            "--manifest-out", str(repo / "data.jsonl"), "-q"]  # fmt: skip
+
+
+def _broken_child(how: str) -> Callable[..., None]:
+    def child(*args: object) -> None:
+        if how == "dies":
+            os._exit(3)
+        raise RuntimeError("boom")
+
+    return child
+
+
+@pytest.mark.parametrize("child", ["works", "fails", "dies"])
+def test_base_evaluated_in_a_second_process_gives_the_same_result(
+    repo: Path, child: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The base's evaluation from the forked child (imgeda_ci.basejob), or the parent's own
+    when the child fails or dies, is the one a sequential run makes."""
+    from imgeda_ci import basejob
+
+    (repo.parent / "p.yml").write_text(STRICT)
+    args = _committed_repo(repo)
+
+    monkeypatch.setattr(basejob, "ENABLED", False)
+    assert main([*args, "--json-out", str(repo.parent / "seq.json")]) == 2
+    sequential = json.loads((repo.parent / "seq.json").read_text())
+
+    monkeypatch.setattr(basejob, "ENABLED", True)
+    got: list[object] = []
+    real = basejob.BaseJob.evaluation
+
+    def spy(job: basejob.BaseJob) -> object:
+        got.append(real(job))
+        return got[-1]
+
+    monkeypatch.setattr(basejob.BaseJob, "evaluation", spy)
+    if child != "works":
+        monkeypatch.setattr(basejob, "_child", _broken_child(child))
+    git(repo, "checkout", "-q", "--", "data.jsonl")
+    assert main([*args, "--json-out", str(repo.parent / "par.json")]) == 2
+    parallel = json.loads((repo.parent / "par.json").read_text())
+    if child == "works":  # the child's evaluation was used
+        assert len(got) == 1 and got[0] is not None
+    else:  # the parent noticed and evaluated the base itself
+        assert got in ([], [None])
+    assert parallel == sequential
+    assert parallel["diff"]["summary"]["added"] == 5

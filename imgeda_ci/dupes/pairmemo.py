@@ -56,6 +56,17 @@ class PairMemo:
         a, b = local[self.pi[keep]], local[self.pj[keep]]
         return NearPairs(uniq, inverse, np.minimum(a, b), np.maximum(a, b), self.pd[keep])
 
+    def state(self) -> tuple[U64, I64, I64, I64]:
+        """What :meth:`restore` needs to answer as this memory does (for another process)."""
+        return self.values, self.pi, self.pj, self.pd
+
+    def restore(self, state: tuple[U64, I64, I64, I64]) -> None:
+        """Become the memory :meth:`state` described (its relation must be complete)."""
+        values, pi, pj, pd = state
+        self.values = np.ascontiguousarray(values, dtype=np.uint64)
+        self.index = {row.tobytes(): k for k, row in enumerate(self.values)}
+        self.pi, self.pj, self.pd = pi, pj, pd
+
     def _learn(self, fresh: U64) -> None:
         """Add values, with their pairs against everything known and among themselves."""
         m = len(self.values)

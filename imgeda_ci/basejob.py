@@ -1,0 +1,170 @@
+"""The base branch's evaluation, in a second process while the head is scanned and evaluated.
+
+``imgeda-ci ci`` with a committed base manifest has two independent halves: the base (parse its
+manifest, evaluate it) and the head (scan, evaluate), joined by the diff. On a machine with a
+second core, :func:`start` forks a child that takes the manifest's bytes and does the base half
+on its own: no objects are shared with the parent after the fork, so neither process pays
+copy-on-write for the other's refcounts. The child sends two things:
+
+1. as soon as it has them, the complete near-pair relation of the base's pHashes at the radii
+   the policy's duplicate checks use (:mod:`imgeda_ci.dupes.pairmemo`): the head's duplicate
+   search then only compares the images a change added with the base, instead of searching
+   50,000 hashes from scratch;
+2. the base's :class:`~imgeda_ci.evaluate.Evaluation`.
+
+The answers are the ones the parent would compute itself (the near relation is exact, the
+evaluation runs the same code on the same records); a test holds a parallel run to a
+sequential one. Whenever the child cannot help (no fork on this platform, one core, the child
+fails or dies) the parent does the work itself, as it would without this module.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import multiprocessing as mp
+import os
+import sys
+from multiprocessing.connection import Connection
+from types import MappingProxyType
+from typing import Any
+
+from imgeda_ci.evaluate import Evaluation
+from imgeda_ci.policy import Policy
+
+#: Set to False to always evaluate the base in-process (tests compare both ways).
+ENABLED = True
+#: Seconds the parent waits for one message before doing the work itself.
+MAX_WAIT = 600.0
+
+
+def _proxy(d: dict[Any, Any]) -> MappingProxyType[Any, Any]:
+    return MappingProxyType(d)
+
+
+def _reduce_proxy(m: MappingProxyType[Any, Any]) -> tuple[Any, tuple[dict[Any, Any]]]:
+    return _proxy, (dict(m),)
+
+
+# read-only mappings (finding data, check options) travel as what they are
+copyreg.pickle(MappingProxyType, _reduce_proxy)
+
+
+def _radii(policy: Policy) -> list[int]:
+    """The near-duplicate radii whose relation the duplicate and leakage checks remember."""
+    from imgeda_ci.checks.duplicates import near_options
+    from imgeda_ci.checks.registry import all_checks
+
+    checks = all_checks()
+    out: set[int] = set()
+    for cid in ("near_duplicate", "leakage"):
+        check = checks.get(cid)
+        if check is None:
+            continue
+        st = policy.resolve(check)
+        if st.severity != "off":
+            out.add(near_options(st.threshold, st.options).threshold)
+    return sorted(out)
+
+
+def _child(conn: Connection, data: bytes, name: str, policy: Policy) -> None:
+    try:
+        from imgeda_ci import manifest
+        from imgeda_ci.columns import shared
+        from imgeda_ci.dupes import pairmemo
+        from imgeda_ci.dupes.content import content_of
+        from imgeda_ci.evaluate import evaluate
+
+        header, records, _ = manifest.loads(data, name)
+        with shared():
+            content = content_of(records)
+            hashes = content.phash[content.hashed]
+            memos = {}
+            for radius in _radii(policy):
+                memo = pairmemo.memo_for(radius)
+                memo.query(hashes)
+                memos[radius] = memo.state()
+            conn.send(("memos", memos))
+            ev = evaluate(records, policy, header=header)
+        conn.send(("evaluation", {k: v for k, v in vars(ev).items() if k != "policy"}))
+    except BaseException as exc:  # the parent falls back; it must hear why, not hang
+        try:
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        except Exception:
+            pass
+    finally:
+        conn.close()
+
+
+class BaseJob:
+    """A running child (see the module doc); every method falls back to None on trouble."""
+
+    def __init__(self, data: bytes, name: str, policy: Policy) -> None:
+        self.policy = policy
+        ctx = mp.get_context("fork")
+        self._conn, child_conn = ctx.Pipe(duplex=False)
+        self._proc = ctx.Process(target=_child, args=(child_conn, data, name, policy))
+        self._proc.daemon = True
+        self._proc.start()
+        child_conn.close()
+        self._memos: dict[int, Any] | None = None
+        self._failed = False
+
+    def _recv(self, kind: str) -> Any:
+        if self._failed:
+            return None
+        got, payload = "error", "the base process ended early"
+        try:
+            waited = 0.0
+            while not self._conn.poll(1.0):  # a child that dies or hangs is given up on
+                waited += 1.0
+                if not self._proc.is_alive() or waited > MAX_WAIT:
+                    raise EOFError
+            got, payload = self._conn.recv()
+        except (EOFError, OSError):
+            pass
+        if got == kind:
+            return payload
+        self._failed = True
+        self.close()
+        return None
+
+    def seed_memos(self) -> bool:
+        """Wait for the base's near-pair relation and hand it to this process's pair memory."""
+        from imgeda_ci.dupes import pairmemo
+
+        memos = self._recv("memos")
+        if memos is None:
+            return False
+        for radius, state in memos.items():
+            pairmemo.memo_for(radius).restore(state)
+        return True
+
+    def evaluation(self) -> Evaluation | None:
+        """The base's evaluation (None: evaluate it in this process instead)."""
+        fields = self._recv("evaluation")
+        self.close()
+        if fields is None:
+            return None
+        return Evaluation(policy=self.policy, **fields)
+
+    def close(self) -> None:
+        self._conn.close()
+        if self._proc.is_alive():
+            self._proc.join(0.5)
+        if self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join(1)
+
+
+def start(data: bytes, name: str, policy: Policy) -> BaseJob | None:
+    """A child evaluating the base manifest ``data`` (see the module doc), or None where this
+    cannot help: not Linux (fork), fewer than two cores, or turned off."""
+    if not ENABLED or not sys.platform.startswith("linux"):
+        return None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if (cores or 1) < 2:
+        return None
+    try:
+        return BaseJob(data, name, policy)
+    except OSError:
+        return None
