@@ -164,6 +164,11 @@ def start(data: bytes, name: str, policy: Policy) -> BaseJob | None:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     if (cores or 1) < 2:
         return None
+    for stream in (sys.stdout, sys.stderr):  # the child must not print the parent's buffer
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
     try:
         return BaseJob(data, name, policy)
     except OSError:
