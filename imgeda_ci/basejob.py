@@ -4,7 +4,7 @@
 manifest, evaluate it) and the head (scan, evaluate), joined by the diff. On a machine with a
 second core, :func:`start` forks a child that takes the manifest's bytes and does the base half
 on its own: no objects are shared with the parent after the fork, so neither process pays
-copy-on-write for the other's refcounts. The child sends two things:
+copy-on-write for the other's refcounts. The child sends, in this order:
 
 1. as soon as it has them, the complete near-pair relation of the base's pHashes at the radii
    the policy's duplicate checks use (:mod:`imgeda_ci.dupes.pairmemo`): the head's duplicate
@@ -12,7 +12,9 @@ copy-on-write for the other's refcounts. The child sends two things:
    50,000 hashes from scratch;
 2. the base's :class:`~imgeda_ci.evaluate.Evaluation`.
 
-The answers are the ones the parent would compute itself (the near relation is exact, the
+Before both, it sends the base's image-check outcomes, which the head's evaluation takes
+for every image the change left alone. The answers are the ones the parent would compute
+itself (the near relation is exact, the
 evaluation runs the same code on the same records); a test holds a parallel run to a
 sequential one. Whenever the child cannot help (no fork on this platform, one core, the child
 fails or dies) the parent does the work itself, as it would without this module.
@@ -66,9 +68,14 @@ def _radii(policy: Policy) -> list[int]:
     return sorted(out)
 
 
+def _fields(ev: Evaluation) -> dict[str, Any]:
+    return {k: v for k, v in vars(ev).items() if k != "policy"}
+
+
 def _child(conn: Connection, data: bytes, name: str, policy: Policy) -> None:
     try:
         from imgeda_ci import manifest
+        from imgeda_ci.checks.registry import ImageCheck, all_checks
         from imgeda_ci.columns import shared
         from imgeda_ci.dupes import pairmemo
         from imgeda_ci.dupes.content import content_of
@@ -76,6 +83,9 @@ def _child(conn: Connection, data: bytes, name: str, policy: Policy) -> None:
 
         header, records, _ = manifest.loads(data, name)
         with shared():
+            image_ids = [c.id for c in all_checks().values() if isinstance(c, ImageCheck)]
+            images = evaluate(records, policy, header=header, only=image_ids)
+            conn.send(("images", _fields(images)))
             content = content_of(records)
             hashes = content.phash[content.hashed]
             memos = {}
@@ -84,8 +94,8 @@ def _child(conn: Connection, data: bytes, name: str, policy: Policy) -> None:
                 memo.query(hashes)
                 memos[radius] = memo.state()
             conn.send(("memos", memos))
-            ev = evaluate(records, policy, header=header)
-        conn.send(("evaluation", {k: v for k, v in vars(ev).items() if k != "policy"}))
+            ev = evaluate(records, policy, header=header, reuse=images)
+        conn.send(("evaluation", _fields(ev)))
     except BaseException as exc:  # the parent falls back; it must hear why, not hang
         try:
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
@@ -127,6 +137,12 @@ class BaseJob:
         self._failed = True
         self.close()
         return None
+
+    def image_outcomes(self) -> Evaluation | None:
+        """The base's image-check outcomes (an evaluation of the image checks only): the head
+        takes them for every image the change left alone (``evaluate(reuse=...)``)."""
+        fields = self._recv("images")
+        return None if fields is None else Evaluation(policy=self.policy, **fields)
 
     def seed_memos(self) -> bool:
         """Wait for the base's near-pair relation and hand it to this process's pair memory."""

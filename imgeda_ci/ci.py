@@ -28,6 +28,8 @@ import orjson
 
 from imgeda_ci import __version__, basejob, manifest
 from imgeda_ci.basejob import BaseJob
+from imgeda_ci.columns import shared as shared_columns
+from imgeda_ci.diff import diff
 from imgeda_ci.errors import UserError
 from imgeda_ci.model import ImageRecord, ManifestHeader
 from imgeda_ci.policy import Policy, default_policy, load_policy
@@ -265,25 +267,32 @@ def _run_ci(
     records = stats.records if stats.records is not None else manifest.load(opts.manifest_out)[1]
     with tempfile.TemporaryDirectory(prefix="imgeda-ci-") as tmp:
         base = load_base(opts, opts.manifest_out, records, Path(tmp), settings, committed)
-    base_ev = None
-    if (
-        job is not None
-        and base is not None
-        and committed is not None
-        and committed.parsed
-        and base[1] is committed.parsed[1]  # the base the job evaluates
-        and job.seed_memos()
-    ):
-        base_ev = job.evaluation  # fetched once the head is evaluated
-    result = build_result(
-        records,
-        policy,
-        header=header,
-        base_records=base[1] if base else None,
-        base_header=base[0] if base else None,
-        strict=opts.strict,
-        base_evaluation=base_ev,
-    )
+    with shared_columns():  # the diff's columns serve the evaluations too
+        base_ev = None
+        head_reuse = None
+        changes = None
+        if (
+            job is not None
+            and base is not None
+            and committed is not None
+            and committed.parsed
+            and base[1] is committed.parsed[1]  # the base the job evaluates
+        ):
+            head_reuse = job.image_outcomes()
+            changes = diff(base[1], records)  # while the job finds the base's near pairs
+            if head_reuse is not None and job.seed_memos():
+                base_ev = job.evaluation  # fetched once the head is evaluated
+        result = build_result(
+            records,
+            policy,
+            header=header,
+            base_records=base[1] if base else None,
+            base_header=base[0] if base else None,
+            strict=opts.strict,
+            base_evaluation=base_ev,
+            head_reuse=head_reuse,
+            changes=changes,
+        )
     result.scan = {
         "images": stats.images,
         "analysed": stats.analysed,

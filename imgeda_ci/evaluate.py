@@ -414,8 +414,24 @@ def _evaluate(
             quality[i] = rq[same[i]]
             for f in prior_findings.get(paths[i], ()):
                 findings.append(f if f.waived is None else replace(f, waived=None))
+        _canonical_order(findings, list(checks), paths)
     hits = _apply_waivers(findings, policy.waivers)
     return Evaluation(policy, n, paths, quality, findings, runs, hits, shas, applied)
+
+
+def _canonical_order(findings: list[FindingResult], check_ids: list[str], paths: list[str]) -> None:
+    """Put findings taken from another evaluation where computing them here would have put
+    them: by check (in evaluation order), an image check's by record, a dataset check's as
+    the check listed them. The order then never depends on what was reused."""
+    place = {cid: k for k, cid in enumerate(check_ids)}
+    row = {p: i for i, p in enumerate(paths)}
+    image = {cid for cid in check_ids if isinstance(all_checks()[cid], ImageCheck)}
+
+    def key(f: FindingResult) -> tuple[int, int]:
+        at = place.get(f.check, len(place))
+        return (at, row.get(f.paths[0], -1) if f.check in image and f.paths else 0)
+
+    findings.sort(key=key)
 
 
 def _quality(log_q: npt.NDArray[np.float64], has_q: npt.NDArray[np.bool_]) -> list[float | None]:

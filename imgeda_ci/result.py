@@ -109,15 +109,27 @@ def build_result(
     base_header: ManifestHeader | None = None,
     strict: bool = False,
     base_evaluation: Callable[[], Evaluation | None] | None = None,
+    head_reuse: Evaluation | None = None,
+    changes: ManifestDiff | None = None,
 ) -> RunResult:
     """Evaluate, compare with the base when given, and judge (see module doc).
 
     ``base_evaluation``: gives the base's evaluation under ``policy`` when it is made
     elsewhere (:mod:`imgeda_ci.basejob`), asked for after the head is evaluated; when it is
-    not given, or gives None, the base is evaluated here."""
+    not given, or gives None, the base is evaluated here. ``head_reuse``: an evaluation (under
+    ``policy``) whose image-check outcomes the head takes for its unchanged images.
+    ``changes``: ``diff(base_records, records)``, when already made."""
     with shared_columns():  # both evaluations and the diff extract each column once
         return _build_result(
-            records, policy, header, base_records, base_header, strict, base_evaluation
+            records,
+            policy,
+            header,
+            base_records,
+            base_header,
+            strict,
+            base_evaluation,
+            head_reuse,
+            changes,
         )
 
 
@@ -129,8 +141,10 @@ def _build_result(
     base_header: ManifestHeader | None,
     strict: bool,
     base_evaluation: Callable[[], Evaluation | None] | None,
+    head_reuse: Evaluation | None = None,
+    changes: ManifestDiff | None = None,
 ) -> RunResult:
-    ev = evaluate(records, policy, header=header, base=base_records)
+    ev = evaluate(records, policy, header=header, base=base_records, reuse=head_reuse)
     if base_records is None:
         verdict = judge(ev, strict=strict)
         return RunResult(header, records, policy, ev, verdict, mode=policy.mode, strict=strict)
@@ -138,7 +152,7 @@ def _build_result(
     if base_ev is None:
         base_ev = evaluate(base_records, policy, header=base_header, reuse=ev)
     base_verdict = judge(base_ev, strict=strict)
-    d = diff(base_records, records)
+    d = changes if changes is not None else diff(base_records, records)
     introduced, existing, resolved = split_findings(ev.findings, base_ev.findings, d)
     judged = introduced if policy.mode == "new-only" else None
     verdict = judge(ev, strict=strict, findings=judged, base=base_verdict)
