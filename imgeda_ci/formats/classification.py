@@ -8,6 +8,7 @@ count as unlabelled. The split is the first split word among the folders above.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from typing import Any
 
 from imgeda_ci.formats.base import Layout, Source, canonical_split, new_labels
@@ -53,14 +54,15 @@ def looks_like_classification(src: Source) -> bool:
     """Most images (90%) in ``class/`` or ``split/class/`` folders, with two sibling classes."""
     if not src.images:
         return False
+    per_folder = Counter(parent_of(image) for image in src.images)  # each folder judged once
     parents: dict[str, set[str]] = {}
     inside = 0
-    for image in src.images:
-        cls = class_of(image)
-        above = parent_of(parent_of(image))
+    for folder, count in per_folder.items():
+        cls = _class_of_folder(folder)
+        above = parent_of(folder)
         if cls is None or (above and not canonical_split(above.rsplit("/", 1)[-1])):
             continue
-        inside += 1
+        inside += count
         parents.setdefault(above, set()).add(cls)
     if inside < 0.9 * len(src.images):
         return False
