@@ -172,8 +172,8 @@ def test_committed_manifest_is_the_base(repo: Path) -> None:
 
 @pytest.mark.parametrize("where", ["work tree edited", "index differs"])
 def test_base_is_the_committed_blob_not_an_edited_work_tree_file(repo: Path, where: str) -> None:
-    """The committed manifest is read from the work tree only when git vouches that the file
-    is that blob; an edited (or staged-but-different) file must not stand in for the base."""
+    """The committed manifest is read from the work tree only when the file is that blob (its
+    blob id matches); an edited (or staged-but-different) file must not stand in for the base."""
     from imgeda_ci import ci
 
     git(repo, "checkout", "-q", "main")
@@ -188,7 +188,7 @@ def test_base_is_the_committed_blob_not_an_edited_work_tree_file(repo: Path, whe
         git(repo, "add", "data.jsonl")
     assert ci.committed_manifest(repo / "data", "main", repo / "data.jsonl") == committed
     git(repo, "checkout", "-q", "HEAD", "--", "data.jsonl")
-    assert ci._unchanged_in_work_tree(repo.resolve(), "main", "data.jsonl")
+    assert ci._work_tree_copy(repo.resolve(), "main", "data.jsonl") == committed
 
 
 def _committed_repo(repo: Path) -> list[str]:
