@@ -147,14 +147,20 @@ def test_without_the_introduced_problems_new_only_passes(repo: Path) -> None:
     assert code == 2  # the base's dark image is still there
 
 
-def test_committed_manifest_is_the_base(repo: Path) -> None:
-    """With the manifest committed on main, the base is read with git show, not scanned."""
+def _commit_manifest(repo: Path, *, merge: bool) -> None:
+    """Scan main into data.jsonl and commit it there; with ``merge``, bring it into pr."""
     git(repo, "checkout", "-q", "main")
     assert main(["scan", str(repo / "data"), "-o", str(repo / "data.jsonl"), "-q"]) == 0
     git(repo, "add", "data.jsonl")
     git(repo, "commit", "-qm", "manifest")
-    git(repo, "checkout", "-q", "pr")
-    git(repo, "merge", "-q", "--no-edit", "main")
+    if merge:
+        git(repo, "checkout", "-q", "pr")
+        git(repo, "merge", "-q", "--no-edit", "main")
+
+
+def test_committed_manifest_is_the_base(repo: Path) -> None:
+    """With the manifest committed on main, the base is read with git show, not scanned."""
+    _commit_manifest(repo, merge=True)
     out = repo.parent / "r.json"
     code = main(["ci", str(repo / "data"), "--base-ref", "main", "--manifest-out",
                  str(repo / "data.jsonl"), "--json-out", str(out), "-q"])  # fmt: skip
@@ -176,10 +182,7 @@ def test_base_is_the_committed_blob_not_an_edited_work_tree_file(repo: Path, whe
     blob id matches); an edited (or staged-but-different) file must not stand in for the base."""
     from imgeda_ci import ci
 
-    git(repo, "checkout", "-q", "main")
-    assert main(["scan", str(repo / "data"), "-o", str(repo / "data.jsonl"), "-q"]) == 0
-    git(repo, "add", "data.jsonl")
-    git(repo, "commit", "-qm", "manifest")
+    _commit_manifest(repo, merge=False)
     committed = (repo / "data.jsonl").read_bytes()
     lines = committed.splitlines(keepends=True)
     edited = b"".join(lines[:-1])  # the last record dropped: a different, valid manifest
@@ -192,12 +195,7 @@ def test_base_is_the_committed_blob_not_an_edited_work_tree_file(repo: Path, whe
 
 
 def _committed_repo(repo: Path) -> list[str]:
-    git(repo, "checkout", "-q", "main")
-    assert main(["scan", str(repo / "data"), "-o", str(repo / "data.jsonl"), "-q"]) == 0
-    git(repo, "add", "data.jsonl")
-    git(repo, "commit", "-qm", "manifest")
-    git(repo, "checkout", "-q", "pr")
-    git(repo, "merge", "-q", "--no-edit", "main")
+    _commit_manifest(repo, merge=True)
     return ["ci", str(repo / "data"), "--base-ref", "main", "-p", str(repo.parent / "p.yml"),
             "--manifest-out", str(repo / "data.jsonl"), "-q"]  # fmt: skip
 
