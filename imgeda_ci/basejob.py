@@ -13,7 +13,8 @@ copy-on-write for the other's refcounts. The child sends, in this order:
 2. the base's :class:`~imgeda_ci.evaluate.Evaluation`.
 
 Before both, it sends the base's image-check outcomes, which the head's evaluation takes
-for every image the change left alone. The answers are the ones the parent would compute
+for every image the change left alone, and the base's half of the diff (totals and metric
+columns). The answers are the ones the parent would compute
 itself (the near relation is exact, the
 evaluation runs the same code on the same records); a test holds a parallel run to a
 sequential one. Whenever the child cannot help (no fork on this platform, one core, the child
@@ -25,11 +26,16 @@ from __future__ import annotations
 import copyreg
 import multiprocessing as mp
 import os
+import queue
 import sys
+import threading
+from collections.abc import Callable
+from dataclasses import replace
 from multiprocessing.connection import Connection
 from types import MappingProxyType
 from typing import Any
 
+from imgeda_ci.diff import Side
 from imgeda_ci.evaluate import Evaluation
 from imgeda_ci.policy import Policy
 
@@ -73,36 +79,55 @@ def _fields(ev: Evaluation) -> dict[str, Any]:
 
 
 def _child(conn: Connection, data: bytes, name: str, policy: Policy) -> None:
-    try:
-        from imgeda_ci import manifest
-        from imgeda_ci.checks.registry import ImageCheck, all_checks
-        from imgeda_ci.columns import shared
-        from imgeda_ci.dupes import pairmemo
-        from imgeda_ci.dupes.content import content_of
-        from imgeda_ci.evaluate import evaluate
+    # A message waits in the pipe until the parent asks for it, which may be long after it
+    # is made: a thread sends, so the work goes on meanwhile.
+    outbox: queue.Queue[tuple[str, Any] | None] = queue.Queue()
 
-        header, records, _ = manifest.loads(data, name)
-        with shared():
-            image_ids = [c.id for c in all_checks().values() if isinstance(c, ImageCheck)]
-            images = evaluate(records, policy, header=header, only=image_ids)
-            conn.send(("images", _fields(images)))
-            content = content_of(records)
-            hashes = content.phash[content.hashed]
-            memos = {}
-            for radius in _radii(policy):
-                memo = pairmemo.memo_for(radius)
-                memo.query(hashes)
-                memos[radius] = memo.state()
-            conn.send(("memos", memos))
-            ev = evaluate(records, policy, header=header, reuse=images)
-        conn.send(("evaluation", _fields(ev)))
+    def send() -> None:
+        while (item := outbox.get()) is not None:
+            try:
+                conn.send(item)
+            except (OSError, ValueError):  # the parent has gone or given up
+                return
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    try:
+        _work(outbox.put, data, name, policy)
     except BaseException as exc:  # the parent falls back; it must hear why, not hang
-        try:
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
-        except Exception:
-            pass
+        outbox.put(("error", f"{type(exc).__name__}: {exc}"))
     finally:
+        outbox.put(None)
+        sender.join()
         conn.close()
+
+
+def _work(post: Callable[[tuple[str, Any]], None], data: bytes, name: str, policy: Policy) -> None:
+    from imgeda_ci import manifest
+    from imgeda_ci.checks.registry import ImageCheck, all_checks
+    from imgeda_ci.columns import shared
+    from imgeda_ci.diff import side_of
+    from imgeda_ci.dupes import pairmemo
+    from imgeda_ci.dupes.content import content_of
+    from imgeda_ci.evaluate import evaluate
+
+    header, records, _ = manifest.loads(data, name)
+    with shared():
+        image_ids = [c.id for c in all_checks().values() if isinstance(c, ImageCheck)]
+        images = evaluate(records, policy, header=header, only=image_ids)
+        post(("images", _fields(images)))
+        side = side_of(records)  # the base's half of the diff; paths and hashes came above
+        post(("diff", replace(side, paths=(), shas=())))
+        content = content_of(records)
+        hashes = content.phash[content.hashed]
+        memos = {}
+        for radius in _radii(policy):
+            memo = pairmemo.memo_for(radius)
+            memo.query(hashes)
+            memos[radius] = memo.state()
+        post(("memos", memos))
+        ev = evaluate(records, policy, header=header, reuse=images)
+    post(("evaluation", _fields(ev)))
 
 
 class BaseJob:
@@ -143,6 +168,15 @@ class BaseJob:
         takes them for every image the change left alone (``evaluate(reuse=...)``)."""
         fields = self._recv("images")
         return None if fields is None else Evaluation(policy=self.policy, **fields)
+
+    def diff_side(self, images: Evaluation) -> Side | None:
+        """The base's half of the diff (:class:`~imgeda_ci.diff.Side`); its paths and content
+        hashes are those of ``images``, the evaluation :meth:`image_outcomes` gave."""
+        side = self._recv("diff")
+        if side is None:
+            return None
+        assert isinstance(side, Side)
+        return replace(side, paths=images.paths, shas=images.shas)
 
     def seed_memos(self) -> bool:
         """Wait for the base's near-pair relation and hand it to this process's pair memory."""

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,12 @@ def _git_show(cwd: Path, ref: str, relpath: str) -> bytes | None:
 
 def committed_manifest(dataset: Path, ref: str, manifest_path: Path) -> bytes | None:
     """The manifest file as committed at ``ref``, if it is tracked there."""
+    found = _committed(dataset, ref, manifest_path)
+    return found[0] if found is not None else None
+
+
+def _committed(dataset: Path, ref: str, manifest_path: Path) -> tuple[bytes, bool] | None:
+    """:func:`committed_manifest`, and whether the bytes are the work tree's file there."""
     try:
         top_raw = subprocess.run(
             ["git", "-C", str(dataset), "rev-parse", "--show-toplevel"],
@@ -91,7 +97,17 @@ def committed_manifest(dataset: Path, ref: str, manifest_path: Path) -> bytes | 
     except ValueError:
         return None
     data = _work_tree_copy(top, ref, rel)  # no decompression by git when the file is it
-    return data if data is not None else _git_show(top, ref, rel)
+    if data is not None:
+        return data, True
+    shown = _git_show(top, ref, rel)
+    return (shown, False) if shown is not None else None
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _git_out(top: Path, *args: str) -> tuple[int, str]:
@@ -142,6 +158,8 @@ class Committed:
     parsed: tuple[ManifestHeader | None, list[ImageRecord]] | None
     #: each record's line, when this version of imgeda-ci wrote them (see scan's cache_lines)
     lines: list[bytes] | None = None
+    #: the bytes are the work tree's copy at the manifest's path (so that file holds them)
+    in_work_tree: bool = False
 
 
 def committed_base(
@@ -156,15 +174,16 @@ def committed_base(
     from imgeda_ci.scan.gittree import resolve_commit
 
     resolve_commit(opts.path, opts.base_ref)  # a clear error for an unknown ref
-    data = committed_manifest(opts.path, opts.base_ref, opts.manifest_out)
-    if data is None:
+    found = _committed(opts.path, opts.base_ref, opts.manifest_out)
+    if found is None:
         return None, None
+    data, in_work_tree = found
     where = f"{opts.base_ref}:{opts.manifest_out.as_posix()}"
     if _header_settings(data) != settings.hash:
-        return Committed(data, where, None), None
+        return Committed(data, where, None, in_work_tree=in_work_tree), None
     job = basejob.start(data, where, policy) if policy is not None else None
     try:
-        return _parsed(data, where), job
+        return replace(_parsed(data, where), in_work_tree=in_work_tree), job
     except BaseException:
         if job is not None:
             job.close()
@@ -175,13 +194,6 @@ def _parsed(data: bytes, where: str) -> Committed:
     header, records, lines = manifest.loads(data, where)
     same_writer = header is not None and header.get("tool_version") == __version__
     return Committed(data, where, (header, records), lines if same_writer else None)
-
-
-def _same_bytes(path: Path, data: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
 
 
 def load_base(
@@ -264,7 +276,9 @@ def _run_ci(
         cache_lines=committed.lines if known and committed else None,
         # the manifest in the work tree is often the base's, unchanged: read it once
         output_as_cache=not (
-            known and committed and _same_bytes(opts.manifest_out, committed.data)
+            known
+            and committed
+            and (committed.in_work_tree or _same_bytes(opts.manifest_out, committed.data))
         ),
     )
     header = manifest.read(opts.manifest_out)[0]
@@ -283,7 +297,9 @@ def _run_ci(
             and base[1] is committed.parsed[1]  # the base the job evaluates
         ):
             head_reuse = job.image_outcomes()
-            changes = diff(base[1], records)  # while the job finds the base's near pairs
+            side = job.diff_side(head_reuse) if head_reuse is not None else None
+            # while the job finds the base's near pairs
+            changes = diff(base[1], records, base_side=side)
             if head_reuse is not None and job.seed_memos():
                 base_ev = job.evaluation  # fetched once the head is evaluated
         result = build_result(

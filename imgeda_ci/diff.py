@@ -216,8 +216,14 @@ def _finite(arr: npt.NDArray[np.float64], log: bool) -> npt.NDArray[np.float64]:
 
 
 def shift_of(base: Sequence[ImageRecord], head: Sequence[ImageRecord]) -> dict[str, Shift]:
+    return _shift(_metric_columns(base), _metric_columns(head))
+
+
+def _shift(
+    base_cols: Mapping[str, npt.NDArray[np.float64]],
+    head_cols: Mapping[str, npt.NDArray[np.float64]],
+) -> dict[str, Shift]:
     out: dict[str, Shift] = {}
-    base_cols, head_cols = _metric_columns(base), _metric_columns(head)
     for name, (_, log) in METRICS.items():
         a, b = _finite(base_cols[name], log), _finite(head_cols[name], log)
 
@@ -239,18 +245,36 @@ def shift_of(base: Sequence[ImageRecord], head: Sequence[ImageRecord]) -> dict[s
     return out
 
 
-def diff(base: Sequence[ImageRecord], head: Sequence[ImageRecord]) -> ManifestDiff:
-    """Compare two manifests' records (see module doc)."""
+@dataclass
+class Side:
+    """What the diff reads of one manifest: its records' paths and content hashes (in record
+    order), its totals and its metric columns. :func:`side_of` makes it; another process can
+    make the base's and hand it over (:mod:`imgeda_ci.basejob`)."""
+
+    paths: Sequence[Any]
+    shas: Sequence[Any]
+    counts: dict[str, Counter[str]]
+    metrics: dict[str, npt.NDArray[np.float64]]
+
+
+def side_of(records: Sequence[ImageRecord]) -> Side:
+    cols = columns_for(records)
+    cols.prefetch(["path", "sha256"])
+    return Side(cols.raw("path"), cols.raw("sha256"), _counts(records), _metric_columns(records))
+
+
+def diff(
+    base: Sequence[ImageRecord], head: Sequence[ImageRecord], *, base_side: Side | None = None
+) -> ManifestDiff:
+    """Compare two manifests' records (see module doc). ``base_side``: ``side_of(base)``, when
+    already made."""
     with gc_paused():  # many small containers, no cycles (see imgeda_ci.columns.gc_paused)
-        return _diff(base, head)
+        return _diff(base_side or side_of(base), side_of(head))
 
 
-def _diff(base: Sequence[ImageRecord], head: Sequence[ImageRecord]) -> ManifestDiff:
-    bc, hc = columns_for(base), columns_for(head)
-    bc.prefetch(["path", "sha256"])
-    hc.prefetch(["path", "sha256"])
-    old: dict[str, Any] = dict(zip(bc.raw("path"), bc.raw("sha256"), strict=True))
-    new: dict[str, Any] = dict(zip(hc.raw("path"), hc.raw("sha256"), strict=True))
+def _diff(base: Side, head: Side) -> ManifestDiff:
+    old: dict[str, Any] = dict(zip(base.paths, base.shas, strict=True))
+    new: dict[str, Any] = dict(zip(head.paths, head.shas, strict=True))
     out = ManifestDiff()
     only_old = sorted(old.keys() - new.keys())
     only_new = sorted(new.keys() - old.keys())
@@ -274,8 +298,8 @@ def _diff(base: Sequence[ImageRecord], head: Sequence[ImageRecord]) -> ManifestD
         else:
             out.removed.append(p)
     out.added = [p for p in only_new if p not in moved_to]
-    out.totals = _totals(_counts(base), _counts(head))
-    out.shift = shift_of(base, head)
+    out.totals = _totals(base.counts, head.counts)
+    out.shift = _shift(base.metrics, head.metrics)
     return out
 
 

@@ -233,7 +233,9 @@ def test_base_evaluated_in_a_second_process_gives_the_same_result(
         return got[-1]
 
     monkeypatch.setattr(basejob.BaseJob, "evaluation", spy)
-    if child != "works":
+    if child == "fails":  # an error in the work: reported to the parent
+        monkeypatch.setattr(basejob, "_work", _broken_child(child))
+    elif child == "dies":
         monkeypatch.setattr(basejob, "_child", _broken_child(child))
     git(repo, "checkout", "-q", "--", "data.jsonl")
     assert main([*args, "--json-out", str(repo.parent / "par.json")]) == 2
