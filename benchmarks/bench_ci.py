@@ -52,7 +52,7 @@ def git(cwd: Path, *args: str) -> str:
 
 
 def imgeda_ci(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    code = "import sys; from imgeda_ci.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = "import sys; from imgeda_ci.cli import run; run(sys.argv[1:])"  # the console script
     return subprocess.run(
         [sys.executable, "-c", code, *args],
         cwd=cwd,

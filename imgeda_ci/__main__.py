@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import sys
+from imgeda_ci.cli import run
 
-from imgeda_ci.cli import main
-
-sys.exit(main())
+run()
