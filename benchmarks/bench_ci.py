@@ -15,14 +15,14 @@ branch ``pr`` adds, modifies, renames and deletes ``--change`` images in all. Ea
 and prints the median wall time and how many images were analysed (target: only the changed
 ones, in at most 3 s on 2 cores).
 
-Measured here (2 cores): 3.4 s median, 30 images analysed (10.3 s before the vectorised
-duplicate searches, shared columns, the single parse of the committed manifest and the base
-evaluated in a second process). The parent's path now: imports (~0.15 s), git and reading the
-manifest (~0.15 s), parsing its 69 MB (~0.55 s), the head scan's bookkeeping for 50k paths
-(~0.75 s), the diff with its column extraction (~0.65 s), evaluating the head (~0.75 s),
-waiting for the base's evaluation (~0.15 s), outputs and exit (~0.2 s). Both processes are
-busy nearly throughout (about 6 s of CPU on 2 cores), so what is left is less work per record
-rather than more overlap.
+Measured here (2 cores): 3.3-3.4 s median (single runs 3.2-3.8 s: the fresh clone's own
+writes compete), 30 images analysed; 10.3 s before the vectorised duplicate searches, shared
+columns, the single parse of the committed manifest and the base evaluated in a second
+process. The parent's path now: imports (~0.15 s), git and reading the manifest (~0.1 s),
+parsing its 69 MB (~0.55 s), the head scan's bookkeeping for 50k paths (~0.75 s), the diff's
+head half (~0.45 s), evaluating the head (~0.8 s), outputs and exit (~0.15 s). Both processes
+are busy most of the time (about 4.5 s of CPU), so what is left is less work per record rather
+than more overlap: moving the head's duplicate searches to the child too made it slower.
 """
 
 from __future__ import annotations
