@@ -16,7 +16,6 @@ blob id and content hash, so a pull request that changes 50 of 50,000 images ana
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,7 @@ from imgeda_ci.errors import UserError
 from imgeda_ci.model import ImageRecord, ManifestHeader
 from imgeda_ci.policy import Policy, default_policy, load_policy
 from imgeda_ci.result import RunResult, build_result
+from imgeda_ci.scan.analyze import git_oid
 from imgeda_ci.scan.api import scan_folder
 from imgeda_ci.scan.settings import Settings
 
@@ -80,18 +80,10 @@ def committed_manifest(dataset: Path, ref: str, manifest_path: Path) -> bytes | 
 
 def _committed(dataset: Path, ref: str, manifest_path: Path) -> tuple[bytes, bool] | None:
     """:func:`committed_manifest`, and whether the bytes are the work tree's file there."""
-    try:
-        top_raw = subprocess.run(
-            ["git", "-C", str(dataset), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except OSError:
+    code, toplevel = _git_out(dataset, "rev-parse", "--show-toplevel")
+    if code != 0:
         return None
-    if top_raw.returncode != 0:
-        return None
-    top = Path(top_raw.stdout.strip()).resolve()
+    top = Path(toplevel).resolve()
     try:
         rel = manifest_path.resolve().relative_to(top).as_posix()
     except ValueError:
@@ -103,27 +95,12 @@ def _committed(dataset: Path, ref: str, manifest_path: Path) -> tuple[bytes, boo
     return (shown, False) if shown is not None else None
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
-    try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except OSError:
-        return False
-
-
 def _git_out(top: Path, *args: str) -> tuple[int, str]:
     try:
         proc = subprocess.run(["git", "-C", str(top), *args], capture_output=True, text=True)
     except OSError:
         return 1, ""
     return proc.returncode, proc.stdout.strip()
-
-
-def _blob_id(data: bytes, like: str) -> str:
-    """The git blob id of ``data``, in the object format of the id ``like`` (SHA-1 or -256)."""
-    h = hashlib.new("sha256" if len(like) == 64 else "sha1", usedforsecurity=False)
-    h.update(b"blob %d\0" % len(data))
-    h.update(data)
-    return h.hexdigest()
 
 
 def _work_tree_copy(top: Path, ref: str, rel: str) -> bytes | None:
@@ -136,7 +113,8 @@ def _work_tree_copy(top: Path, ref: str, rel: str) -> bytes | None:
         data = (top / rel).read_bytes()
     except OSError:
         return None
-    return data if _blob_id(data, base_oid) == base_oid else None
+    sha256 = len(base_oid) == 64  # a SHA-256 repository
+    return data if git_oid(data, sha256=sha256) == base_oid else None
 
 
 def _header_settings(data: bytes) -> str | None:
@@ -274,12 +252,9 @@ def _run_ci(
         collect=True,
         cache_records=known,
         cache_lines=committed.lines if known and committed else None,
-        # the manifest in the work tree is often the base's, unchanged: read it once
-        output_as_cache=not (
-            known
-            and committed
-            and (committed.in_work_tree or _same_bytes(opts.manifest_out, committed.data))
-        ),
+        # the manifest in the work tree is often the base's, unchanged: read it once (when it
+        # is not, it differs from the committed blob and is a cache of its own)
+        output_as_cache=not (known and committed and committed.in_work_tree),
     )
     header = manifest.read(opts.manifest_out)[0]
     records = stats.records if stats.records is not None else manifest.load(opts.manifest_out)[1]

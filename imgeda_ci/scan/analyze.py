@@ -70,9 +70,10 @@ def _error(code: str, message: str) -> ErrorInfo:
     return {"code": code, "message": message[:300]}
 
 
-def git_oid(data: bytes) -> str:
-    """The git blob id of ``data`` (SHA-1 object format)."""
-    h = hashlib.sha1(b"blob %d\0" % len(data), usedforsecurity=False)
+def git_oid(data: bytes, *, sha256: bool = False) -> str:
+    """The git blob id of ``data`` (SHA-1 object format; SHA-256 with ``sha256``)."""
+    h = hashlib.new("sha256" if sha256 else "sha1", usedforsecurity=False)
+    h.update(b"blob %d\0" % len(data))
     h.update(data)
     return h.hexdigest()
 

@@ -178,6 +178,23 @@ def test_git_oid_matches_git(tmp_path: Path) -> None:
     assert out.stdout.strip() == git_oid(data)
 
 
+def test_git_oid_matches_a_sha256_repository(tmp_path: Path) -> None:
+    data = encode(photo(1))
+    (tmp_path / "a.jpg").write_bytes(data)
+    init = subprocess.run(
+        ["git", "init", "-q", "--object-format=sha256", str(tmp_path / "r")], capture_output=True
+    )
+    if init.returncode != 0:
+        pytest.skip("this git cannot make SHA-256 repositories")
+    out = subprocess.run(
+        ["git", "-C", str(tmp_path / "r"), "hash-object", str(tmp_path / "a.jpg")],
+        capture_output=True,
+        text=True,
+    )
+    assert out.stdout.strip() == git_oid(data, sha256=True)
+    assert len(git_oid(data, sha256=True)) == 64
+
+
 def test_hashes_equal_imagehash_on_the_same_image() -> None:
     img = photo(7).convert("L")
     base = hash_base(img)
