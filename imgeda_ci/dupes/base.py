@@ -23,10 +23,10 @@ import numpy as np
 
 from imgeda_ci.columns import columns_for
 from imgeda_ci.dupes import graph as near_graph
-from imgeda_ci.dupes.content import I64, Content, content_of
+from imgeda_ci.dupes.content import Content, content_of
 from imgeda_ci.dupes.graph import NearGraph
 from imgeda_ci.dupes.groups import Kind, NearOptions, flips_of
-from imgeda_ci.dupes.hashindex import distances
+from imgeda_ci.dupes.hashindex import I64, distances
 from imgeda_ci.dupes.matches import KINDS, MatchIndex
 from imgeda_ci.model import ImageRecord
 

@@ -23,12 +23,8 @@ import numpy as np
 import numpy.typing as npt
 
 from imgeda_ci.columns import Columns, columns_for
-from imgeda_ci.dupes.hashindex import WORDS
+from imgeda_ci.dupes.hashindex import I64, U64, WORDS, Bool, from_hex
 from imgeda_ci.model import ImageRecord
-
-I64 = npt.NDArray[np.int64]
-U64 = npt.NDArray[np.uint64]
-Bool = npt.NDArray[np.bool_]
 
 _HEX = frozenset("0123456789abcdefABCDEF")
 _FIELDS = ("path", "sha256", "pixel_sha256", "phash", "dhash", "pixels", "width", "height", "size")
@@ -77,14 +73,13 @@ def hashes_of(values: Sequence[object]) -> tuple[U64, Bool]:
     rows = np.flatnonzero(valid)
     if not rows.size:
         return out, valid
-    picked = [values[k] for k in rows.tolist()]
+    picked = [str(values[k]) for k in rows.tolist()]
     try:
-        raw = bytes.fromhex("".join(picked))  # type: ignore[arg-type]
+        out[rows] = from_hex(picked)
     except ValueError:  # some are not hex: find them one by one
-        bad = [k for k, v in zip(rows.tolist(), picked, strict=True) if not _HEX.issuperset(v)]  # type: ignore[arg-type]
+        bad = [k for k, v in zip(rows.tolist(), picked, strict=True) if not _HEX.issuperset(v)]
         valid[bad] = False
         return hashes_of([v if valid[k] else None for k, v in enumerate(values)])
-    out[rows] = np.frombuffer(raw, dtype=">u8").astype(np.uint64).reshape(-1, WORDS)
     return out, valid
 
 

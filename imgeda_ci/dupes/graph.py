@@ -17,10 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from imgeda_ci.dupes import hashindex, orientation, pairmemo
-
-U64 = npt.NDArray[np.uint64]
-I64 = npt.NDArray[np.int64]
-Bool = npt.NDArray[np.bool_]
+from imgeda_ci.dupes.hashindex import I64, U64, Bool
 
 
 @dataclass

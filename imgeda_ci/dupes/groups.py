@@ -37,7 +37,8 @@ from typing import Literal
 import numpy as np
 
 from imgeda_ci.dupes import graph as near_graph
-from imgeda_ci.dupes.content import I64, Content, by_rank, content_of, repeated
+from imgeda_ci.dupes.content import Content, by_rank, content_of, repeated
+from imgeda_ci.dupes.hashindex import I64
 from imgeda_ci.dupes.orientation import FLIPS_FIELD
 from imgeda_ci.model import ImageRecord
 
