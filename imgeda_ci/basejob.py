@@ -141,7 +141,6 @@ class BaseJob:
         self._proc.daemon = True
         self._proc.start()
         child_conn.close()
-        self._memos: dict[int, Any] | None = None
         self._failed = False
 
     def _recv(self, kind: str) -> Any:
@@ -163,11 +162,14 @@ class BaseJob:
         self.close()
         return None
 
+    def _evaluation(self, kind: str) -> Evaluation | None:
+        fields = self._recv(kind)
+        return None if fields is None else Evaluation(policy=self.policy, **fields)
+
     def image_outcomes(self) -> Evaluation | None:
         """The base's image-check outcomes (an evaluation of the image checks only): the head
         takes them for every image the change left alone (``evaluate(reuse=...)``)."""
-        fields = self._recv("images")
-        return None if fields is None else Evaluation(policy=self.policy, **fields)
+        return self._evaluation("images")
 
     def diff_side(self, images: Evaluation) -> Side | None:
         """The base's half of the diff (:class:`~imgeda_ci.diff.Side`); its paths and content
@@ -191,11 +193,9 @@ class BaseJob:
 
     def evaluation(self) -> Evaluation | None:
         """The base's evaluation (None: evaluate it in this process instead)."""
-        fields = self._recv("evaluation")
+        ev = self._evaluation("evaluation")
         self.close()
-        if fields is None:
-            return None
-        return Evaluation(policy=self.policy, **fields)
+        return ev
 
     def close(self) -> None:
         self._conn.close()

@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from imgeda_ci.checks.registry import (
     BoundImageFn,
+    Check,
     DatasetCheck,
     DatasetContext,
     ImageCheck,
@@ -414,18 +415,20 @@ def _evaluate(
             quality[i] = rq[same[i]]
             for f in prior_findings.get(paths[i], ()):
                 findings.append(f if f.waived is None else replace(f, waived=None))
-        _canonical_order(findings, list(checks), paths)
+        _canonical_order(findings, checks, paths)
     hits = _apply_waivers(findings, policy.waivers)
     return Evaluation(policy, n, paths, quality, findings, runs, hits, shas, applied)
 
 
-def _canonical_order(findings: list[FindingResult], check_ids: list[str], paths: list[str]) -> None:
+def _canonical_order(
+    findings: list[FindingResult], checks: Mapping[str, Check], paths: list[str]
+) -> None:
     """Put findings taken from another evaluation where computing them here would have put
     them: by check (in evaluation order), an image check's by record, a dataset check's as
     the check listed them. The order then never depends on what was reused."""
-    place = {cid: k for k, cid in enumerate(check_ids)}
+    place = {cid: k for k, cid in enumerate(checks)}
     row = {p: i for i, p in enumerate(paths)}
-    image = {cid for cid in check_ids if isinstance(all_checks()[cid], ImageCheck)}
+    image = {cid for cid, check in checks.items() if isinstance(check, ImageCheck)}
 
     def key(f: FindingResult) -> tuple[int, int]:
         at = place.get(f.check, len(place))
