@@ -215,10 +215,6 @@ def _finite(arr: npt.NDArray[np.float64], log: bool) -> npt.NDArray[np.float64]:
     return np.log1p(np.maximum(arr, 0)) if log else arr
 
 
-def shift_of(base: Sequence[ImageRecord], head: Sequence[ImageRecord]) -> dict[str, Shift]:
-    return _shift(_metric_columns(base), _metric_columns(head))
-
-
 def _shift(
     base_cols: Mapping[str, npt.NDArray[np.float64]],
     head_cols: Mapping[str, npt.NDArray[np.float64]],

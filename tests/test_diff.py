@@ -78,7 +78,7 @@ def test_diff_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_shift_columns_match_the_metric_functions() -> None:
-    """shift_of reads the metrics as numpy columns; they equal the per-record functions."""
+    """The diff reads the metrics as numpy columns; they equal the per-record functions."""
     import numpy as np
 
     from imgeda_ci.diff import METRICS, _metric_columns, _values

@@ -24,7 +24,6 @@ import numpy as np
 from imgeda_ci.columns import columns_for
 from imgeda_ci.dupes import graph as near_graph
 from imgeda_ci.dupes.content import Content, content_of
-from imgeda_ci.dupes.graph import NearGraph
 from imgeda_ci.dupes.groups import Kind, NearOptions, flips_of
 from imgeda_ci.dupes.hashindex import I64, distances
 from imgeda_ci.dupes.matches import KINDS, MatchIndex
@@ -100,7 +99,7 @@ def find_base_duplicates(
     pix_of = {
         k: bc.pix_ids.get(_text(head[k].get("pixel_sha256")), -1) if hc.ok[k] else -1 for k in new
     }
-    index = MatchIndex(NearGraph([]))
+    index = MatchIndex()  # near matches come from the search above
     index.add_content(
         bc,
         kept[np.isin(bc.sha[kept], [v for v in sha_of.values() if v >= 0])].tolist(),

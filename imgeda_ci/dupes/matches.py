@@ -27,7 +27,7 @@ class MatchIndex:
     """Images (by their row in one :class:`~imgeda_ci.dupes.content.Content`) findable by
     content id and pHash node. Only rows that can match something need to be added."""
 
-    graph: NearGraph
+    graph: NearGraph | None = None  # the near relation of ``by_node``'s nodes, when used
     by_sha: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_pixels: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_node: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
@@ -72,7 +72,7 @@ class MatchIndex:
                 offer(y, "pixels", 0)
         for y, d in near:
             offer(y, "near", d)
-        if node is not None:
+        if node is not None and self.graph is not None:
             for y in self.by_node.get(node, ()):
                 offer(y, "near", 0)
             for other, d in self.graph.adj[node].items():
