@@ -24,6 +24,21 @@ from imgeda_ci.columns import Columns
 from imgeda_ci.model import ImageRecord
 
 
+def _low(key: str, fine: float, label: str, unit: str = "") -> Any:
+    """The check ``stats[key] < threshold``, scored 0 at 0 and 1 at ``fine`` x threshold."""
+
+    def check(record: ImageRecord, threshold: float | None) -> Outcome | None:
+        v = stat(record, key)
+        if v is None or threshold is None:
+            return None
+        flagged = v < threshold
+        score = ramp_low(v, threshold, fine=threshold * fine, worst=0.0)
+        op = "<" if flagged else ">="
+        return Outcome(flagged, score, v, f"{label} {fmt(v)}{unit} {op} {fmt(threshold)}")
+
+    return check
+
+
 def _low_v(key: str, fine: float) -> Any:
     def vector(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> VectorOutcome:
         v = stat_v(cols, key)
@@ -35,7 +50,7 @@ def _low_v(key: str, fine: float) -> Any:
     return vector
 
 
-@image_check(
+low_contrast = image_check(
     "low_contrast",
     "flat or faded: luma standard deviation (RMS contrast) below the threshold",
     reads=("stats.luma_std",),
@@ -43,19 +58,9 @@ def _low_v(key: str, fine: float) -> Any:
     unit="luma std (0-128)",
     threshold_range=(0, 128),
     vector=_low_v("luma_std", 2),
-)
-def low_contrast(record: ImageRecord, threshold: float | None) -> Outcome | None:
-    std = stat(record, "luma_std")
-    if std is None or threshold is None:
-        return None
-    flagged = std < threshold
-    score = ramp_low(std, threshold, fine=threshold * 2, worst=0.0)
-    return Outcome(
-        flagged, score, std, f"luma std {fmt(std)} {'<' if flagged else '>='} {fmt(threshold)}"
-    )
+)(_low("luma_std", 2, "luma std"))
 
-
-@image_check(
+low_information = image_check(
     "low_information",
     "nearly blank: entropy of the luma histogram below the threshold (bits)",
     reads=("stats.entropy",),
@@ -63,16 +68,4 @@ def low_contrast(record: ImageRecord, threshold: float | None) -> Outcome | None
     unit="bits (0-8)",
     threshold_range=(0, 8),
     vector=_low_v("entropy", 3),
-)
-def low_information(record: ImageRecord, threshold: float | None) -> Outcome | None:
-    ent = stat(record, "entropy")
-    if ent is None or threshold is None:
-        return None
-    flagged = ent < threshold
-    score = ramp_low(ent, threshold, fine=threshold * 3, worst=0.0)
-    return Outcome(
-        flagged,
-        score,
-        ent,
-        f"luma entropy {fmt(ent)} bits {'<' if flagged else '>='} {fmt(threshold)}",
-    )
+)(_low("entropy", 3, "luma entropy", " bits"))
