@@ -9,7 +9,6 @@ build the parser, and heavy libraries are imported inside ``func``, so ``--help`
 from __future__ import annotations
 
 import argparse
-import atexit
 import gc
 import importlib
 import os
@@ -17,7 +16,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from imgeda_ci import __version__
+from imgeda_ci import __version__, fastexit
 from imgeda_ci.errors import EXIT_ERROR, UserError
 
 #: Subcommands in the order ``--help`` lists them (module names under imgeda_ci.commands).
@@ -117,20 +116,7 @@ if __name__ == "__main__":  # pragma: no cover
 
 
 def run(argv: Sequence[str] | None = None) -> NoReturn:
-    """The console script: :func:`main`, then exit at once with its code.
-
-    A run can end holding gigabytes of small objects (two manifests' records); tearing them
-    down one by one at interpreter exit is pure waiting. Every file is closed by then and
-    every child process joined, so the exit handlers run and the process ends without the
-    teardown."""
-    code = main(argv)
-    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
-    if run_exit_handlers is None:  # an interpreter without it: the ordinary, slower exit
-        sys.exit(code)
-    run_exit_handlers()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    os._exit(code)
+    """The console script: :func:`main`, then exit at once with its code, without freeing
+    what the run built (see :mod:`imgeda_ci.fastexit`)."""
+    fastexit.arm()
+    fastexit.exit(main(argv))
