@@ -9,7 +9,9 @@ copy-on-write for the other's refcounts. The child sends, in this order:
 1. as soon as it has them, the complete near-pair relation of the base's pHashes at the radii
    the policy's duplicate checks use (:mod:`imgeda_ci.dupes.pairmemo`): the head's duplicate
    search then only compares the images a change added with the base, instead of searching
-   50,000 hashes from scratch;
+   50,000 hashes from scratch; with it, the base's content keys
+   (:class:`~imgeda_ci.dupes.content.Content`), which the head's search for duplicates of base
+   images reads;
 2. the base's :class:`~imgeda_ci.evaluate.Evaluation`.
 
 Before both, it sends the base's image-check outcomes, which the head's evaluation takes
@@ -29,7 +31,7 @@ import os
 import queue
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from multiprocessing.connection import Connection
 from types import MappingProxyType
@@ -37,6 +39,7 @@ from typing import Any
 
 from imgeda_ci.diff import Side
 from imgeda_ci.evaluate import Evaluation
+from imgeda_ci.model import ImageRecord
 from imgeda_ci.policy import Policy
 
 #: Set to False to always evaluate the base in-process (tests compare both ways).
@@ -125,7 +128,7 @@ def _work(post: Callable[[tuple[str, Any]], None], data: bytes, name: str, polic
             memo = pairmemo.memo_for(radius)
             memo.query(hashes)
             memos[radius] = memo.state()
-        post(("memos", memos))
+        post(("memos", (memos, replace(content, records=()))))
         ev = evaluate(records, policy, header=header, reuse=images)
     post(("evaluation", _fields(ev)))
 
@@ -180,15 +183,21 @@ class BaseJob:
         assert isinstance(side, Side)
         return replace(side, paths=images.paths, shas=images.shas)
 
-    def seed_memos(self) -> bool:
-        """Wait for the base's near-pair relation and hand it to this process's pair memory."""
+    def seed_memos(self, records: Sequence[ImageRecord]) -> bool:
+        """Wait for the base's near-pair relation and hand it to this process's pair memory;
+        also take the base's content keys (:func:`~imgeda_ci.dupes.content.content_of`) as
+        those of ``records``, this process's copy of the base (inside
+        :func:`imgeda_ci.columns.shared`, for the head's duplicate searches)."""
         from imgeda_ci.dupes import pairmemo
+        from imgeda_ci.dupes.content import adopt
 
-        memos = self._recv("memos")
-        if memos is None:
+        got = self._recv("memos")
+        if got is None:
             return False
+        memos, content = got
         for radius, state in memos.items():
             pairmemo.memo_for(radius).restore(state)
+        adopt(records, content)
         return True
 
     def evaluation(self) -> Evaluation | None:

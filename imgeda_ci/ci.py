@@ -275,7 +275,7 @@ def _run_ci(
             side = job.diff_side(head_reuse) if head_reuse is not None else None
             # while the job finds the base's near pairs
             changes = diff(base[1], records, base_side=side)
-            if head_reuse is not None and job.seed_memos():
+            if head_reuse is not None and job.seed_memos(base[1]):
                 base_ev = job.evaluation  # fetched once the head is evaluated
         result = build_result(
             records,

@@ -287,6 +287,11 @@ class Columns:
             self._derived[name] = build(self)
         return self._derived[name]
 
+    def put(self, name: str, value: Any) -> None:
+        """Take ``value`` as the derived column ``name`` (made elsewhere from these records, such
+        as in another process: see :func:`imgeda_ci.dupes.content.adopt`)."""
+        self._derived[name] = value
+
     def apply(
         self, vals: Sequence[Any], fn: Callable[[Any], Any], dtype: npt.DTypeLike = np.bool_
     ) -> npt.NDArray[Any]:

@@ -17,7 +17,7 @@ share it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +27,7 @@ from imgeda_ci.dupes.hashindex import I64, U64, WORDS, Bool, from_hex
 from imgeda_ci.model import ImageRecord
 
 _HEX = frozenset("0123456789abcdefABCDEF")
+_NAME = "dupes.content"  # the derived column's name
 _FIELDS = ("path", "sha256", "pixel_sha256", "phash", "dhash", "pixels", "width", "height", "size")
 
 
@@ -141,8 +142,16 @@ def content_of(records: Sequence[ImageRecord], cols: Columns | None = None) -> C
     :func:`~imgeda_ci.columns.columns_for` them: shared inside :func:`imgeda_ci.columns.shared`)."""
     if cols is None or cols.records is not records:
         cols = columns_for(records)
-    got: Content = cols.derive("dupes.content", _build)
+    got: Content = cols.derive(_NAME, _build)
     return got
+
+
+def adopt(records: Sequence[ImageRecord], content: Content) -> None:
+    """Take ``content``, made from an identical list of records elsewhere (another process,
+    which sends it without records), as the :func:`content_of` of ``records``."""
+    if content.n != len(records):
+        raise ValueError(f"content of {content.n} records given for {len(records)}")
+    columns_for(records).put(_NAME, replace(content, records=records))
 
 
 def by_rank(rows: npt.NDArray[np.intp] | I64, content: Content) -> I64:
