@@ -208,6 +208,16 @@ class Columns:
             self._derived[name] = got
         return got
 
+    def is_none(self, key: str) -> BoolArray:
+        """The value at ``key`` is ``None`` (or missing, as in :meth:`raw`)."""
+        name = f"is_none:{key}"
+        got = self._derived.get(name)
+        if got is None:
+            vals = self.raw(key)
+            got = np.fromiter((v is None for v in vals), dtype=np.bool_, count=len(vals))
+            self._derived[name] = got
+        return got
+
     def is_str(self, key: str) -> BoolArray:
         name = f"is_str:{key}"
         got = self._derived.get(name)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from imgeda_ci.checks._labels import has_key, label_rows, truthy
 from imgeda_ci.checks.annotation_files import from_header
 from imgeda_ci.checks.registry import DatasetContext, Finding, Severity, dataset_check
 from imgeda_ci.formats.facts import declared_classes
@@ -68,11 +69,9 @@ def _labelled(ctx: DatasetContext) -> list[tuple[ImageRecord, Mapping[str, Any]]
     cached = ctx.extra.get("annotation_boxes.labelled")
     if cached is not None and cached[0] is ctx.records:
         return cached[1]  # type: ignore[no-any-return]
-    out: list[tuple[ImageRecord, Mapping[str, Any]]] = []
-    for rec in ctx.records:
-        labels = rec.get("labels")
-        if labels and labels.get("objects"):
-            out.append((rec, labels))
+    out: list[tuple[ImageRecord, Mapping[str, Any]]] = [
+        (rec, labels) for rec, labels in label_rows(ctx, truthy("objects")) if labels.get("objects")
+    ]
     ctx.extra["annotation_boxes.labelled"] = (ctx.records, out)
     return out
 
@@ -275,9 +274,8 @@ def label_polygon_too_few_points(ctx: DatasetContext, threshold: float | None) -
 )
 def label_size_mismatch(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
     out = []
-    for rec in ctx.records:
-        labels = rec.get("labels")
-        if not labels or "size" not in labels:
+    for rec, labels in label_rows(ctx, has_key("size")):
+        if "size" not in labels:
             continue
         real = oriented_size(rec)
         w, h = rec.get("width"), rec.get("height")

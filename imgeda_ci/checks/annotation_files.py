@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from imgeda_ci.checks._labels import label_rows, maybe_empty, truthy, unlabeled
 from imgeda_ci.checks.registry import DatasetContext, Finding, Severity, dataset_check
 from imgeda_ci.formats.facts import dataset_info, is_empty, is_unlabeled
 
@@ -51,9 +52,8 @@ def from_header(ctx: DatasetContext, code: str, check: str, severity: Severity) 
 )
 def label_missing(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
     out = []
-    for rec in ctx.records:
-        labels = rec.get("labels")
-        if labels and is_unlabeled(labels):
+    for rec, labels in label_rows(ctx, unlabeled):
+        if is_unlabeled(labels):
             fmt = labels.get("format", "")
             out.append(
                 Finding(
@@ -75,9 +75,8 @@ def label_missing(ctx: DatasetContext, threshold: float | None) -> list[Finding]
 )
 def label_empty(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
     out = []
-    for rec in ctx.records:
-        labels = rec.get("labels")
-        if labels and is_empty(labels):
+    for rec, labels in label_rows(ctx, maybe_empty):
+        if is_empty(labels):
             file = labels.get("file")
             out.append(
                 Finding(
@@ -109,8 +108,7 @@ def label_orphan(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
 )
 def label_unparseable(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
     out = from_header(ctx, "unparseable", "label_unparseable", "error")
-    for rec in ctx.records:
-        labels = rec.get("labels") or {}
+    for rec, labels in label_rows(ctx, truthy("problems")):
         file = labels.get("file") or rec["path"]
         for p in labels.get("problems") or ():
             if p.get("code") != "unparseable":
