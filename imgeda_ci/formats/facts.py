@@ -114,6 +114,78 @@ def _plain_key(labels: dict[str, Any]) -> tuple[Any, ...] | None:
     )
 
 
+def _plain_counts(
+    records: Iterable[ImageRecord],
+) -> tuple[Counter[tuple[Any, ...]], list[ImageRecord]]:
+    """How many records have each ``(split, plain key)`` (the key None without labels, else
+    :func:`_plain_key` of a classification label), and the other records, in order."""
+    if isinstance(records, Sequence):
+        try:
+            return _plain_columns(records)
+        except TypeError:  # an unhashable value in a damaged record: one by one
+            pass
+    plain: Counter[tuple[Any, ...]] = Counter()
+    rest: list[ImageRecord] = []
+    for rec in records:
+        split = rec.get("split") or NO_SPLIT
+        labels = rec.get("labels")
+        if not labels:
+            plain[(split, None)] += 1
+            continue
+        if labels.get("format") == "classification" and labels.__class__ is dict:
+            key = _plain_key(labels)
+            if key is not None:
+                plain[(split, key)] += 1
+                continue
+        rest.append(rec)
+    return plain, rest
+
+
+def _plain_columns(
+    records: Sequence[ImageRecord],
+) -> tuple[Counter[tuple[Any, ...]], list[ImageRecord]]:
+    """:func:`_plain_counts` from the records' columns: the fields of every record are read in
+    C and counted per distinct combination; Python judges each combination once."""
+    from imgeda_ci.columns import columns_for
+
+    cols = columns_for(records)
+    sub = ("format", "classes", "n", "file", "problems")
+    cols.prefetch(["split", "labels", *(f"labels.{k}" for k in sub)])
+    labels = cols.raw("labels")
+    fields = list(
+        zip(
+            [s or NO_SPLIT for s in cols.raw("split")],
+            map(bool, labels),
+            map(type, labels),
+            cols.raw("labels.format"),
+            map(bool, cols.raw("labels.n")),
+            (~cols.is_none("labels.file")).tolist(),
+            map(bool, cols.raw("labels.problems")),
+            [c if c.__class__ is not list else tuple(c) for c in cols.raw("labels.classes")],
+            strict=True,
+        )
+    )
+    plain: Counter[tuple[Any, ...]] = Counter()
+    odd: set[tuple[Any, ...]] = set()
+    for combo, times in Counter(fields).items():
+        split, has_labels, kind, fmt, n, has_file, problems, classes = combo
+        if not has_labels:
+            plain[(split, None)] += times
+            continue
+        names = classes or ()
+        if (
+            kind is dict
+            and fmt == "classification"
+            and isinstance(names, tuple)
+            and all(isinstance(c, str) for c in names)
+        ):
+            plain[(split, (n, has_file, problems, names))] += times
+        else:
+            odd.add(combo)
+    rest = [records[i] for i, combo in enumerate(fields) if combo in odd] if odd else []
+    return plain, rest
+
+
 def dataset_facts(
     records: Iterable[ImageRecord], header: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
@@ -136,18 +208,10 @@ def dataset_facts(
 
     # records whose facts are their split and a few label fields (no objects: unlabelled,
     # classification) are counted by those fields, each distinct combination once
-    plain: Counter[tuple[Any, ...]] = Counter()
-    for rec in records:
+    plain, rest = _plain_counts(records)
+    for rec in rest:
         split = rec.get("split") or NO_SPLIT
-        labels = rec.get("labels")
-        if not labels:
-            plain[(split, None)] += 1
-            continue
-        if labels.get("format") == "classification" and labels.__class__ is dict:
-            key = _plain_key(labels)
-            if key is not None:
-                plain[(split, key)] += 1
-                continue
+        labels: Mapping[str, Any] = rec["labels"]  # truthy: the plain counts took the others
         counts["images"] += 1
         per_split[split] += 1
         counts["with_labels"] += 1

@@ -83,3 +83,36 @@ def test_box_histograms() -> None:
 def test_without_header_or_labels() -> None:
     facts = dataset_facts([{"path": "a.jpg"}])
     assert facts["images"] == 1 and facts["classes"] == {} and facts["imbalance_ratio"] is None
+
+
+def _mixed() -> list[dict[str, Any]]:
+    """Classification labels of every plain shape and some that are not plain, among others."""
+    out: list[dict[str, Any]] = [dict(r) for r in RECORDS]
+    shapes: list[Any] = [
+        {"format": "classification", "classes": ["ship"], "n": 1, "file": None},
+        {"format": "classification", "classes": ("boat",), "n": 1, "file": "x.txt"},
+        {"format": "classification", "classes": [], "n": 0, "file": None},
+        {"format": "classification", "classes": None, "n": 0, "file": "y.txt", "problems": []},
+        {"format": "yolo", "classes": ["ship"], "n": 1, "file": "s.txt", "objects": []},
+        {"format": "classification", "classes": "ship", "n": 1, "file": None},  # not a list
+        {"format": "classification", "classes": ["raft"], "n": 1, "problems": [{"code": "x"}]},
+        {"format": "classification", "classes": [], "n": 0, "file": "p", "problems": [{"c": 1}]},
+        None,
+        {},
+    ]
+    for i in range(40):
+        r: dict[str, Any] = {"path": f"k{i}", "labels": shapes[i % len(shapes)]}
+        if i % 3:
+            r["split"] = ("train", "val")[i % 2]
+        out.append(r)
+    return out
+
+
+def test_counting_by_columns_equals_counting_record_by_record() -> None:
+    records = _mixed()
+    by_columns = dataset_facts(records, HEADER)  # a list: read through its columns
+    one_by_one = dataset_facts(iter(records), HEADER)  # an iterator: the loop
+    assert by_columns == one_by_one
+    assert by_columns["images"] == len(records)
+    damaged = [*records, {"path": "z", "labels": {"format": ["classification"], "n": 0}}]
+    assert dataset_facts(damaged, HEADER) == dataset_facts(iter(damaged), HEADER)
