@@ -259,13 +259,46 @@ def side_of(records: Sequence[ImageRecord]) -> Side:
     return Side(cols.raw("path"), cols.raw("sha256"), _counts(records), _metric_columns(records))
 
 
+def side_from(base_side: Side, base: Sequence[ImageRecord], head: Sequence[ImageRecord]) -> Side:
+    """``side_of(head)``, made from ``base_side`` (``side_of(base)``) when most head records
+    are base records, the same objects (as a scan that reused them gives): the totals and
+    metric columns are the base's, less the records the head dropped, plus those it added, so
+    only those are read. Totals are counts and the shift compares distributions, so neither
+    depends on the records' order."""
+    at = {id(r): k for k, r in enumerate(base)}
+    src = np.fromiter((at.get(id(r), -1) for r in head), dtype=np.int64, count=len(head))
+    kept = src[src >= 0]
+    if 2 * len(kept) < len(head) or len(np.unique(kept)) != len(kept):
+        return side_of(head)  # little in common (or a record twice): read the head itself
+    cols = columns_for(head)
+    cols.prefetch(["path", "sha256"])
+    dropped = np.ones(len(base), dtype=np.bool_)
+    dropped[kept] = False
+    gone = [base[k] for k in np.flatnonzero(dropped).tolist()]
+    new = [head[i] for i in np.flatnonzero(src < 0).tolist()]
+    less, more = _counts(gone), _counts(new)
+    counts: dict[str, Counter[str]] = {}
+    for group, had in base_side.counts.items():
+        now = Counter(had)
+        now.subtract(less.get(group, Counter()))
+        now.update(more.get(group, Counter()))
+        counts[group] = Counter({k: v for k, v in now.items() if v > 0 or k in had})
+    added = _metric_columns(new)
+    metrics = {
+        name: np.concatenate([values[kept], added[name]])
+        for name, values in base_side.metrics.items()
+    }
+    return Side(cols.raw("path"), cols.raw("sha256"), counts, metrics)
+
+
 def diff(
     base: Sequence[ImageRecord], head: Sequence[ImageRecord], *, base_side: Side | None = None
 ) -> ManifestDiff:
     """Compare two manifests' records (see module doc). ``base_side``: ``side_of(base)``, when
     already made."""
     with gc_paused():  # many small containers, no cycles (see imgeda_ci.columns.gc_paused)
-        return _diff(base_side or side_of(base), side_of(head))
+        old = base_side or side_of(base)
+        return _diff(old, side_from(old, base, head))
 
 
 def _diff(base: Side, head: Side) -> ManifestDiff:

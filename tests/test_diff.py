@@ -100,3 +100,41 @@ def test_shift_columns_match_the_metric_functions() -> None:
         want = _values(recs, metric, log)  # type: ignore[arg-type]
         got = np.log1p(np.maximum(arr, 0)) if log else arr
         assert got.tolist() == want.tolist(), name
+
+
+def _plain(side: object) -> tuple[list[object], list[object], dict[str, dict[str, int]]]:
+    from imgeda_ci.diff import Side
+
+    assert isinstance(side, Side)
+    counts = {g: {k: v for k, v in c.items() if v} for g, c in side.counts.items()}
+    return list(side.paths), list(side.shas), counts
+
+
+def test_head_side_from_the_base_side_equals_reading_the_head() -> None:
+    from imgeda_ci.diff import side_from, side_of
+
+    rng = np.random.default_rng(3)
+    splits, classes = ("train", "test", None), (["cat"], ["dog"], ["cat", "dog"], None)
+    base = []
+    for i in range(300):
+        extra: dict[str, object] = {"split": splits[i % 3], "format": ("JPEG", "PNG")[i % 2]}
+        if classes[i % 4] is not None:
+            extra["labels"] = {"format": "classification", "classes": classes[i % 4], "n": 1}
+        if i % 50 == 7:
+            extra["error"] = {"code": "truncated", "message": ""}
+        base.append(rec(f"{i}.jpg", f"s{i}", luma=float(rng.normal(120, 20)), **extra))
+    keep = [r for i, r in enumerate(base) if i % 17]  # the same objects, some dropped
+    new = [
+        rec(f"new/{i}.jpg", f"n{i}", luma=float(rng.normal(60, 5)), split="val", format="WEBP")
+        for i in range(20)
+    ]
+    new.append(rec("odd.jpg", "odd", luma=float("nan"), size=np.int64(5)))  # read one by one
+    head = sorted([*keep, *new], key=lambda r: str(r["path"]))
+    direct, derived = side_of(head), side_from(side_of(base), base, head)
+    assert _plain(derived) == _plain(direct)
+    for name, values in direct.metrics.items():
+        assert np.array_equal(np.sort(derived.metrics[name]), np.sort(values), equal_nan=True)
+    assert diff(base, head).to_json() == diff(base, head, base_side=side_of(base)).to_json()
+    # a head that shares no objects with the base is read as it is
+    copies = [dict(r) for r in head]
+    assert _plain(side_from(side_of(base), base, copies)) == _plain(side_of(copies))
