@@ -71,18 +71,12 @@ def _every_key(rows: Sequence[Any], keys: list[str]) -> list[list[Any]] | None:
     """The values of ``keys`` in every row, one list per key, read in C (``itemgetter`` and
     ``zip``); None when a row is not a dict or lacks a key (then the caller reads them with
     defaults)."""
-    if not rows:
+    if not rows or set(map(type, rows)) != {dict}:
         return None
-    get = operator.itemgetter(*keys)
-    try:
-        if any(r.__class__ is not dict for r in rows):
-            return None
-        got = list(map(get, rows))
-    except (KeyError, TypeError):
+    try:  # a pass per key beats one pass and a transposition
+        return [list(map(operator.itemgetter(k), rows)) for k in keys]
+    except KeyError:
         return None
-    if len(keys) == 1:
-        return [got]
-    return [list(col) for col in zip(*got, strict=True)]
 
 
 def _columns_of(rows: list[tuple[Any, ...]], width: int, n: int) -> list[list[Any]]:
@@ -218,6 +212,19 @@ class Columns:
             self._derived[name] = got
         return got
 
+    def is_dict(self, key: str) -> BoolArray:
+        """The value at ``key`` is a dict."""
+        name = f"is_dict:{key}"
+        got = self._derived.get(name)
+        if got is None:
+            vals = self.raw(key)
+            if set(map(type, vals)) == {dict}:
+                got = np.ones(len(vals), dtype=np.bool_)
+            else:
+                got = np.fromiter((v.__class__ is dict for v in vals), np.bool_, len(vals))
+            self._derived[name] = got
+        return got
+
     def is_str(self, key: str) -> BoolArray:
         name = f"is_str:{key}"
         got = self._derived.get(name)
@@ -262,8 +269,12 @@ class Columns:
         self._num[(key, kind)] = arr
         return arr
 
-    def to_float(self, vals: Sequence[Any], kind: NumKind = "number") -> FloatArray:
-        """Like :meth:`num` for a list of values aligned with the records."""
+    def to_float(
+        self, vals: Sequence[Any], kind: NumKind = "number", rows: Sequence[int] | None = None
+    ) -> FloatArray:
+        """Like :meth:`num` for a list of values aligned with the records, or with ``rows`` of
+        them when given (then the fallback marks land on those rows)."""
+        at: Any = (lambda odd: odd) if rows is None else (lambda odd: [rows[k] for k in odd])
         plain = _PLAIN[kind]
         kinds = set(map(type, vals))
         if kinds <= plain | {type(None)}:  # numpy turns None into NaN
@@ -282,11 +293,11 @@ class Columns:
                 and not (no_bool and isinstance(v, bool))
             ]
             if odd:
-                self.fallback[odd] = True
+                self.fallback[at(odd)] = True
         if float in kinds or int in kinds:
             big = np.flatnonzero(np.isfinite(arr) & (np.abs(arr) >= 2.0**53))
             if big.size:  # an int beyond 2**53 is not exact in float64
-                self.fallback[[i for i in big.tolist() if isinstance(vals[i], int)]] = True
+                self.fallback[at([i for i in big.tolist() if isinstance(vals[i], int)])] = True
         return arr
 
     # --- anything else ----------------------------------------------------------------------

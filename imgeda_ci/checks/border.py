@@ -67,13 +67,13 @@ def _num_v(cols: Columns, key: str) -> FloatArray:
     return np.where(np.isnan(v), 0.0, v)
 
 
-def _strip_mean_v(cols: Columns, side: str) -> FloatArray:
-    """The strip mean ``bar`` reads: ``_num(strip[0])``, 128 without a strip."""
-    strips = cols.raw(f"stats.border.{side}")
+def _strip_mean_v(cols: Columns, side: str, rows: list[int]) -> FloatArray:
+    """The strip mean ``bar`` reads at ``rows``: ``_num(strip[0])``, 128 without a strip."""
+    every = cols.raw(f"stats.border.{side}")
+    strips = [every[i] for i in rows]
     has = np.array([isinstance(s, list | tuple) and len(s) > 0 for s in strips], dtype=np.bool_)
-    first = cols.to_float(
-        [s[0] if ok else None for s, ok in zip(strips, has.tolist(), strict=True)], "number_or_bool"
-    )
+    firsts = [s[0] if ok else None for s, ok in zip(strips, has.tolist(), strict=True)]
+    first = cols.to_float(firsts, "number_or_bool", rows)
     return np.where(has, np.where(np.isnan(first), 0.0, first), 128.0)
 
 
@@ -87,15 +87,17 @@ def _border_artifact_v(
     )
     if threshold is None:
         return VectorOutcome(np.zeros(n, np.bool_), np.zeros(n, np.bool_), np.zeros(n))
-    stats_ok = ~cols.has_error & np.array([s.__class__ is dict for s in cols.raw("stats")])
-    pad_ok = np.array([p.__class__ is dict for p in cols.raw("stats.pad")], dtype=np.bool_)
-    border_ok = np.array([b.__class__ is dict for b in cols.raw("stats.border")], dtype=np.bool_)
-    applies = stats_ok & pad_ok & border_ok
+    stats_ok = ~cols.has_error & cols.is_dict("stats")
+    applies = stats_ok & cols.is_dict("stats.pad") & cols.is_dict("stats.border")
     pad = {s: _num_v(cols, f"stats.pad.{s}") for s in _SIDES}
 
-    def bar(side: str) -> FloatArray:
-        mean = _strip_mean_v(cols, side)
-        return np.where((mean <= 16) | (mean >= 240), pad[side], 0.0)
+    def bar(side: str) -> FloatArray:  # the padding of a bar-coloured strip, else 0
+        out = np.zeros(n)
+        rows = np.flatnonzero(pad[side] != 0)  # elsewhere 0 whatever the strip's colour
+        if rows.size:
+            mean = _strip_mean_v(cols, side, rows.tolist())
+            out[rows] = np.where((mean <= 16) | (mean >= 240), pad[side][rows], 0.0)
+        return out
 
     vert = np.maximum(pad["top"], pad["bottom"])
     horiz = np.maximum(pad["left"], pad["right"])
