@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -55,7 +56,17 @@ class Content:
 def _ids(values: list[object]) -> tuple[I64, dict[str, int]]:
     """Equal non-empty strings get equal ids (0, 1, ... by first appearance); others -1. Also
     the id of each string."""
-    index: dict[str, int] = {}
+    if set(map(type, values)) == {str}:  # the usual case: the first appearances found in C
+        strings = cast(list[str], values)
+        index: dict[str, int] = {v: k for k, v in enumerate(dict.fromkeys(strings))}
+        out = np.fromiter(map(index.__getitem__, strings), dtype=np.int64, count=len(values))
+        if "" in index:  # the empty string is no content: -1, and the ids after it shift down
+            empty = index.pop("")
+            out[out == empty] = -1
+            out[out > empty] -= 1
+            index = {v: k - (k > empty) for v, k in index.items()}
+        return out, index
+    index = {}
     out = np.fromiter(
         (index.setdefault(v, len(index)) if v.__class__ is str and v else -1 for v in values),
         dtype=np.int64,
@@ -67,9 +78,12 @@ def _ids(values: list[object]) -> tuple[I64, dict[str, int]]:
 def hashes_of(values: Sequence[object]) -> tuple[U64, Bool]:
     """``(n, 4)`` uint64 rows of 64-hex-character hashes and which rows hold a valid one."""
     n = len(values)
-    valid = np.fromiter(
-        (v.__class__ is str and len(v) == 64 for v in values), dtype=np.bool_, count=n
-    )
+    if set(map(type, values)) == {str}:
+        valid = np.fromiter(map(len, cast(Sequence[str], values)), np.int64, count=n) == 64
+    else:
+        valid = np.fromiter(
+            (v.__class__ is str and len(v) == 64 for v in values), dtype=np.bool_, count=n
+        )
     out = np.zeros((n, WORDS), dtype=np.uint64)
     rows = np.flatnonzero(valid)
     if not rows.size:
@@ -93,6 +107,11 @@ def quality_rank(cols: Columns) -> I64:
 
     def ints(key: str) -> npt.NDArray[np.float64]:
         vals = cols.raw(key)
+        if set(map(type, vals)) == {int}:  # the usual case: no conversions one by one
+            try:
+                return np.array(vals, dtype=np.int64).astype(np.float64)
+            except OverflowError:
+                pass
         return np.array(
             [int(v) if v.__class__ in (int, float, bool) else 0 for v in vals], dtype=np.float64
         )

@@ -42,3 +42,17 @@ def test_adopted_content_is_what_content_of_would_build() -> None:
         assert got.sha_ids == made.sha_ids
         with pytest.raises(ValueError, match="5 records given for 4"):
             adopt(mine[:4], sent)
+
+
+def test_ids_number_strings_by_first_appearance_and_give_no_id_to_empty_ones() -> None:
+    from imgeda_ci.dupes.content import _ids
+
+    strings: list[object] = ["b", "a", "", "b", "c", "", "a"]
+    got, index = _ids(strings)
+    assert got.tolist() == [0, 1, -1, 0, 2, -1, 1]
+    assert index == {"b": 0, "a": 1, "c": 2}
+    mixed: list[object] = ["b", None, "a", 7, "", "b"]  # not all strings: the general way
+    got, index = _ids(mixed)
+    assert got.tolist() == [0, -1, 1, -1, -1, 0]
+    assert index == {"b": 0, "a": 1}
+    assert _ids(["", "x", "x"])[0].tolist() == [-1, 0, 0]
