@@ -21,12 +21,14 @@ Memory: the parent keeps a file offset per record, never the records themselves.
 
 from __future__ import annotations
 
+import operator
 import os
 import re
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import IO, Any
 
@@ -133,8 +135,36 @@ class RecordStore:
         """
         self._mem = records
         self._mem_lines = lines
-        for k, obj in enumerate(records):
-            self._index(MEMORY, k, obj)
+        if not self._index_plain(records):
+            for k, obj in enumerate(records):
+                self._index(MEMORY, k, obj)
+
+    def _index_plain(self, records: Sequence[dict[str, Any]]) -> bool:
+        """:meth:`_index` of every record at once, in C, for the usual in-memory manifest (no
+        content indexed yet; every record a dict with a distinct SHA-256, no error, no
+        ``_ref``); False, having changed nothing, for any other."""
+        if self.by_sha or not records or set(map(type, records)) != {dict}:
+            return False
+        try:
+            shas = list(map(operator.itemgetter("sha256"), records))
+            errors = list(map(operator.itemgetter("error"), records))
+            oids = list(map(operator.itemgetter("git_oid"), records))
+        except KeyError:
+            return False
+        if (
+            any(errors)
+            or set(map(type, shas)) != {str}
+            or "" in shas
+            or any(map(operator.contains, records, repeat("_ref")))
+        ):
+            return False
+        by_sha = dict(zip(shas, zip(repeat(MEMORY), range(len(records))), strict=True))
+        if len(by_sha) != len(records):
+            return False
+        pairs = [(oid, sha) for oid, sha in zip(oids, shas, strict=True) if oid]
+        self.by_sha = by_sha
+        self.by_oid = {**dict(reversed(pairs)), **self.by_oid}  # the first of an oid holds
+        return True
 
     def as_is(self, fidx: int, k: int, path: str) -> tuple[dict[str, Any], bytes] | None:
         """The in-memory record at ``(fidx, k)`` and its line, when that record is already the

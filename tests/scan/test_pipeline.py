@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -200,3 +201,49 @@ def test_usage_errors_exit_1_not_2(capsys: pytest.CaptureFixture[str]) -> None:
         main(["ci"])  # missing PATH
     assert exc.value.code == 1
     assert "imgeda-ci: error:" in capsys.readouterr().err
+
+
+Indexed = tuple[dict[str, Any], dict[str, str], dict[str, str]]
+
+
+def _indexed(records: list[dict[str, Any]], earlier: list[dict[str, Any]] | None = None) -> Indexed:
+    from imgeda_ci.scan.pipeline import RecordStore
+
+    store = RecordStore("h")
+    if earlier:
+        store.add_records(earlier)
+    store.add_records(records)
+    return store.by_sha, store.by_oid, store.codes
+
+
+def _one_by_one(
+    records: list[dict[str, Any]], earlier: list[dict[str, Any]] | None = None
+) -> Indexed:
+    from imgeda_ci.scan.pipeline import MEMORY, RecordStore
+
+    store = RecordStore("h")
+    for batch in (earlier or [], records):
+        for k, obj in enumerate(batch):
+            store._index(MEMORY, k, obj)
+    return store.by_sha, store.by_oid, store.codes
+
+
+def test_indexing_records_in_memory_at_once_equals_one_by_one() -> None:
+    def r(sha: object, oid: object = None, **kw: object) -> dict[str, object]:
+        return {"path": f"{sha}.jpg", "sha256": sha, "git_oid": oid, "error": None, **kw}
+
+    plain = [r("a", "1"), r("b", None), r("c", "1"), r("d", "4")]  # an oid twice: first holds
+    cases = [
+        plain,
+        [*plain, r("a", "9")],  # a sha twice
+        [*plain, r("e", "5", error={"code": "truncated", "message": ""})],
+        [*plain, r("e", "5", error={"code": "not_an_image", "message": ""})],
+        [*plain, r("", "6")],
+        [*plain, r(None, "7")],
+        [*plain, {**r("f", "8"), "_ref": "a"}],
+        [*plain, {"path": "g.jpg", "sha256": "g"}],  # keys missing
+    ]
+    for records in cases:
+        assert _indexed(records) == _one_by_one(records)
+    earlier = [r("a", "0"), r("z", "4")]  # content indexed before: it holds
+    assert _indexed(plain, earlier) == _one_by_one(plain, earlier)
