@@ -16,6 +16,7 @@ blob id and content hash, so a pull request that changes 50 of 50,000 images ana
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -36,6 +37,7 @@ from imgeda_ci.policy import Policy, default_policy, load_policy
 from imgeda_ci.result import RunResult, build_result
 from imgeda_ci.scan.analyze import git_oid
 from imgeda_ci.scan.api import scan_folder
+from imgeda_ci.scan.pool import LocalPool
 from imgeda_ci.scan.settings import Settings
 
 
@@ -223,12 +225,29 @@ def run_ci(opts: CiOptions) -> RunResult:
     """Scan, compare, judge; outputs are written by :func:`write_outputs`."""
     policy: Policy = load_policy(opts.policy) if opts.policy else default_policy()
     settings = Settings()
-    committed, job = committed_base(opts, settings, policy)
+    pool = _early_pool(settings, opts.workers)  # before this process grows (see LocalPool.start)
     try:
-        return _run_ci(opts, policy, settings, committed, job)
+        committed, job = committed_base(opts, settings, policy)
+        try:
+            return _run_ci(opts, policy, settings, committed, job, pool)
+        finally:
+            if job is not None:
+                job.close()
     finally:
-        if job is not None:
-            job.close()
+        if pool is not None:
+            pool.close()
+
+
+def _early_pool(settings: Settings, workers: int | None) -> LocalPool | None:
+    """The head scan's process pool, started now, where workers are forked (Linux) and more
+    than one is wanted."""
+    n = workers or os.cpu_count() or 1
+    if n < 2 or not sys.platform.startswith("linux"):
+        return None
+    try:
+        return LocalPool(settings, n).start()
+    except OSError:
+        return None
 
 
 def _run_ci(
@@ -237,6 +256,7 @@ def _run_ci(
     settings: Settings,
     committed: Committed | None,
     job: BaseJob | None,
+    pool: LocalPool | None = None,
 ) -> RunResult:
     known = committed.parsed[1] if committed is not None and committed.parsed else []
     stats = scan_folder(
@@ -255,6 +275,7 @@ def _run_ci(
         # the manifest in the work tree is often the base's, unchanged: read it once (when it
         # is not, it differs from the committed blob and is a cache of its own)
         output_as_cache=not (known and committed and committed.in_work_tree),
+        pool=pool,
     )
     header = manifest.read(opts.manifest_out)[0]
     records = stats.records if stats.records is not None else manifest.load(opts.manifest_out)[1]

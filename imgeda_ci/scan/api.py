@@ -17,7 +17,7 @@ from imgeda_ci.scan import discover
 from imgeda_ci.scan.discover import Discovery
 from imgeda_ci.scan.download import Limits
 from imgeda_ci.scan.pipeline import ExecutorFactory, ScanStats, default_executor, scan
-from imgeda_ci.scan.pool import Executor
+from imgeda_ci.scan.pool import Executor, LocalPool
 from imgeda_ci.scan.remote import DEFAULT_MAX_BYTES
 from imgeda_ci.scan.settings import (
     DEFAULT_ANALYSIS_SIZE,
@@ -72,7 +72,11 @@ def scan_folder(
     cache_records: Sequence[ImageRecord] = (),
     cache_lines: Sequence[bytes] | None = None,
     output_as_cache: bool = True,
+    pool: LocalPool | None = None,
 ) -> ScanStats:
+    """Scan the folder ``root`` into ``output`` (see :func:`imgeda_ci.scan.pipeline.scan`).
+    ``pool``: a local pool made with these settings and already started
+    (:meth:`LocalPool.start`), to analyse with instead of a new one; its owner closes it."""
     from imgeda_ci.formats import check_format
 
     fmt = check_format(dataset_format)  # fail fast on a bad --format
@@ -95,12 +99,22 @@ def scan_folder(
         root_label=root.as_posix(),
         timestamp=timestamp,
         progress=progress,
-        make_executor=executor_factory(settings, executor, workers, scheduler),
+        make_executor=_started(pool, settings)
+        if pool is not None and executor == "local" and pool.settings == settings
+        else executor_factory(settings, executor, workers, scheduler),
         collect=collect,
         cache_records=cache_records,
         cache_lines=cache_lines,
         output_as_cache=output_as_cache,
     )
+
+
+def _started(pool: LocalPool, settings: Settings) -> ExecutorFactory:
+    def make(known: frozenset[str], njobs: int) -> Executor:
+        pool.known = known
+        return pool
+
+    return make
 
 
 EXECUTORS = ("local", "dask")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import pickle
 import signal
 import sys
 import time
@@ -79,6 +80,9 @@ def _worker_main(conn: Connection, settings: Settings, known: Container[str]) ->
             msg = conn.recv()
             if msg is None:
                 break
+            if not isinstance(msg, tuple):  # a started worker learns the known content
+                known = msg
+                continue
             index, locator = msg
             rec = analyze_path(locator, settings, known)
             conn.send_bytes(orjson.dumps([index, rec]))
@@ -112,6 +116,21 @@ class LocalPool:
         method = "fork" if sys.platform.startswith("linux") else "spawn"
         self.ctx: Any = mp.get_context(method)
         self.restarts = 0
+        self._started: list[_Worker] = []
+
+    def start(self) -> LocalPool:
+        """Start the workers now, before :meth:`run`: forked while this process is small, they
+        cost little to make and nothing in copy-on-write later, when it holds a large manifest
+        (:mod:`imgeda_ci.ci` starts its pool first). :attr:`known` may still be set before
+        :meth:`run`, which sends it. Call :meth:`close` if :meth:`run` may not come."""
+        if not self._started:
+            self._started = [self._spawn() for _ in range(self.n)]
+        return self
+
+    def close(self) -> None:
+        """Stop workers started by :meth:`start` that :meth:`run` has not taken."""
+        workers, self._started = self._started, []
+        _stop(workers)
 
     def _spawn(self) -> _Worker:
         parent, child = self.ctx.Pipe(duplex=True)
@@ -126,7 +145,12 @@ class LocalPool:
         todo: deque[Job] = deque()
         source = iter(jobs)
         exhausted = False
-        workers = [self._spawn() for _ in range(self.n)]
+        workers, self._started = self._started, []
+        if workers and self.known:
+            known = pickle.dumps(self.known, protocol=pickle.HIGHEST_PROTOCOL)
+            for w in workers:
+                w.conn.send_bytes(known)
+        workers = workers or [self._spawn() for _ in range(self.n)]
         limit = self.settings.timeout + self.kill_grace
 
         def refill() -> None:
@@ -208,14 +232,18 @@ class LocalPool:
                         )
                         workers[i] = replace(w)
         finally:
-            for w in workers:
-                try:
-                    w.conn.send(None)
-                except (OSError, BrokenPipeError):
-                    pass
-            for w in workers:
-                w.proc.join(2)
-                if w.proc.is_alive():
-                    w.proc.kill()
-                    w.proc.join(1)
-                w.conn.close()
+            _stop(workers)
+
+
+def _stop(workers: list[_Worker]) -> None:
+    for w in workers:
+        try:
+            w.conn.send(None)
+        except (OSError, BrokenPipeError):
+            pass
+    for w in workers:
+        w.proc.join(2)
+        if w.proc.is_alive():
+            w.proc.kill()
+            w.proc.join(1)
+        w.conn.close()

@@ -58,3 +58,28 @@ def test_crashed_worker_costs_one_file(tmp_path: Path, monkeypatch: pytest.Monke
     assert set(out) == set(range(8))
     assert out[5]["error"]["code"] == "worker_crashed"  # type: ignore[index]
     assert sum(1 for r in out.values() if r["error"]) == 1
+
+
+def test_a_started_pool_learns_the_known_content_when_it_runs(tmp_path: Path) -> None:
+    from imgeda_ci.scan.analyze import analyze_path
+
+    jobs = _files(tmp_path, 6)
+    s = Settings()
+    sha = str(analyze_path(jobs[2].locator, s)["sha256"])
+    pool = LocalPool(s, 2).start()  # before the known content is
+    procs = [w.proc for w in pool._started]
+    assert all(p.is_alive() for p in procs)
+    pool.known = frozenset({sha})
+    out = dict(pool.run(jobs))
+    assert out[2].get("cached") and out[2]["sha256"] == sha  # reused, not analysed
+    assert not any(out[j.index].get("cached") for j in jobs if j.index != 2)
+    assert dict(InlineExecutor(s).run(jobs))[3] == out[3]
+    assert not any(p.is_alive() for p in procs)  # the run ended its workers
+
+
+def test_a_started_pool_that_never_runs_is_closed() -> None:
+    pool = LocalPool(Settings(), 2).start()
+    procs = [w.proc for w in pool._started]
+    pool.close()
+    assert not any(p.is_alive() for p in procs)
+    pool.close()  # twice is harmless
