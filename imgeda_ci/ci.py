@@ -31,6 +31,7 @@ from imgeda_ci import __version__, basejob, manifest
 from imgeda_ci.basejob import BaseJob
 from imgeda_ci.columns import shared as shared_columns
 from imgeda_ci.diff import diff
+from imgeda_ci.dupes.content import content_of
 from imgeda_ci.errors import UserError
 from imgeda_ci.model import ImageRecord, ManifestHeader
 from imgeda_ci.policy import Policy, default_policy, load_policy
@@ -296,6 +297,7 @@ def _run_ci(
             side = job.diff_side(head_reuse) if head_reuse is not None else None
             # while the job finds the base's near pairs
             changes = diff(base[1], records, base_side=side)
+            content_of(records)  # the head's content keys, while the job finds near pairs
             if head_reuse is not None and job.seed_memos(base[1]):
                 base_ev = job.evaluation  # fetched once the head is evaluated
         result = build_result(
