@@ -259,14 +259,25 @@ def side_of(records: Sequence[ImageRecord]) -> Side:
     return Side(cols.raw("path"), cols.raw("sha256"), _counts(records), _metric_columns(records))
 
 
+def _positions(head: Sequence[ImageRecord], base: Sequence[ImageRecord]) -> npt.NDArray[np.int64]:
+    """For each head record, the position of the same object in ``base``, or -1 (by identity,
+    matched in numpy: sorted base ids, searched)."""
+    base_ids = np.fromiter(map(id, base), dtype=np.uint64, count=len(base))
+    head_ids = np.fromiter(map(id, head), dtype=np.uint64, count=len(head))
+    order = np.argsort(base_ids, kind="stable")
+    sorted_ids = base_ids[order]
+    at = np.minimum(np.searchsorted(sorted_ids, head_ids), max(0, len(base) - 1))
+    found = sorted_ids[at] == head_ids if len(base) else np.zeros(len(head), dtype=np.bool_)
+    return np.where(found, order[at] if len(base) else 0, -1).astype(np.int64)
+
+
 def side_from(base_side: Side, base: Sequence[ImageRecord], head: Sequence[ImageRecord]) -> Side:
     """``side_of(head)``, made from ``base_side`` (``side_of(base)``) when most head records
     are base records, the same objects (as a scan that reused them gives): the totals and
     metric columns are the base's, less the records the head dropped, plus those it added, so
     only those are read. Totals are counts and the shift compares distributions, so neither
     depends on the records' order."""
-    at = {id(r): k for k, r in enumerate(base)}
-    src = np.fromiter((at.get(id(r), -1) for r in head), dtype=np.int64, count=len(head))
+    src = _positions(head, base)
     kept = src[src >= 0]
     if 2 * len(kept) < len(head) or len(np.unique(kept)) != len(kept):
         return side_of(head)  # little in common (or a record twice): read the head itself

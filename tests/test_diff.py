@@ -138,3 +138,13 @@ def test_head_side_from_the_base_side_equals_reading_the_head() -> None:
     # a head that shares no objects with the base is read as it is
     copies = [dict(r) for r in head]
     assert _plain(side_from(side_of(base), base, copies)) == _plain(side_of(copies))
+
+
+def test_positions_of_the_same_objects() -> None:
+    from imgeda_ci.diff import _positions
+
+    base: list[ImageRecord] = [{"path": str(i)} for i in range(5)]
+    head: list[ImageRecord] = [base[3], {"path": "3"}, base[0], base[4]]  # an equal copy is not it
+    assert _positions(head, base).tolist() == [3, -1, 0, 4]
+    assert _positions(head, []).tolist() == [-1, -1, -1, -1]
+    assert _positions([], base).tolist() == []
