@@ -9,47 +9,52 @@ the index holds, and a record with that ``git_oid`` describes it exactly.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 _TIMEOUT = 120
 
 
-def _git(root: Path, *args: str) -> bytes | None:
+def _start(root: Path, *args: str) -> subprocess.Popen[bytes] | None:
     try:
-        proc = subprocess.run(
-            ["git", "-C", str(root), *args],
-            capture_output=True,
-            timeout=_TIMEOUT,
-            check=False,
+        return subprocess.Popen(
+            ["git", "-C", str(root), *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
         )
-    except (OSError, subprocess.TimeoutExpired):
+    except OSError:
         return None
-    return proc.stdout if proc.returncode == 0 else None
+
+
+def _output(proc: subprocess.Popen[bytes] | None) -> bytes | None:
+    if proc is None:
+        return None
+    try:
+        out, _ = proc.communicate(timeout=_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return None
+    return out if proc.returncode == 0 else None
+
+
+#: one ``ls-files -s -z`` entry of a regular file at stage 0 with a SHA-1 blob id (SHA-256
+#: repositories have 64-hex ids; our records carry SHA-1 ids only): (oid, path)
+_ENTRY = re.compile(rb"(?:^|\0)100(?:644|755) ([0-9a-f]{40}) 0\t([^\0]*)")
 
 
 def clean_blob_ids(root: Path) -> dict[str, str]:
     """Map path (relative to ``root``, POSIX) -> blob id for tracked files whose work-tree copy
     equals the index. Empty when ``root`` is not in a git work tree or git is missing."""
-    listing = _git(root, "ls-files", "-s", "-z", "--", ".")
-    if listing is None:
+    # both at once: git stats every file for the second while the first reads the index
+    listing_proc = _start(root, "ls-files", "-s", "-z", "--", ".")
+    dirty_proc = _start(root, "diff-files", "--name-only", "-z", "--relative", "--", ".")
+    listing, dirty_out = _output(listing_proc), _output(dirty_proc)
+    if listing is None or dirty_out is None:
         return {}
-    # SHA-256 repositories have 64-hex blob ids; our records carry SHA-1 ids only.
-    dirty_out = _git(root, "diff-files", "--name-only", "-z", "--relative", "--", ".")
-    if dirty_out is None:
-        return {}
-    dirty = set(dirty_out.decode("utf-8", "surrogateescape").split("\0"))
-    out: dict[str, str] = {}
-    for entry in listing.decode("utf-8", "surrogateescape").split("\0"):
-        if not entry:
-            continue
-        meta, _, path = entry.partition("\t")
-        parts = meta.split()
-        if len(parts) != 3:
-            continue
-        mode, oid, stage = parts
-        if stage != "0" or mode not in ("100644", "100755") or len(oid) != 40:
-            continue
-        if path not in dirty:
-            out[path] = oid
+    out = {
+        path.decode("utf-8", "surrogateescape"): oid.decode("ascii")
+        for oid, path in _ENTRY.findall(listing)
+    }
+    for path in dirty_out.decode("utf-8", "surrogateescape").split("\0"):
+        out.pop(path, None)
     return out
