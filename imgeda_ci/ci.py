@@ -16,6 +16,7 @@ blob id and content hash, so a pull request that changes 50 of 50,000 images ana
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -226,6 +227,9 @@ def run_ci(opts: CiOptions) -> RunResult:
     """Scan, compare, judge; outputs are written by :func:`write_outputs`."""
     policy: Policy = load_policy(opts.policy) if opts.policy else default_policy()
     settings = Settings()
+    # numpy imports numpy.ma (30 ms) on the first np.unique or np.median: once here, not again
+    # in each process forked below
+    importlib.import_module("numpy.ma")
     pool = _early_pool(settings, opts.workers)  # before this process grows (see LocalPool.start)
     try:
         committed, job = committed_base(opts, settings, policy)
