@@ -224,12 +224,20 @@ def near_pairs(
     found_j: list[I64] = []
     found_d: list[I64] = []
     if radius >= 1 and len(uniq) >= 2:
+        if (
+            strategy is None
+            and u_side is not None
+            and _cross_is_cheaper(u_side, plan(len(uniq), radius))
+        ):
+            strategy = _CROSS  # cheaper than the model's best plan: no need to measure plans
         p = strategy or plan(len(uniq), radius, uniq)
         if p.kind == "mih" and (p.chunks * (p.s + 1) <= radius or p.chunks < 4 or p.s > 1):
             raise ValueError(f"{p} cannot guarantee recall at radius {radius}")
         cols = [np.ascontiguousarray(uniq[:, w]) for w in range(WORDS)]
         found: Found
-        if u_side is not None and strategy is None and _cross_is_cheaper(u_side, p):
+        if u_side is not None and (
+            p is _CROSS or (strategy is None and _cross_is_cheaper(u_side, p))
+        ):
             found = _brute_cross(cols, u_side, radius)
         elif p.kind == "brute":
             found = _brute(cols, radius)
@@ -252,6 +260,8 @@ def near_pairs(
 
 
 Found = Iterator[tuple[I64, I64, I64]]
+#: the plan of comparing the two sides of a sided search with each other
+_CROSS = Plan("cross")
 
 
 def _cross_is_cheaper(u_side: tuple[Bool, Bool], p: Plan) -> bool:
