@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from types import MappingProxyType
 from typing import Any
 
@@ -261,6 +263,24 @@ def evaluate(
         return _evaluate(records, policy, header, base, only, reuse)
 
 
+def _same_rows(
+    paths: Sequence[Any], shas: Sequence[Any], prior_paths: Sequence[Any], prior_shas: Sequence[Any]
+) -> list[int]:
+    """For each (path, sha), the row of ``prior_paths`` with that path and the same non-empty
+    sha, else -1 (the lookups and comparisons run in C)."""
+    where = dict(zip(prior_paths, range(len(prior_paths)), strict=True))  # the last path wins
+    found = list(map(where.get, paths, repeat(-1)))
+    rows = [i for i, j in enumerate(found) if j >= 0]
+    if not rows:
+        return found
+    mine = [shas[i] for i in rows]
+    theirs = list(map(prior_shas.__getitem__, (found[i] for i in rows)))
+    for i, sha, eq in zip(rows, mine, map(operator.eq, mine, theirs), strict=True):
+        if not (sha and eq):
+            found[i] = -1
+    return found
+
+
 def _evaluate(
     records: Sequence[ImageRecord],
     policy: Policy,
@@ -289,12 +309,7 @@ def _evaluate(
     same = [-1] * n
     prior_findings: dict[str, list[FindingResult]] = {}
     if reuse is not None and reuse.policy is policy and len(reuse.shas) == len(reuse.paths):
-        where = {p: j for j, p in enumerate(reuse.paths)}
-        rshas = reuse.shas
-        for i, (p, sha) in enumerate(zip(paths, shas, strict=True)):
-            j = where.get(p, -1)
-            if j >= 0 and sha and rshas[j] == sha:
-                same[i] = j
+        same = _same_rows(paths, shas, reuse.paths, reuse.shas)
         image_ids = {c.id for c in checks.values() if isinstance(c, ImageCheck)}
         for f in reuse.findings:
             if f.check in image_ids and f.paths:

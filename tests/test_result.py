@@ -122,3 +122,17 @@ def test_bad_split_globs_are_refused() -> None:
 
     with pytest.raises(PolicyError, match="splits"):
         parse_policy("splits:\n  train: 3\n")
+
+
+def test_rows_whose_image_outcomes_can_be_reused() -> None:
+    from imgeda_ci.evaluate import _same_rows
+
+    paths = ["a", "b", "c", "d", "e", "f"]
+    shas = ["1", "2", None, "4", "", "6"]
+    prior_paths = ["b", "a", "c", "d", "e", "a"]  # "a" twice: the last one counts
+    prior_shas = ["2", "1", None, "5", "", "9"]
+    # b: same path and bytes; a: its last prior row has other bytes; c, e: no bytes to
+    # compare; d: other bytes; f: not there before
+    assert _same_rows(paths, shas, prior_paths, prior_shas) == [-1, 0, -1, -1, -1, -1]
+    assert _same_rows([], [], prior_paths, prior_shas) == []
+    assert _same_rows(paths, shas, [], []) == [-1] * 6
