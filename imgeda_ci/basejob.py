@@ -37,6 +37,7 @@ from multiprocessing.connection import Connection
 from types import MappingProxyType
 from typing import Any
 
+from imgeda_ci.columns import columns_for
 from imgeda_ci.diff import Side
 from imgeda_ci.evaluate import Evaluation
 from imgeda_ci.model import ImageRecord
@@ -77,8 +78,12 @@ def _radii(policy: Policy) -> list[int]:
     return sorted(out)
 
 
+#: what the parent has already (its own copy of the base's records gives the paths and hashes)
+_KEPT_HOME = ("policy", "paths", "shas")
+
+
 def _fields(ev: Evaluation) -> dict[str, Any]:
-    return {k: v for k, v in vars(ev).items() if k != "policy"}
+    return {k: v for k, v in vars(ev).items() if k not in _KEPT_HOME}
 
 
 def _child(conn: Connection, data: bytes, name: str, policy: Policy) -> None:
@@ -165,14 +170,20 @@ class BaseJob:
         self.close()
         return None
 
-    def _evaluation(self, kind: str) -> Evaluation | None:
+    def _evaluation(self, kind: str, records: Sequence[ImageRecord]) -> Evaluation | None:
         fields = self._recv(kind)
-        return None if fields is None else Evaluation(policy=self.policy, **fields)
+        if fields is None:
+            return None
+        cols = columns_for(records)  # as evaluate() reads them
+        cols.prefetch(["path", "sha256"])
+        paths, shas = list(cols.raw("path")), list(cols.raw("sha256"))
+        return Evaluation(policy=self.policy, paths=paths, shas=shas, **fields)
 
-    def image_outcomes(self) -> Evaluation | None:
+    def image_outcomes(self, records: Sequence[ImageRecord]) -> Evaluation | None:
         """The base's image-check outcomes (an evaluation of the image checks only): the head
-        takes them for every image the change left alone (``evaluate(reuse=...)``)."""
-        return self._evaluation("images")
+        takes them for every image the change left alone (``evaluate(reuse=...)``).
+        ``records``: this process's copy of the base's records."""
+        return self._evaluation("images", records)
 
     def diff_side(self, images: Evaluation) -> Side | None:
         """The base's half of the diff (:class:`~imgeda_ci.diff.Side`); its paths and content
@@ -200,9 +211,10 @@ class BaseJob:
         adopt(records, content)
         return True
 
-    def evaluation(self) -> Evaluation | None:
-        """The base's evaluation (None: evaluate it in this process instead)."""
-        ev = self._evaluation("evaluation")
+    def evaluation(self, records: Sequence[ImageRecord]) -> Evaluation | None:
+        """The base's evaluation (None: evaluate it in this process instead); ``records`` as
+        for :meth:`image_outcomes`."""
+        ev = self._evaluation("evaluation", records)
         self.close()
         return ev
 

@@ -23,6 +23,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -297,13 +298,13 @@ def _run_ci(
             and committed.parsed
             and base[1] is committed.parsed[1]  # the base the job evaluates
         ):
-            head_reuse = job.image_outcomes()
+            head_reuse = job.image_outcomes(base[1])
             side = job.diff_side(head_reuse) if head_reuse is not None else None
             # while the job finds the base's near pairs
             changes = diff(base[1], records, base_side=side)
             content_of(records)  # the head's content keys, while the job finds near pairs
             if head_reuse is not None and job.seed_memos(base[1]):
-                base_ev = job.evaluation  # fetched once the head is evaluated
+                base_ev = partial(job.evaluation, base[1])  # once the head is evaluated
         result = build_result(
             records,
             policy,

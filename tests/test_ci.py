@@ -228,8 +228,8 @@ def test_base_evaluated_in_a_second_process_gives_the_same_result(
     got: list[object] = []
     real = basejob.BaseJob.evaluation
 
-    def spy(job: basejob.BaseJob) -> object:
-        got.append(real(job))
+    def spy(job: basejob.BaseJob, records: list[dict[str, object]]) -> object:
+        got.append(real(job, records))  # type: ignore[arg-type]
         return got[-1]
 
     monkeypatch.setattr(basejob.BaseJob, "evaluation", spy)
