@@ -11,7 +11,7 @@ import functools
 from collections import Counter
 from typing import Any
 
-from imgeda_ci.formats.base import Layout, Source, canonical_split, new_labels
+from imgeda_ci.formats.base import Layout, Source, canonical_split, new_labels, split_from_path
 from imgeda_ci.formats.files import parent_of
 
 #: Folder names that hold images without naming a class.
@@ -33,21 +33,37 @@ def _class_of_folder(parent: str) -> str | None:
     return folder
 
 
+class FolderLayout(Layout):
+    """A classification layout: an image's labels follow from its folder, so they are answered
+    from it (one shared, read-only labels dict per class) instead of being kept per image:
+    nothing here grows with the number of images."""
+
+    def __init__(self, names: list[str]) -> None:
+        super().__init__("classification")
+        self.classes = dict(enumerate(names))
+        self._shared: dict[str | None, dict[str, Any]] = {None: _labels(None)}
+        for name in names:
+            self._shared[name] = _labels(name)
+
+    def annotate(self, relpath: str) -> tuple[str | None, dict[str, Any] | None]:
+        """(split, labels) of a scanned image (the only paths the scan asks about); a path
+        whose folder names no class of the scanned images gets empty labels."""
+        split = self.splits.get(relpath) or split_from_path(relpath)
+        labels = self._shared.get(class_of(relpath))
+        return split, labels if labels is not None else self._shared[None]
+
+
+def _labels(cls: str | None) -> dict[str, Any]:
+    labels = new_labels("classification", None)
+    if cls is not None:
+        labels["classes"] = [cls]
+        labels["n"] = 1
+    return labels
+
+
 def read(src: Source) -> Layout:
-    layout = Layout("classification")
-    classes = {image: class_of(image) for image in src.images}
-    names = sorted({c for c in classes.values() if c is not None})
-    layout.classes = dict(enumerate(names))
-    shared: dict[str | None, dict[str, Any]] = {}  # one (read-only) labels dict per class
-    for image, cls in classes.items():
-        labels = shared.get(cls)
-        if labels is None:
-            labels = shared[cls] = new_labels("classification", None)
-            if cls is not None:
-                labels["classes"] = [cls]
-                labels["n"] = 1
-        layout.labels[image] = labels
-    return layout
+    folders = {parent_of(image) for image in src.images}  # each folder judged once
+    return FolderLayout(sorted({c for f in folders if (c := _class_of_folder(f)) is not None}))
 
 
 def looks_like_classification(src: Source) -> bool:
