@@ -101,9 +101,27 @@ def is_companion_name(path: str) -> bool:
     )
 
 
+#: The most files a tree lists: a guard against a walk of a huge unrelated tree.
+MAX_TREE_FILES = 5_000_000
+
+
+def readers_enter(name: str) -> bool:
+    """Whether the readers look inside a folder of this name: hidden folders (``.git``,
+    ``.cache``) hold no dataset files, and walking them costs time and memory."""
+    return not name.startswith(".")
+
+
 @dataclass
 class Tree:
-    """Every regular file below a root, as sorted POSIX paths relative to it."""
+    """The files below a root that the format readers see, as sorted POSIX paths relative to it.
+
+    ``files`` is every regular file in the folders the readers look into (see
+    :func:`readers_enter`), except that a tree made by discovery's walk leaves out the scanned
+    images with image names: the readers have them as ``Source.images`` already, and a second
+    list of every image would cost memory per image. Readers therefore find images through
+    ``Source`` (``images``, ``disk_images``) and only other files here; what they conclude is
+    the same for either tree. ``unreadable_dirs``: the folders that could not be listed.
+    """
 
     root: Path
     files: list[str] = field(default_factory=list)
@@ -131,8 +149,13 @@ class Tree:
         return self.root / rel if rel else self.root
 
 
-def walk(root: Path, limit: int = 5_000_000) -> Tree:
-    """List the files below ``root``; follows folder symlinks once, skips hidden folders."""
+def walk(root: Path, limit: int = MAX_TREE_FILES) -> Tree:
+    """List the files below ``root``; follows folder symlinks once, skips hidden folders.
+
+    Used where discovery did not walk the folder itself (a ``--files-from`` list, the side
+    files of a git tree or a bucket, a direct call); a local scan takes the tree from
+    discovery's walk instead (:func:`imgeda_ci.scan.discover.walk`), which sees the same files.
+    """
     tree = Tree(root)
     if not root.is_dir():
         return tree  # a remote source or a single file: nothing to walk
@@ -159,13 +182,14 @@ def walk(root: Path, limit: int = 5_000_000) -> Tree:
             relpath = f"{rel}/{name}" if rel else name
             try:
                 if entry.is_dir(follow_symlinks=True):
-                    if not name.startswith("."):
+                    if readers_enter(name):
                         stack.append((entry.path, relpath))
                 elif entry.is_file(follow_symlinks=True):
                     tree.files.append(relpath)
             except OSError:
                 continue
     tree.files.sort()
+    tree.unreadable_dirs.sort()  # in path order, not in the file system's listing order
     return tree
 
 

@@ -1,4 +1,4 @@
-"""``load_layout``: walk the root, detect (or take) the format, read it, note stray files."""
+"""``load_layout``: list the files, detect (or take) the format, read it, note stray files."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from imgeda_ci.errors import UserError
 from imgeda_ci.formats import classification, coco, flat, voc, yolo
 from imgeda_ci.formats.base import Layout, Source
 from imgeda_ci.formats.detect import detect
-from imgeda_ci.formats.files import is_companion_name, is_image_name, walk
+from imgeda_ci.formats.files import Tree, is_companion_name, is_image_name, walk
 
 READERS: dict[str, Callable[[Source], Layout]] = {
     "yolo": yolo.read,
@@ -31,17 +31,25 @@ def check_format(fmt: str | None) -> str | None:
     return fmt
 
 
-def load_layout(root: Path | str, image_paths: Sequence[str], fmt: str | None = None) -> Layout:
+def load_layout(
+    root: Path | str,
+    image_paths: Sequence[str],
+    fmt: str | None = None,
+    *,
+    tree: Tree | None = None,
+) -> Layout:
     """Read the dataset layout of ``root`` for the scanned ``image_paths`` (POSIX, relative).
 
-    ``fmt`` None (or "auto") detects the format. Never raises for bad annotation files: they
-    become problems in ``header_facts()``. Raises UserError for an unknown ``fmt``.
+    ``fmt`` None (or "auto") detects the format. ``tree``: the files below ``root`` as
+    discovery's walk listed them (:attr:`imgeda_ci.scan.discover.Discovery.tree`); without
+    one, ``root`` is walked here. Never raises for bad annotation files: they become problems
+    in ``header_facts()``. Raises UserError for an unknown ``fmt``.
     """
     forced = check_format(fmt)
     images = list(image_paths)
     if not all(a < b for a, b in itertools.pairwise(images)):  # discovery's are sorted already
         images = sorted(set(images))
-    src = Source(Path(root), walk(Path(root)), images)
+    src = Source(Path(root), tree if tree is not None else walk(Path(root)), images)
     if forced is None:
         name, reason = detect(src)
     else:

@@ -39,7 +39,11 @@ def scan_with_layout(
     then scan them with it: the one path every source (folder, git tree, bucket) takes."""
     from imgeda_ci.formats import load_layout
 
-    layout = load_layout(layout_root, found.paths, dataset_format)
+    # the files discovery's walk listed, when it walked this root: no second walk
+    tree = found.tree if found.tree is not None and found.tree.root == layout_root else None
+    found.tree = None  # the readers are done with it once the layout is read: free it now
+    layout = load_layout(layout_root, found.paths, dataset_format, tree=tree)
+    del tree
     return scan(
         found,
         output,

@@ -3,6 +3,9 @@
 Paths come out as sorted POSIX strings relative to the root. Symlinked folders are followed once
 (a loop is detected by device and inode and skipped with a warning); unreadable folders are
 skipped with a warning. Include/exclude globs use :mod:`imgeda_ci.globs`.
+
+The same walk lists the other files the dataset-format readers need (labels, ``data.yaml``,
+COCO JSON; see :class:`imgeda_ci.formats.files.Tree`), so that a scan walks a large tree once.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Any
 
 from imgeda_ci import globs
 from imgeda_ci.errors import UserError
+from imgeda_ci.formats.files import MAX_TREE_FILES, Tree, is_image_name, readers_enter
 from imgeda_ci.scan.sniff import TEXT_EXTENSIONS, image_extensions, looks_like_image
 
 #: Folders never entered: version-control and tool metadata.
@@ -31,6 +35,10 @@ class Discovery:
     content ids are known without reading (git blobs), ``oids``. A source whose listing tells
     when an object changed (a bucket: size and ETag) sets ``stat_keys``: the pipeline then uses
     them instead of ``os.stat`` to resume from its journal without reading unchanged objects.
+
+    ``tree``: the files below ``root`` as the dataset-format readers see them, when discovery
+    walked a local folder (else None, and the readers walk it themselves); the scan hands it to
+    the readers and then drops it.
     """
 
     root: Path
@@ -39,6 +47,7 @@ class Discovery:
     locators: dict[str, str] | None = None
     oids: dict[str, str] | None = None
     stat_keys: dict[str, list[Any]] | None = None
+    tree: Tree | None = None
 
     @property
     def local(self) -> bool:
@@ -99,54 +108,89 @@ def walk(
             raise UserError(f"--include/--exclude: {exc}") from None
     found: list[str] = []
     warnings: list[str] = []
-    seen: set[tuple[int, int]] = set()
+    tree = Tree(root)
+    seen: set[tuple[int, int]] = set()  # folders searched for images
+    seen_by_readers: set[tuple[int, int]] = set()  # folders listed for the format readers
 
-    def visit(folder: str, rel: str) -> None:
+    # Two walks in one: ``images`` is this walk's own search (it skips SKIP_DIRS, warns), and
+    # ``readers`` the format readers' view (:func:`imgeda_ci.formats.files.walk`: hidden folders
+    # skipped, each folder once, unreadable ones noted). A folder is listed once for both.
+    def visit(folder: str, rel: str, images: bool, readers: bool) -> None:
         try:
             st = os.stat(folder)
         except OSError as exc:
-            warnings.append(f"{rel or '.'}: skipped folder: {exc.strerror}")
+            if images:
+                warnings.append(f"{rel or '.'}: skipped folder: {exc.strerror}")
+            if readers:
+                tree.unreadable_dirs.append(rel)
             return
         key = (st.st_dev, st.st_ino)
-        if key in seen:
-            warnings.append(f"{rel or '.'}: skipped folder: symlink loop")
+        if images:
+            if key in seen:
+                warnings.append(f"{rel or '.'}: skipped folder: symlink loop")
+                images = False
+            else:
+                seen.add(key)
+        if readers:
+            readers = key not in seen_by_readers and len(tree.files) < MAX_TREE_FILES
+            seen_by_readers.add(key)
+        if not (images or readers):
             return
-        seen.add(key)
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            warnings.append(f"{rel or '.'}: skipped unreadable folder: {exc.strerror}")
+            if images:
+                warnings.append(f"{rel or '.'}: skipped unreadable folder: {exc.strerror}")
+            if readers:
+                tree.unreadable_dirs.append(rel)
             return
         for entry in entries:
             name = entry.name
             child_rel = f"{rel}/{name}" if rel else name
+            listed = readers  # whether the readers see this entry
             try:
                 is_dir = entry.is_dir(follow_symlinks=True)
             except OSError:
-                is_dir = False
+                is_dir = listed = False
             if is_dir:
-                if name not in SKIP_DIRS:
-                    visit(entry.path, child_rel)
+                sub_images = images and name not in SKIP_DIRS
+                sub_readers = listed and readers_enter(name)
+                if sub_images or sub_readers:
+                    visit(entry.path, child_rel, sub_images, sub_readers)
                 continue
-            ext = _ext(name)
-            if ext not in exts and not (
-                sniff_unknown and ext not in TEXT_EXTENSIONS and _sniff(entry.path)
-            ):
-                continue
-            try:
-                if not entry.is_file(follow_symlinks=True):
-                    if entry.is_symlink():
-                        warnings.append(f"{child_rel}: skipped broken symlink")
-                    continue
-            except OSError:
-                continue
-            if _selected(child_rel, include, exclude):
+            if images and scanned(entry, child_rel):
                 found.append(child_rel)
+                if is_image_name(name):
+                    continue  # the readers know it as a scanned image: not listed twice
+            if listed:
+                try:
+                    if entry.is_file(follow_symlinks=True):
+                        tree.files.append(child_rel)
+                except OSError:
+                    continue
 
-    visit(str(root), "")
+    def scanned(entry: os.DirEntry[str], child_rel: str) -> bool:
+        """Whether ``entry`` is an image file to scan (a broken symlink is warned about)."""
+        ext = _ext(entry.name)
+        if ext not in exts and not (
+            sniff_unknown and ext not in TEXT_EXTENSIONS and _sniff(entry.path)
+        ):
+            return False
+        try:
+            if not entry.is_file(follow_symlinks=True):
+                if entry.is_symlink():
+                    warnings.append(f"{child_rel}: skipped broken symlink")
+                return False
+        except OSError:
+            return False
+        return _selected(child_rel, include, exclude)
+
+    visit(str(root), "", True, True)
     found.sort()
-    return Discovery(root, found, warnings)
+    tree.files.sort()
+    tree.unreadable_dirs.sort()
+    return Discovery(root, found, warnings, tree=tree)
 
 
 def from_list(
