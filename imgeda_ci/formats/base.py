@@ -132,15 +132,21 @@ def class_name(names: dict[int, str], class_id: int) -> str:
 
 @dataclass
 class Source:
-    """What a reader reads: the root, its files, and the images the scanner found."""
+    """What a reader reads: the root, its files, and the images the scanner found (sorted).
+
+    ``tree.files`` may leave out the scanned images (see :class:`Tree`): look images up in
+    ``images``, ``image_set`` or ``disk_images``.
+    """
 
     root: Path
     tree: Tree
     images: list[str]
-    image_set: set[str] = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.image_set = set(self.images)
+    @functools.cached_property
+    def image_set(self) -> set[str]:
+        """The scanned images as a set, made when a reader asks: classification and flat
+        folders never need one (a set of every path costs memory per image)."""
+        return set(self.images)
 
     @functools.cached_property
     def disk_images(self) -> set[str]:

@@ -46,8 +46,9 @@ def load_layout(
     in ``header_facts()``. Raises UserError for an unknown ``fmt``.
     """
     forced = check_format(fmt)
-    images = list(image_paths)
-    if not all(a < b for a, b in itertools.pairwise(images)):  # discovery's are sorted already
+    # discovery's paths are a sorted list already: used as they are, not copied
+    images = image_paths if isinstance(image_paths, list) else list(image_paths)
+    if not all(a < b for a, b in itertools.pairwise(images)):
         images = sorted(set(images))
     src = Source(Path(root), tree if tree is not None else walk(Path(root)), images)
     if forced is None:
@@ -63,8 +64,8 @@ def load_layout(
 
 def _stray_files(src: Source, layout: Layout) -> None:
     """Files that are neither images, nor read by the format, nor docs/code/config."""
-    for f in src.tree.files:
-        if f in layout.used or f in src.image_set or is_image_name(f) or is_companion_name(f):
+    for f in src.tree.files:  # the image set last: most layouts never need to build it
+        if f in layout.used or is_image_name(f) or is_companion_name(f) or f in src.image_set:
             continue
         layout.problems.add("stray_file", f, "not an image and not part of the dataset format")
     for d in src.tree.unreadable_dirs:
