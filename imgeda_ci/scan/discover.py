@@ -19,7 +19,7 @@ from typing import Any
 
 from imgeda_ci import globs
 from imgeda_ci.errors import UserError
-from imgeda_ci.formats.files import MAX_TREE_FILES, Tree, is_image_name, readers_enter
+from imgeda_ci.formats.files import IMAGE_EXTENSIONS, MAX_TREE_FILES, Tree, readers_enter
 from imgeda_ci.scan.sniff import TEXT_EXTENSIONS, image_extensions, looks_like_image
 
 #: Folders never entered: version-control and tool metadata.
@@ -159,32 +159,34 @@ def walk(
                 if sub_images or sub_readers:
                     visit(entry.path, child_rel, sub_images, sub_readers)
                 continue
-            if images and scanned(entry, child_rel):
-                found.append(child_rel)
-                if is_image_name(name):
-                    continue  # the readers know it as a scanned image: not listed twice
+            if images:
+                ext = _ext(name)
+                if ext in exts or (
+                    sniff_unknown and ext not in TEXT_EXTENSIONS and _sniff(entry.path)
+                ):
+                    try:
+                        is_file = entry.is_file(follow_symlinks=True)
+                    except OSError:
+                        continue
+                    if not is_file:
+                        if entry.is_symlink():
+                            warnings.append(f"{child_rel}: skipped broken symlink")
+                        continue
+                    if _selected(child_rel, include, exclude):
+                        found.append(child_rel)
+                        # is_image_name(name), ~5x faster: ``ext`` is the text after the last
+                        # dot, and a dot that starts the name starts no extension
+                        if ext in IMAGE_EXTENSIONS and name.rfind(".") > 0:
+                            continue  # the readers know it as a scanned image: not listed twice
+                    if listed:
+                        tree.files.append(child_rel)
+                    continue
             if listed:
                 try:
                     if entry.is_file(follow_symlinks=True):
                         tree.files.append(child_rel)
                 except OSError:
                     continue
-
-    def scanned(entry: os.DirEntry[str], child_rel: str) -> bool:
-        """Whether ``entry`` is an image file to scan (a broken symlink is warned about)."""
-        ext = _ext(entry.name)
-        if ext not in exts and not (
-            sniff_unknown and ext not in TEXT_EXTENSIONS and _sniff(entry.path)
-        ):
-            return False
-        try:
-            if not entry.is_file(follow_symlinks=True):
-                if entry.is_symlink():
-                    warnings.append(f"{child_rel}: skipped broken symlink")
-                return False
-        except OSError:
-            return False
-        return _selected(child_rel, include, exclude)
 
     visit(str(root), "", True, True)
     found.sort()

@@ -36,6 +36,8 @@ def _messy(root: Path) -> None:
     image(root / "__pycache__/e.jpg")
     image(root / "excluded/f.jpg")  # excluded by a glob: an image on disk, not scanned
     write(root / "odd.bak", (root / "images/a.jpg").read_bytes())  # a misnamed image, sniffed
+    for name in (".jpg", "..jpg", ".x.JPG", "y.", "noext"):  # the readers' own idea of a name
+        write(root / "names" / name, (root / "images/a.jpg").read_bytes())
     write(root / "dup/g.jpg", b"")
     os.symlink(root / "images", root / "alias")  # the same folder twice
     os.symlink(root, root / "images/loop")  # a symlink loop
@@ -67,6 +69,12 @@ def test_tree_is_the_readers_walk_without_the_scanned_images(tmp_path: Path) -> 
     expected = [f for f in same(own.files) if not (f in scanned and is_image_name(f))]
     assert same(tree.files) == expected
     assert "odd.bak" in tree.files  # scanned, but not by an image name: the readers list it
+    assert [p for p in found.paths if p.startswith("names/")] == [
+        "names/..jpg", "names/.jpg", "names/.x.JPG", "names/noext", "names/y."
+    ]  # fmt: skip
+    assert [p for p in tree.files if p.startswith("names/")] == [
+        "names/.jpg", "names/noext", "names/y."
+    ]  # fmt: skip
     assert "__pycache__/m.pyc" in tree.files and "excluded/f.jpg" in tree.files
     assert not any(f.startswith((".hidden/", ".git/")) for f in tree.files)
     assert tree.files == sorted(tree.files)
