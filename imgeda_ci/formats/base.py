@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -140,7 +141,7 @@ class Source:
 
     root: Path
     tree: Tree
-    images: list[str]
+    images: Sequence[str]
 
     @functools.cached_property
     def image_set(self) -> set[str]:

@@ -46,8 +46,7 @@ def load_layout(
     in ``header_facts()``. Raises UserError for an unknown ``fmt``.
     """
     forced = check_format(fmt)
-    # discovery's paths are a sorted list already: used as they are, not copied
-    images = image_paths if isinstance(image_paths, list) else list(image_paths)
+    images = image_paths  # discovery's are sorted already: used as they are, not copied
     if not all(a < b for a, b in itertools.pairwise(images)):
         images = sorted(set(images))
     src = Source(Path(root), tree if tree is not None else walk(Path(root)), images)

@@ -6,6 +6,9 @@ skipped with a warning. Include/exclude globs use :mod:`imgeda_ci.globs`.
 
 The same walk lists the other files the dataset-format readers need (labels, ``data.yaml``,
 COCO JSON; see :class:`imgeda_ci.formats.files.Tree`), so that a scan walks a large tree once.
+It visits each folder's entries in the order of the paths they lead to, so the image paths come
+out sorted and go straight into a compact :class:`~imgeda_ci.scan.pathlist.PathList`: the
+parent's memory grows by ~25 bytes per image instead of ~90.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 from imgeda_ci import globs
 from imgeda_ci.errors import UserError
 from imgeda_ci.formats.files import IMAGE_EXTENSIONS, MAX_TREE_FILES, Tree, readers_enter
+from imgeda_ci.scan.pathlist import PathList
 from imgeda_ci.scan.sniff import TEXT_EXTENSIONS, image_extensions, looks_like_image
 
 #: Folders never entered: version-control and tool metadata.
@@ -42,7 +46,7 @@ class Discovery:
     """
 
     root: Path
-    paths: list[str]
+    paths: Sequence[str]
     warnings: list[str] = field(default_factory=list)
     locators: dict[str, str] | None = None
     oids: dict[str, str] | None = None
@@ -61,6 +65,16 @@ class Discovery:
 
 def _ext(name: str) -> str:
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def _path_order(entry: os.DirEntry[str]) -> str:
+    """Sort key that makes a depth-first walk yield sorted paths: a folder sorts as its name
+    plus "/", as the paths in it do (``a-b/x``, ``a.jpg``, ``a/x``; by name, ``a/`` would come
+    first)."""
+    try:
+        return entry.name + "/" if entry.is_dir(follow_symlinks=True) else entry.name
+    except OSError:
+        return entry.name  # the walk takes it for a file too
 
 
 def _sniff(path: str) -> bool:
@@ -106,7 +120,7 @@ def walk(
             globs.compile_glob(pattern)
         except globs.GlobError as exc:
             raise UserError(f"--include/--exclude: {exc}") from None
-    found: list[str] = []
+    found = PathList()  # appended in sorted order (see _path_order)
     warnings: list[str] = []
     tree = Tree(root)
     seen: set[tuple[int, int]] = set()  # folders searched for images
@@ -138,7 +152,7 @@ def walk(
             return
         try:
             with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                entries = sorted(it, key=_path_order)
         except OSError as exc:
             if images:
                 warnings.append(f"{rel or '.'}: skipped unreadable folder: {exc.strerror}")
@@ -189,7 +203,6 @@ def walk(
                     continue
 
     visit(str(root), "", True, True)
-    found.sort()
     tree.files.sort()
     tree.unreadable_dirs.sort()
     return Discovery(root, found, warnings, tree=tree)
