@@ -15,20 +15,22 @@ branch ``pr`` adds, modifies, renames and deletes ``--change`` images in all. Ea
 and prints the median wall time and how many images were analysed (target: only the changed
 ones, in at most 3 s on 2 cores).
 
-Measured here (2 cores): 3.3-3.4 s median (single runs 3.2-3.8 s: the fresh clone's own
-writes compete), 30 images analysed; 10.3 s before the vectorised duplicate searches, shared
-columns, the single parse of the committed manifest and the base evaluated in a second
-process. The parent's path now: imports (~0.15 s), git and reading the manifest (~0.1 s),
-parsing its 69 MB (~0.55 s), the head scan's bookkeeping for 50k paths (~0.75 s), the diff's
-head half (~0.45 s), evaluating the head (~0.8 s), outputs and exit (~0.15 s). Both processes
-are busy most of the time (about 4.5 s of CPU), so what is left is less work per record rather
-than more overlap: moving the head's duplicate searches to the child too made it slower.
+Measured here (2 cores), medians of 7 runs: 3.1-3.6 s in an afternoon when the machine ran
+20-30% slower than in the morning (the scan benchmark's decode floor: 7.7 s instead of 5.9 s);
+2.8 s in the morning at an intermediate commit, which an interleaved A/B in the slow period put
+at 3.3 s against 2.9 s for the final code. 10.3 s at the start of the previous session. 30
+images analysed. The parent's path: imports (~0.15 s), git and reading the manifest (~0.1 s),
+parsing its 69 MB in one C loop (~0.4 s), the head scan's bookkeeping for 50k paths (~0.6 s),
+the diff's head half made from the base's (~0.15 s), evaluating the head (~0.45 s), outputs
+and exit (~0.1 s); the base process parses, evaluates the base's images, finds its near pairs
+and evaluates it meanwhile. Both processes are busy nearly all the time.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -126,6 +128,9 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             clone = Path(tmp) / "clone"
             git(Path(tmp), "clone", "-q", "-b", "pr", str(repo), str(clone))
+            # the checkout's 50k files are written back to disk before the timed run starts
+            # (in CI, other steps run between the checkout and this one)
+            os.sync()
             t = time.perf_counter()
             args_ = ["ci", "data", "--base-ref", "origin/main", "--manifest-out",
                      "data.manifest.jsonl", "--json-out", "r.json", "-q"]  # fmt: skip
