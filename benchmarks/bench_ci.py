@@ -15,8 +15,8 @@ branch ``pr`` adds, modifies, renames and deletes ``--change`` images in all. Ea
 and prints the median wall time and how many images were analysed (target: only the changed
 ones, in at most 3 s on 2 cores).
 
-Measured here (2 cores), medians of 7 runs: 3.1-3.6 s in an afternoon when the machine ran
-20-30% slower than in the morning (the scan benchmark's decode floor: 7.7 s instead of 5.9 s);
+Measured here (2 cores), medians of 7 runs: 2.90 s in the last run; 3.1-3.6 s earlier, when
+the machine ran 20-30% slower than in the morning (the decode floor: 7.7 s instead of 5.9 s);
 2.8 s in the morning at an intermediate commit, which an interleaved A/B in the slow period put
 at 3.3 s against 2.9 s for the final code. 10.3 s at the start of the previous session. 30
 images analysed. The parent's path: imports (~0.15 s), git and reading the manifest (~0.1 s),
