@@ -68,8 +68,8 @@ def _getter(keys: Sequence[str], default: Any) -> Callable[[Any], tuple[Any, ...
 
 
 def _every_key(rows: Sequence[Any], keys: list[str]) -> list[list[Any]] | None:
-    """The values of ``keys`` in every row, one list per key, read in C (``itemgetter`` and
-    ``zip``); None when a row is not a dict or lacks a key (then the caller reads them with
+    """The values of ``keys`` in every row, one list per key, read in C (an ``itemgetter`` pass
+    per key); None when a row is not a dict or lacks a key (then the caller reads them with
     defaults)."""
     if not rows or set(map(type, rows)) != {dict}:
         return None
@@ -195,42 +195,38 @@ class Columns:
 
     def truthy(self, key: str) -> BoolArray:
         """``bool(value)`` of the value at ``key`` (``None`` when missing)."""
-        name = f"truthy:{key}"
-        got = self._derived.get(name)
-        if got is None:
-            got = np.array(list(map(bool, self.raw(key))), dtype=np.bool_)
-            self._derived[name] = got
+        got: BoolArray = self.derive(
+            f"truthy:{key}", lambda c: np.array(list(map(bool, c.raw(key))), dtype=np.bool_)
+        )
         return got
 
     def is_none(self, key: str) -> BoolArray:
         """The value at ``key`` is ``None`` (or missing, as in :meth:`raw`)."""
-        name = f"is_none:{key}"
-        got = self._derived.get(name)
-        if got is None:
-            vals = self.raw(key)
-            got = np.fromiter((v is None for v in vals), dtype=np.bool_, count=len(vals))
-            self._derived[name] = got
+
+        def build(c: Columns) -> BoolArray:
+            vals = c.raw(key)
+            return np.fromiter((v is None for v in vals), dtype=np.bool_, count=len(vals))
+
+        got: BoolArray = self.derive(f"is_none:{key}", build)
         return got
 
     def is_dict(self, key: str) -> BoolArray:
         """The value at ``key`` is a dict."""
-        name = f"is_dict:{key}"
-        got = self._derived.get(name)
-        if got is None:
-            vals = self.raw(key)
+
+        def build(c: Columns) -> BoolArray:
+            vals = c.raw(key)
             if set(map(type, vals)) == {dict}:
-                got = np.ones(len(vals), dtype=np.bool_)
-            else:
-                got = np.fromiter((v.__class__ is dict for v in vals), np.bool_, len(vals))
-            self._derived[name] = got
+                return np.ones(len(vals), dtype=np.bool_)
+            return np.fromiter((v.__class__ is dict for v in vals), np.bool_, len(vals))
+
+        got: BoolArray = self.derive(f"is_dict:{key}", build)
         return got
 
     def is_str(self, key: str) -> BoolArray:
-        name = f"is_str:{key}"
-        got = self._derived.get(name)
-        if got is None:
-            got = np.array([isinstance(v, str) for v in self.raw(key)], dtype=np.bool_)
-            self._derived[name] = got
+        got: BoolArray = self.derive(
+            f"is_str:{key}",
+            lambda c: np.array([isinstance(v, str) for v in c.raw(key)], dtype=np.bool_),
+        )
         return got
 
     @property
