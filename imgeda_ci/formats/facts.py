@@ -103,15 +103,24 @@ def is_empty(labels: Mapping[str, Any]) -> bool:
 def _plain_key(labels: dict[str, Any]) -> tuple[Any, ...] | None:
     """What a classification label contributes to the facts, as a hashable key (None when it
     holds something else: then it is counted the long way)."""
-    classes = labels.get("classes") or ()
-    if not isinstance(classes, list | tuple) or not all(isinstance(c, str) for c in classes):
+    names = _class_names(labels.get("classes"))
+    if names is None:
         return None
     return (
         bool(labels.get("n")),
         labels.get("file") is not None,
         bool(labels.get("problems")),
-        tuple(classes),
+        names,
     )
+
+
+def _class_names(classes: Any) -> tuple[str, ...] | None:
+    """A label's ``classes`` as a tuple of names, when it is a list (or tuple) of strings or
+    empty; None for anything else."""
+    classes = classes or ()
+    if not isinstance(classes, list | tuple) or not all(isinstance(c, str) for c in classes):
+        return None
+    return tuple(classes)
 
 
 def _plain_counts(
@@ -172,13 +181,8 @@ def _plain_columns(
         if not has_labels:
             plain[(split, None)] += times
             continue
-        names = classes or ()
-        if (
-            kind is dict
-            and fmt == "classification"
-            and isinstance(names, tuple)
-            and all(isinstance(c, str) for c in names)
-        ):
+        names = _class_names(classes) if kind is dict and fmt == "classification" else None
+        if names is not None:
             plain[(split, (n, has_file, problems, names))] += times
         else:
             odd.add(combo)
