@@ -51,11 +51,12 @@ def canonical_split(name: str) -> str | None:
 
 def split_from_path(relpath: str) -> str | None:
     """The split named by the first folder of ``relpath`` that is a split word."""
-    return _split_of_folder(relpath.rpartition("/")[0])
+    return split_of_folder(relpath.rpartition("/")[0])
 
 
 @functools.lru_cache(maxsize=4096)  # a dataset has far fewer folders than images
-def _split_of_folder(folder: str) -> str | None:
+def split_of_folder(folder: str) -> str | None:
+    """The split named by the first split word among the folders of ``folder`` (a path)."""
     for part in folder.split("/") if folder else ():
         low = part.lower()
         word = low.rstrip("0123456789")

@@ -11,7 +11,7 @@ import functools
 from collections import Counter
 from typing import Any
 
-from imgeda_ci.formats.base import Layout, Source, _split_of_folder, canonical_split, new_labels
+from imgeda_ci.formats.base import Layout, Source, canonical_split, new_labels, split_of_folder
 from imgeda_ci.formats.files import parent_of
 
 #: Folder names that hold images without naming a class.
@@ -49,7 +49,7 @@ class FolderLayout(Layout):
         """(split, labels) of a scanned image (the only paths the scan asks about); a path
         whose folder names no class of the scanned images gets empty labels."""
         folder = relpath.rpartition("/")[0]  # split and class are both the folder's
-        split = self.splits.get(relpath) or _split_of_folder(folder)
+        split = self.splits.get(relpath) or split_of_folder(folder)
         labels = self._shared.get(_class_of_folder(folder))
         return split, labels if labels is not None else self._shared[None]
 
