@@ -14,6 +14,10 @@ copy-on-write for the other's refcounts. The child sends, in this order:
    images reads;
 2. the base's :class:`~imgeda_ci.evaluate.Evaluation`.
 
+The parent takes the near pairs in only when its first duplicate search needs them
+(:mod:`imgeda_ci.dupes.awaited`), so its other checks run while the child searches; a message
+nobody asked for (no duplicate check enabled) is skipped when a later one is asked for.
+
 Before both, it sends the base's image-check outcomes, which the head's evaluation takes
 for every image the change left alone, and the base's half of the diff (totals and metric
 columns). The answers are the ones the parent would compute
@@ -138,6 +142,15 @@ def _work(post: Callable[[tuple[str, Any]], None], data: bytes, name: str, polic
     post(("evaluation", _fields(ev)))
 
 
+#: the messages the child sends, in their order
+MESSAGES = ("images", "diff", "memos", "evaluation")
+
+
+def _before(got: str, kind: str) -> bool:
+    """Whether message ``got`` comes before ``kind`` in :data:`MESSAGES`."""
+    return got in MESSAGES and kind in MESSAGES and MESSAGES.index(got) < MESSAGES.index(kind)
+
+
 class BaseJob:
     """A running child (see the module doc); every method falls back to None on trouble."""
 
@@ -156,12 +169,15 @@ class BaseJob:
             return None
         got, payload = "error", "the base process ended early"
         try:
-            waited = 0.0
-            while not self._conn.poll(1.0):  # a child that dies or hangs is given up on
-                waited += 1.0
-                if not self._proc.is_alive() or waited > MAX_WAIT:
-                    raise EOFError
-            got, payload = self._conn.recv()
+            while True:
+                waited = 0.0
+                while not self._conn.poll(1.0):  # a child that dies or hangs is given up on
+                    waited += 1.0
+                    if not self._proc.is_alive() or waited > MAX_WAIT:
+                        raise EOFError
+                got, payload = self._conn.recv()
+                if not _before(got, kind):
+                    break  # (a message sent before this one that nobody asked for is dropped)
         except (EOFError, OSError):
             pass
         if got == kind:

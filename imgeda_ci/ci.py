@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -33,7 +34,7 @@ from imgeda_ci import __version__, basejob, manifest
 from imgeda_ci.basejob import BaseJob
 from imgeda_ci.columns import shared as shared_columns
 from imgeda_ci.diff import diff
-from imgeda_ci.dupes.content import content_of
+from imgeda_ci.dupes import awaited
 from imgeda_ci.errors import UserError
 from imgeda_ci.model import ImageRecord, ManifestHeader
 from imgeda_ci.policy import Policy, default_policy, load_policy
@@ -123,7 +124,8 @@ def _work_tree_copy(top: Path, ref: str, rel: str) -> bytes | None:
 
 
 def _header_settings(data: bytes) -> str | None:
-    first = data.split(b"\n", 1)[0]
+    end = data.find(b"\n")
+    first = data[: end if end >= 0 else len(data)]  # (not split: that copies all the rest)
     try:
         head = orjson.loads(first)
     except orjson.JSONDecodeError:
@@ -291,6 +293,7 @@ def _run_ci(
         base_ev = None
         head_reuse = None
         changes = None
+        seeding: AbstractContextManager[None] = nullcontext()
         if (
             job is not None
             and base is not None
@@ -302,20 +305,22 @@ def _run_ci(
             side = job.diff_side(head_reuse) if head_reuse is not None else None
             # while the job finds the base's near pairs
             changes = diff(base[1], records, base_side=side)
-            content_of(records)  # the head's content keys, while the job finds near pairs
-            if head_reuse is not None and job.seed_memos(base[1]):
+            if head_reuse is not None:
+                # the near pairs and content keys, once the head's duplicate checks need them
+                seeding = awaited.arriving(partial(job.seed_memos, base[1]))
                 base_ev = partial(job.evaluation, base[1])  # once the head is evaluated
-        result = build_result(
-            records,
-            policy,
-            header=header,
-            base_records=base[1] if base else None,
-            base_header=base[0] if base else None,
-            strict=opts.strict,
-            base_evaluation=base_ev,
-            head_reuse=head_reuse,
-            changes=changes,
-        )
+        with seeding:
+            result = build_result(
+                records,
+                policy,
+                header=header,
+                base_records=base[1] if base else None,
+                base_header=base[0] if base else None,
+                strict=opts.strict,
+                base_evaluation=base_ev,
+                head_reuse=head_reuse,
+                changes=changes,
+            )
     result.scan = {
         "images": stats.images,
         "analysed": stats.analysed,

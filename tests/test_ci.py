@@ -246,3 +246,41 @@ def test_base_evaluated_in_a_second_process_gives_the_same_result(
         assert got in ([], [None])
     assert parallel == sequential
     assert parallel["diff"]["summary"]["added"] == 5
+
+
+def test_base_process_helps_when_no_duplicate_check_asks_for_its_pairs(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the duplicate and leakage checks off the near pairs the child sends are never taken
+    in: its evaluation, sent after them, is still the one used, and the result is a sequential
+    run's."""
+    from imgeda_ci import basejob
+
+    off = "checks:\n  dark: {severity: error}\n" + "".join(
+        f"  {c}: {{severity: off}}\n"
+        for c in (
+            "near_duplicate",
+            "duplicate_exact",
+            "duplicate_pixels",
+            "duplicate_of_base",
+            "leakage",
+        )
+    )
+    (repo.parent / "p.yml").write_text(off)
+    args = _committed_repo(repo)
+    monkeypatch.setattr(basejob, "ENABLED", False)
+    assert main([*args, "--json-out", str(repo.parent / "seq.json")]) == 2
+    monkeypatch.setattr(basejob, "ENABLED", True)
+    got: list[object] = []
+    real = basejob.BaseJob.evaluation
+
+    def spy(job: basejob.BaseJob, records: list[dict[str, object]]) -> object:
+        got.append(real(job, records))  # type: ignore[arg-type]
+        return got[-1]
+
+    monkeypatch.setattr(basejob.BaseJob, "evaluation", spy)
+    git(repo, "checkout", "-q", "--", "data.jsonl")
+    assert main([*args, "--json-out", str(repo.parent / "par.json")]) == 2
+    assert len(got) == 1 and got[0] is not None
+    sequential = json.loads((repo.parent / "seq.json").read_text())
+    assert json.loads((repo.parent / "par.json").read_text()) == sequential

@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from imgeda_ci.columns import Columns, columns_for
+from imgeda_ci.dupes import awaited
 from imgeda_ci.dupes.hashindex import I64, U64, WORDS, Bool, from_hex
 from imgeda_ci.model import ImageRecord
 
@@ -158,7 +159,9 @@ def _build(cols: Columns) -> Content:
 
 def content_of(records: Sequence[ImageRecord], cols: Columns | None = None) -> Content:
     """The :class:`Content` of ``records``, cached on their columns (``cols``, or
-    :func:`~imgeda_ci.columns.columns_for` them: shared inside :func:`imgeda_ci.columns.shared`)."""
+    :func:`~imgeda_ci.columns.columns_for` them: shared inside :func:`imgeda_ci.columns.shared`).
+    Content another process is sending (:mod:`.awaited`) is taken in first."""
+    awaited.wait()
     if cols is None or cols.records is not records:
         cols = columns_for(records)
     got: Content = cols.derive(_NAME, _build)
