@@ -20,13 +20,59 @@ from imgeda_ci.dupes.hashindex import I64, U64, NearPairs, dedupe, near_pairs
 MAX_NEW_SHARE = 0.2
 
 
+#: odd 64-bit multipliers mixing a row's four words into one key (any would do: see RowIndex)
+_MIX = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93],
+    dtype=np.uint64,
+)
+
+
+def _keys(rows: U64) -> U64:
+    """One 64-bit key per row (arithmetic wraps modulo 2**64)."""
+    k: U64 = (rows * _MIX).sum(axis=1, dtype=np.uint64)
+    out: U64 = k ^ (k >> np.uint64(29))
+    return out
+
+
+class RowIndex:
+    """Where each of some distinct ``(n, 4)`` rows is in ``values``, found by numpy sorting
+    and searching instead of a dict of 50,000 byte strings. Rows are found by a 64-bit key
+    mixed from their words and confirmed word by word, so a key two values share can only
+    cost speed: then a dict answers instead."""
+
+    def __init__(self, values: U64) -> None:
+        self.values = values
+        keys = _keys(values)
+        self.order: I64 = np.argsort(keys, kind="stable").astype(np.int64)
+        self.sorted: U64 = keys[self.order]
+        self.exact: dict[bytes, int] | None = None
+        if len(keys) > 1 and bool((self.sorted[1:] == self.sorted[:-1]).any()):
+            self.exact = {row.tobytes(): k for k, row in enumerate(values)}
+
+    def find(self, rows: U64) -> I64:
+        """Each row's position in ``values``, -1 where absent."""
+        if self.exact is not None:
+            got = self.exact
+            return np.fromiter(
+                (got.get(r.tobytes(), -1) for r in rows), dtype=np.int64, count=len(rows)
+            )
+        if not len(self.values) or not len(rows):
+            return np.full(len(rows), -1, dtype=np.int64)
+        keys = _keys(rows)
+        at = np.minimum(np.searchsorted(self.sorted, keys), len(self.sorted) - 1)
+        cand = self.order[at]
+        hit = (self.sorted[at] == keys) & (self.values[cand] == rows).all(axis=1)
+        out: I64 = np.where(hit, cand, -1)
+        return out
+
+
 class PairMemo:
     """The near relation (at one radius) among every hash value queried so far."""
 
     def __init__(self, radius: int) -> None:
         self.radius = radius
         self.values: U64 = np.zeros((0, 4), dtype=np.uint64)
-        self.index: dict[bytes, int] = {}
+        self.index = RowIndex(self.values)
         self.pi: I64 = np.zeros(0, dtype=np.int64)
         self.pj: I64 = np.zeros(0, dtype=np.int64)
         self.pd: I64 = np.zeros(0, dtype=np.int64)
@@ -34,22 +80,21 @@ class PairMemo:
 
     def _reset(self, result: NearPairs) -> NearPairs:
         self.values = result.unique
-        self.index = {row.tobytes(): k for k, row in enumerate(result.unique)}
+        self.index = RowIndex(self.values)
         self.pi, self.pj, self.pd = result.i, result.j, result.dist
         return result
 
     def query(self, hashes: U64) -> NearPairs:
         """Every pair of distinct values of ``hashes`` within the radius (see the module doc)."""
         uniq, inverse = dedupe(np.ascontiguousarray(hashes, dtype=np.uint64))
-        keys = [row.tobytes() for row in uniq]
-        ids = np.fromiter((self.index.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+        ids = self.index.find(uniq)
         new = np.flatnonzero(ids < 0)
-        if not self.index or len(new) > MAX_NEW_SHARE * max(1, len(uniq)):
+        if not len(self.values) or len(new) > MAX_NEW_SHARE * max(1, len(uniq)):
             return self._reset(near_pairs(hashes, self.radius))
         self.hits += 1
         if len(new):
             self._learn(uniq[new])
-            ids = np.fromiter((self.index[k] for k in keys), dtype=np.int64, count=len(keys))
+            ids = self.index.find(uniq)
         # the memory's pairs whose both ends are in this query, renumbered to its rows
         local = np.full(len(self.values), -1, dtype=np.int64)
         local[ids] = np.arange(len(ids))
@@ -65,7 +110,7 @@ class PairMemo:
         """Become the memory :meth:`state` described (its relation must be complete)."""
         values, pi, pj, pd = state
         self.values = np.ascontiguousarray(values, dtype=np.uint64)
-        self.index = {row.tobytes(): k for k, row in enumerate(self.values)}
+        self.index = RowIndex(self.values)
         self.pi, self.pj, self.pd = pi, pj, pd
 
     def _learn(self, fresh: U64) -> None:
@@ -82,8 +127,7 @@ class PairMemo:
         pos_inner = np.empty(len(inner.unique), dtype=np.int64)
         pos_inner[inner.inverse] = np.arange(m, len(both))
         self.values = both
-        for k, row in enumerate(fresh):
-            self.index[row.tobytes()] = m + k
+        self.index = RowIndex(both)
         self.pi = np.concatenate([self.pi, pos_cross[cross.i], pos_inner[inner.i]])
         self.pj = np.concatenate([self.pj, pos_cross[cross.j], pos_inner[inner.j]])
         self.pd = np.concatenate([self.pd, cross.dist, inner.dist])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from imgeda_ci.dupes.hashindex import NearPairs, near_pairs
 from imgeda_ci.dupes.pairmemo import PairMemo
@@ -46,3 +47,26 @@ def test_memo_equals_fresh_search_as_the_set_changes() -> None:
     other = planted(rng, 500, radius)
     assert as_set(memo.query(other)) == as_set(near_pairs(other, radius))
     assert memo.hits == 2
+
+
+@pytest.mark.parametrize("keys", ["mixed", "all equal"])
+def test_row_index_finds_exactly_the_rows_present(
+    keys: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each row's position or -1, whether the 64-bit keys are distinct (sorted search) or
+    collide (a dict answers): a near miss (one bit off) is never taken for a present row."""
+    from imgeda_ci.dupes import pairmemo
+
+    if keys == "all equal":
+        monkeypatch.setattr(pairmemo, "_keys", lambda rows: np.zeros(len(rows), dtype=np.uint64))
+    rng = np.random.default_rng(3)
+    values = np.unique(rng.integers(0, 2**63, (500, 4), dtype=np.uint64), axis=0)
+    index = pairmemo.RowIndex(values)
+    assert (index.exact is not None) == (keys == "all equal")
+    present = rng.permutation(len(values))[:200]
+    off = values[present[:50]].copy()
+    off[:, 3] ^= np.uint64(1)
+    rows = np.concatenate([values[present], off])
+    want = np.concatenate([present, np.full(50, -1)])
+    assert index.find(rows).tolist() == want.tolist()
+    assert pairmemo.RowIndex(values[:0]).find(rows).tolist() == [-1] * len(rows)
