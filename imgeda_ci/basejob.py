@@ -123,7 +123,7 @@ def _work(post: Callable[[tuple[str, Any]], None], data: bytes, name: str, polic
     from imgeda_ci.dupes.content import content_of
     from imgeda_ci.evaluate import evaluate
 
-    header, records, _ = manifest.loads(data, name)
+    header, records = manifest.loads(data, name)[:2]  # the lines: freed now, for reuse
     with shared():
         image_ids = [c.id for c in all_checks().values() if isinstance(c, ImageCheck)]
         images = evaluate(records, policy, header=header, only=image_ids)

@@ -285,6 +285,8 @@ def _run_ci(
         output_as_cache=not (known and committed and committed.in_work_tree),
         pool=pool,
     )
+    if committed is not None:  # written: the evaluations below reuse their memory
+        committed.lines = None
     header = manifest.read(opts.manifest_out)[0]
     records = stats.records if stats.records is not None else manifest.load(opts.manifest_out)[1]
     with tempfile.TemporaryDirectory(prefix="imgeda-ci-") as tmp:
