@@ -172,8 +172,7 @@ def write_lines(path: Path | str, header: ManifestHeader | None, lines: Iterable
     with atomic_writer(path) as fh:
         if header is not None:
             fh.write(dumps(header))
-        for line in lines:
-            fh.write(line)
+        fh.writelines(lines)
 
 
 class atomic_writer:

@@ -189,6 +189,13 @@ class Layout:
             labels = new_labels(self.format, None)
         return split, labels
 
+    def annotate_many(
+        self, relpaths: Sequence[str]
+    ) -> tuple[list[str | None], list[dict[str, Any] | None]]:
+        """:meth:`annotate` of every path: (splits, labels), aligned with ``relpaths``."""
+        pairs = list(map(self.annotate, relpaths))
+        return [p[0] for p in pairs], [p[1] for p in pairs]
+
     def header_facts(self) -> dict[str, Any]:
         """JSON-serialisable dataset facts for the manifest header key ``"dataset"``."""
         classes = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from imgeda_ci.formats.base import Layout, Source, canonical_split, new_labels, split_of_folder
@@ -48,10 +49,25 @@ class FolderLayout(Layout):
     def annotate(self, relpath: str) -> tuple[str | None, dict[str, Any] | None]:
         """(split, labels) of a scanned image (the only paths the scan asks about); a path
         whose folder names no class of the scanned images gets empty labels."""
-        folder = relpath.rpartition("/")[0]  # split and class are both the folder's
-        split = self.splits.get(relpath) or split_of_folder(folder)
+        split, labels = self._of_folder(relpath.rpartition("/")[0])
+        return self.splits.get(relpath) or split, labels
+
+    def _of_folder(self, folder: str) -> tuple[str | None, dict[str, Any]]:
+        """(split, labels) of the images in ``folder``: both are the folder's."""
         labels = self._shared.get(_class_of_folder(folder))
-        return split, labels if labels is not None else self._shared[None]
+        return split_of_folder(folder), labels if labels is not None else self._shared[None]
+
+    def annotate_many(
+        self, relpaths: Sequence[str]
+    ) -> tuple[list[str | None], list[dict[str, Any] | None]]:
+        """:meth:`annotate` of every path, each folder judged once."""
+        folders = [p.rpartition("/")[0] for p in relpaths]
+        per_folder = {f: self._of_folder(f) for f in set(folders)}
+        answers = list(map(per_folder.__getitem__, folders))
+        splits: list[str | None] = [a[0] for a in answers]
+        if self.splits:  # a split named for the image itself comes first
+            splits = [self.splits.get(p) or s for p, s in zip(relpaths, splits, strict=True)]
+        return splits, [a[1] for a in answers]
 
 
 def _labels(cls: str | None) -> dict[str, Any]:

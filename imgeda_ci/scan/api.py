@@ -48,6 +48,7 @@ def scan_with_layout(
         found,
         output,
         annotate=layout.annotate,
+        annotate_many=layout.annotate_many,
         dataset_facts=layout.header_facts(),
         **kwargs,
     )

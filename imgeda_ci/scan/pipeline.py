@@ -50,6 +50,8 @@ INLINE_MAX = 4
 
 #: (split, labels) for a path; supplied by the dataset-format layer.
 Annotator = Callable[[str], tuple[str | None, dict[str, Any] | None]]
+#: The same for many paths at once: (splits, labels), aligned with the paths.
+BulkAnnotator = Callable[[Sequence[str]], tuple[list[str | None], list[dict[str, Any] | None]]]
 #: Builds the executor once the content hashes already known (the cache) and the number of files
 #: to analyse are known: how a caller chooses another executor (Dask, downloads) and still gets
 #: the same reuse by content as the local pool.
@@ -174,6 +176,20 @@ class RecordStore:
         rec = self._mem[k]
         return (rec, self._mem_lines[k]) if rec.get("path") == path else None
 
+    def as_is_all(
+        self, files: Sequence[int], offsets: Sequence[int], paths: Sequence[str]
+    ) -> list[int] | None:
+        """:meth:`as_is` of every path at once: for each, the index of its in-memory record
+        when that is already the record for the path, else -1 (None, having looked at nothing,
+        when no lines are vouched for)."""
+        if self._mem_lines is None:
+            return None
+        mem = self._mem
+        ks = [k if f == MEMORY else -1 for f, k in zip(files, offsets, strict=True)]
+        recs = [mem[k] if k >= 0 else _NO_RECORD for k in ks]
+        same = map(operator.eq, map(_get, recs, repeat("path")), paths)
+        return [k if ok else -1 for k, ok in zip(ks, same, strict=True)]
+
     def add_manifest(self, path: Path) -> None:
         """Index a manifest's records if its settings hash matches ours."""
         try:
@@ -260,6 +276,10 @@ class RecordStore:
         self._files.clear()
 
 
+_NO_RECORD: dict[str, Any] = {}
+_get = dict.get
+
+
 _SHA = re.compile(rb'"sha256":(?:"([0-9a-f]{64})"|null)')
 _OID = re.compile(rb'"git_oid":"([0-9a-f]{40})"')
 _ERR = re.compile(rb'"error":(?:null|\{"code":"([^"\\]+)")')
@@ -310,6 +330,7 @@ def scan(
     caches: Sequence[Path] = (),
     use_git: bool = True,
     annotate: Annotator | None = None,
+    annotate_many: BulkAnnotator | None = None,
     dataset_facts: dict[str, Any] | None = None,
     root_label: str | None = None,
     timestamp: str | None = None,
@@ -498,6 +519,39 @@ def scan(
         header["created"] = timestamp
     records: list[ImageRecord] | None = [] if collect else None
 
+    def final_fast() -> list[bytes] | None:
+        """What :func:`final` yields, with the per-path comparisons made in C passes: for the
+        usual re-scan from a manifest in memory (see :meth:`RecordStore.as_is_all`)."""
+        plist = paths if isinstance(paths, list) else list(paths)
+        ks = store.as_is_all(src_file, src_off, plist)
+        if ks is None:
+            return None
+        n = len(plist)
+        if annotate_many is not None:
+            splits, labels = annotate_many(plist)
+        elif annotate is not None:
+            pairs = list(map(annotate, plist))
+            splits, labels = [p[0] for p in pairs], [p[1] for p in pairs]
+        else:
+            splits, labels = [None] * n, [None] * n
+        mem, mem_lines = store._mem, store._mem_lines
+        assert mem_lines is not None
+        recs = [mem[k] if k >= 0 else _NO_RECORD for k in ks]
+        same_split = map(operator.eq, map(_get, recs, repeat("split")), splits)
+        same_labels = map(operator.eq, map(_get, recs, repeat("labels")), labels)
+        lines: list[bytes] = []
+        for i, k, a, b in zip(range(n), ks, same_split, same_labels, strict=True):
+            if k >= 0 and a and b:  # already the record for this path: no copy, no dumps
+                if records is not None:
+                    records.append(mem[k])  # type: ignore[arg-type]
+                lines.append(mem_lines[k])
+            else:
+                rec = record_for(i, plist[i])
+                if records is not None:
+                    records.append(rec)
+                lines.append(manifest.dumps(rec))
+        return lines
+
     def final() -> Iterator[bytes]:
         for i, rel in enumerate(paths):
             same = store.as_is(src_file[i], src_off[i], rel)
@@ -515,7 +569,8 @@ def scan(
                 records.append(rec)
             yield line
 
-    manifest.write_lines(output, header, final())
+    fast = final_fast()
+    manifest.write_lines(output, header, fast if fast is not None else final())
     stats.records = records
     store.close()
     try:

@@ -62,3 +62,18 @@ def test_a_path_of_no_scanned_class_gets_empty_labels(tmp_path: Path) -> None:
     layout = load_layout(tmp_path, sorted(IMAGES), "classification")
     assert layout.annotate("val/fish/1.jpg") == ("val", new_labels("classification", None))
     assert layout.annotate("root.jpg") == (None, new_labels("classification", None))
+
+
+def test_annotate_many_answers_as_annotate_path_by_path() -> None:
+    """Every folder judged once gives what each path's own answer is, a split named for one
+    image included."""
+    from imgeda_ci.formats.base import Layout
+    from imgeda_ci.formats.classification import FolderLayout
+
+    paths = ["a.jpg", "train/cat/1.jpg", "train/cat/2.jpg", "val/dog/3.jpg", "images/4.jpg"]
+    folder = FolderLayout(["cat", "dog"])
+    folder.splits = {"train/cat/2.jpg": "test"}
+    plain = Layout("yolo", labels={"val/dog/3.jpg": new_labels("yolo", None)})
+    for layout in (folder, plain):
+        splits, labels = layout.annotate_many(paths)
+        assert list(zip(splits, labels, strict=True)) == [layout.annotate(p) for p in paths]

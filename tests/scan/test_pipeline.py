@@ -247,3 +247,36 @@ def test_indexing_records_in_memory_at_once_equals_one_by_one() -> None:
         assert _indexed(records) == _one_by_one(records)
     earlier = [r("a", "0"), r("z", "4")]  # content indexed before: it holds
     assert _indexed(plain, earlier) == _one_by_one(plain, earlier)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_records_in_memory_are_reused_only_where_still_the_path_s(
+    tmp_path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A re-scan from a manifest in memory (what ``ci`` does) writes, both through the C
+    passes and the per-path loop, the bytes a scan from scratch writes: records whose path,
+    split or labels no longer fit are rebuilt, the others written as their lines."""
+    from imgeda_ci.scan.pipeline import RecordStore
+
+    data = tmp_path / "data"
+    for i, cls in enumerate(("cat", "cat", "dog", "dog")):
+        save(data / "train" / cls / f"{i}.jpg", photo(i, (96, 72)))
+    first = tmp_path / "first.jsonl"
+    scan_folder(data, first, use_git=False)
+    _, records, lines = manifest.loads(first.read_bytes(), str(first))
+    assert lines is not None
+    records[0]["labels"] = {**records[0]["labels"], "classes": ["dog"]}  # labels changed since
+    records[1]["split"] = "test"  # the split changed since
+    (data / "train" / "dog" / "2.jpg").rename(data / "train" / "dog" / "2b.jpg")  # renamed
+    save(data / "test" / "cat" / "9.jpg", photo(9, (96, 72)))  # new
+    if not fast:
+        monkeypatch.setattr(RecordStore, "as_is_all", lambda *a: None)
+    out = tmp_path / "out.jsonl"
+    stats = scan_folder(
+        data, out, use_git=False, collect=True, cache_records=records, cache_lines=lines
+    )
+    scratch = tmp_path / "scratch.jsonl"
+    scan_folder(data, scratch, use_git=False)
+    assert out.read_bytes() == scratch.read_bytes()
+    assert stats.records == manifest.load(scratch)[1]
+    assert stats.analysed == 1 and stats.reused_content == 4
