@@ -39,7 +39,7 @@ def _output(proc: subprocess.Popen[bytes] | None) -> bytes | None:
 
 #: one ``ls-files -s -z`` entry of a regular file at stage 0 with a SHA-1 blob id (SHA-256
 #: repositories have 64-hex ids; our records carry SHA-1 ids only): (oid, path)
-_ENTRY = re.compile(rb"(?:^|\0)100(?:644|755) ([0-9a-f]{40}) 0\t([^\0]*)")
+_ENTRY = re.compile(r"(?:^|\0)100(?:644|755) ([0-9a-f]{40}) 0\t([^\0]*)")
 
 
 def clean_blob_ids(root: Path) -> dict[str, str]:
@@ -51,10 +51,8 @@ def clean_blob_ids(root: Path) -> dict[str, str]:
     listing, dirty_out = _output(listing_proc), _output(dirty_proc)
     if listing is None or dirty_out is None:
         return {}
-    out = {
-        path.decode("utf-8", "surrogateescape"): oid.decode("ascii")
-        for oid, path in _ENTRY.findall(listing)
-    }
+    text = listing.decode("utf-8", "surrogateescape")  # once, not per path
+    out = {path: oid for oid, path in _ENTRY.findall(text)}
     for path in dirty_out.decode("utf-8", "surrogateescape").split("\0"):
         out.pop(path, None)
     return out

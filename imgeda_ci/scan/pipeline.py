@@ -168,6 +168,11 @@ class RecordStore:
         self.by_oid = {**dict(reversed(pairs)), **self.by_oid}  # the first of an oid holds
         return True
 
+    @property
+    def in_memory(self) -> bool:
+        """Whether records held in memory were added (:meth:`add_records`)."""
+        return bool(self._mem)
+
     def as_is(self, fidx: int, k: int, path: str) -> tuple[dict[str, Any], bytes] | None:
         """The in-memory record at ``(fidx, k)`` and its line, when that record is already the
         one for ``path`` (same path; path-dependent fields computed for it), else None."""
@@ -274,6 +279,15 @@ class RecordStore:
         for fh in self._files:
             fh.close()
         self._files.clear()
+
+
+def _reuse_by_oid(
+    paths: list[str], blob_ids: dict[str, str], store: RecordStore
+) -> list[tuple[int, int] | None]:
+    """Per path, where the record of its clean blob id is in ``store`` (None: none is)."""
+    oids: map[Any] = map(blob_ids.get, paths)  # (None where it has none: absent below)
+    shas: map[Any] = map(store.by_oid.get, oids)
+    return list(map(store.by_sha.get, shas))
 
 
 _NO_RECORD: dict[str, Any] = {}
@@ -408,7 +422,23 @@ def scan(
             return _canon_key(discovery.stat_keys.get(rel))
         return _stat_key(discovery.locator(rel)) if discovery.local else None
 
-    for i, rel in enumerate(paths):
+    # with the cache in memory (its records held by the caller anyway), paths as one list
+    plist: Sequence[str] = list(paths) if store.in_memory and not isinstance(paths, list) else paths
+    if not journal and isinstance(plist, list):  # the loop below in C passes
+        reused = _reuse_by_oid(plist, blob_ids, store)
+        todo.extend(i for i, at in enumerate(reused) if at is None)
+        src_file = array("h", [MEMORY if at is None else at[0] for at in reused])
+        src_off = array("q", [0 if at is None else at[1] for at in reused])
+        stats.reused_git = len(plist) - len(todo)
+        if store.codes:
+            for rel, oid in zip(plist, map(blob_ids.get, plist), strict=True):
+                code = store.codes.get(store.by_oid.get(oid, ""))  # type: ignore[arg-type]
+                if code:
+                    codes[rel] = code
+        plist_done = True
+    else:
+        plist_done = False
+    for i, rel in enumerate(() if plist_done else paths):
         entry = journal.get(rel)
         key = stat_key(rel) if entry is not None else None
         if entry is not None and key is not None and _canon_key(entry[1]) == key:
@@ -522,7 +552,8 @@ def scan(
     def final_fast() -> list[bytes] | None:
         """What :func:`final` yields, with the per-path comparisons made in C passes: for the
         usual re-scan from a manifest in memory (see :meth:`RecordStore.as_is_all`)."""
-        plist = paths if isinstance(paths, list) else list(paths)
+        if not isinstance(plist, list):
+            return None
         ks = store.as_is_all(src_file, src_off, plist)
         if ks is None:
             return None

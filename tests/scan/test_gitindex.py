@@ -51,3 +51,16 @@ def test_clean_tracked_regular_files_only(tmp_path: Path) -> None:
 def test_not_a_repository(tmp_path: Path) -> None:
     (tmp_path / "a.jpg").write_bytes(b"a")
     assert clean_blob_ids(tmp_path) == {}
+
+
+def test_a_file_name_that_is_not_utf8_is_named_as_python_names_it(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "a.jpg").write_bytes(b"a")
+    with open(os.fsencode(data) + b"/b\xff.jpg", "wb") as fh:
+        fh.write(b"b")
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-q", "-m", "base")
+    want = {"a.jpg": git_oid(b"a"), os.fsdecode(b"b\xff.jpg"): git_oid(b"b")}
+    assert clean_blob_ids(data) == want

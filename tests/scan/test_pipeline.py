@@ -280,3 +280,36 @@ def test_records_in_memory_are_reused_only_where_still_the_path_s(
     assert out.read_bytes() == scratch.read_bytes()
     assert stats.records == manifest.load(scratch)[1]
     assert stats.analysed == 1 and stats.reused_content == 4
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_records_in_memory_reused_by_blob_id_keep_their_error_counts(
+    tmp_path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reuse by git blob id from records in memory (C passes, or the loop per path) takes
+    every unchanged file unread, a corrupt one's error code included in the header's counts."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    from imgeda_ci.scan.pipeline import RecordStore
+    from tests.builders import truncated_jpeg
+
+    repo = tmp_path / "repo"
+    make_dataset(repo / "data", 6)
+    (repo / "data" / "train" / "broken.jpg").write_bytes(truncated_jpeg(keep=0.3))
+    _git(repo, "init", "-q")
+    _git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "add", ".")
+    _git(repo, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "data")
+    first = tmp_path / "first.jsonl"
+    scan_folder(repo / "data", first)
+    header, records, lines = manifest.loads(first.read_bytes(), str(first))
+    save(repo / "data" / "train" / "img_001.jpg", photo(50, (160, 120)))  # modified: read
+    if not fast:
+        monkeypatch.setattr(RecordStore, "in_memory", property(lambda self: False))
+    out = tmp_path / "out.jsonl"
+    stats = scan_folder(repo / "data", out, collect=True, cache_records=records, cache_lines=lines)
+    assert (stats.reused_git, stats.analysed) == (6, 1)
+    scratch = tmp_path / "scratch.jsonl"
+    scan_folder(repo / "data", scratch, use_git=False)
+    assert out.read_bytes() == scratch.read_bytes()
+    assert header is not None and manifest.load(out)[0] == manifest.load(scratch)[0]
+    assert sum(1 for k in manifest.load(out)[0]["counts"] if k.startswith("error:")) == 1
