@@ -4,27 +4,26 @@
 manifest, evaluate it) and the head (scan, evaluate), joined by the diff. On a machine with a
 second core, :func:`start` forks a child that takes the manifest's bytes and does the base half
 on its own: no objects are shared with the parent after the fork, so neither process pays
-copy-on-write for the other's refcounts. The child sends, in this order:
+copy-on-write for the other's refcounts. The child sends, in this order (:data:`MESSAGES`):
 
-1. as soon as it has them, the complete near-pair relation of the base's pHashes at the radii
-   the policy's duplicate checks use (:mod:`imgeda_ci.dupes.pairmemo`): the head's duplicate
-   search then only compares the images a change added with the base, instead of searching
-   50,000 hashes from scratch; with it, the base's content keys
-   (:class:`~imgeda_ci.dupes.content.Content`), which the head's search for duplicates of base
-   images reads;
-2. the base's :class:`~imgeda_ci.evaluate.Evaluation`.
+1. the base's image-check outcomes, which the head's evaluation takes for every image the
+   change left alone;
+2. the complete near-pair relation of the base's pHashes at the radii the policy's duplicate
+   checks use (:mod:`imgeda_ci.dupes.pairmemo`): the head's duplicate search then only
+   compares the images a change added with the base, instead of searching 50,000 hashes from
+   scratch; with it, the base's content keys (:class:`~imgeda_ci.dupes.content.Content`),
+   which the head's search for duplicates of base images reads;
+3. the base's half of the diff (totals and metric columns);
+4. the base's :class:`~imgeda_ci.evaluate.Evaluation`.
 
-The parent takes the near pairs in only when its first duplicate search needs them
-(:mod:`imgeda_ci.dupes.awaited`), so its other checks run while the child searches; a message
-nobody asked for (no duplicate check enabled) is skipped when a later one is asked for.
-
-Before both, it sends the base's image-check outcomes, which the head's evaluation takes
-for every image the change left alone, and the base's half of the diff (totals and metric
-columns). The answers are the ones the parent would compute
-itself (the near relation is exact, the
-evaluation runs the same code on the same records); a test holds a parallel run to a
-sequential one. Whenever the child cannot help (no fork on this platform, one core, the child
-fails or dies) the parent does the work itself, as it would without this module.
+The parent takes each when it first needs it: the near pairs when its first duplicate search
+does (:mod:`imgeda_ci.dupes.awaited`), so its other checks run while the child searches; the
+diff's half once the head is evaluated. A message nobody asked for (no duplicate check
+enabled) is skipped when a later one is asked for. The answers are the ones the parent would
+compute itself (the near relation is exact, the evaluation runs the same code on the same
+records); a test holds a parallel run to a sequential one. Whenever the child cannot help (no
+fork on this platform, one core, the child fails or dies) the parent does the work itself, as
+it would without this module.
 """
 
 from __future__ import annotations
@@ -128,8 +127,6 @@ def _work(post: Callable[[tuple[str, Any]], None], data: bytes, name: str, polic
         image_ids = [c.id for c in all_checks().values() if isinstance(c, ImageCheck)]
         images = evaluate(records, policy, header=header, only=image_ids)
         post(("images", _fields(images)))
-        side = side_of(records)  # the base's half of the diff; paths and hashes came above
-        post(("diff", replace(side, paths=(), shas=())))
         content = content_of(records)
         hashes = content.phash[content.hashed]
         memos = {}
@@ -138,12 +135,14 @@ def _work(post: Callable[[tuple[str, Any]], None], data: bytes, name: str, polic
             memo.query(hashes)
             memos[radius] = memo.state()
         post(("memos", (memos, replace(content, records=()))))
+        side = side_of(records)  # the base's half of the diff; paths and hashes came above
+        post(("diff", replace(side, paths=(), shas=())))
         ev = evaluate(records, policy, header=header, reuse=images)
     post(("evaluation", _fields(ev)))
 
 
 #: the messages the child sends, in their order
-MESSAGES = ("images", "diff", "memos", "evaluation")
+MESSAGES = ("images", "memos", "diff", "evaluation")
 
 
 def _before(got: str, kind: str) -> bool:

@@ -21,7 +21,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -33,9 +33,10 @@ import orjson
 from imgeda_ci import __version__, basejob, manifest
 from imgeda_ci.basejob import BaseJob
 from imgeda_ci.columns import shared as shared_columns
-from imgeda_ci.diff import diff
+from imgeda_ci.diff import ManifestDiff, diff
 from imgeda_ci.dupes import awaited
 from imgeda_ci.errors import UserError
+from imgeda_ci.evaluate import Evaluation
 from imgeda_ci.model import ImageRecord, ManifestHeader
 from imgeda_ci.policy import Policy, default_policy, load_policy
 from imgeda_ci.result import RunResult, build_result
@@ -294,7 +295,7 @@ def _run_ci(
     with shared_columns():  # the diff's columns serve the evaluations too
         base_ev = None
         head_reuse = None
-        changes = None
+        changes: Callable[[], ManifestDiff] | None = None
         seeding: AbstractContextManager[None] = nullcontext()
         if (
             job is not None
@@ -304,13 +305,12 @@ def _run_ci(
             and base[1] is committed.parsed[1]  # the base the job evaluates
         ):
             head_reuse = job.image_outcomes(base[1])
-            side = job.diff_side(head_reuse) if head_reuse is not None else None
-            # while the job finds the base's near pairs
-            changes = diff(base[1], records, base_side=side)
             if head_reuse is not None:
                 # the near pairs and content keys, once the head's duplicate checks need them
                 seeding = awaited.arriving(partial(job.seed_memos, base[1]))
-                base_ev = partial(job.evaluation, base[1])  # once the head is evaluated
+                # then, once the head is evaluated, the base's half of the diff, its evaluation
+                changes = partial(_changes, job, head_reuse, base[1], records)
+                base_ev = partial(job.evaluation, base[1])
         with seeding:
             result = build_result(
                 records,
@@ -336,6 +336,13 @@ def _run_ci(
         "warnings": stats.warnings,
     }
     return result
+
+
+def _changes(
+    job: BaseJob, images: Evaluation, base: list[ImageRecord], head: list[ImageRecord]
+) -> ManifestDiff:
+    """The diff, with the base's half from ``job`` (see :meth:`BaseJob.diff_side`)."""
+    return diff(base, head, base_side=job.diff_side(images))
 
 
 def _write(path: Path, data: bytes) -> None:

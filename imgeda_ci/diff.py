@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -271,13 +271,18 @@ def _positions(head: Sequence[ImageRecord], base: Sequence[ImageRecord]) -> npt.
     return np.where(found, order[at] if len(base) else 0, -1).astype(np.int64)
 
 
-def side_from(base_side: Side, base: Sequence[ImageRecord], head: Sequence[ImageRecord]) -> Side:
+def side_from(
+    base_side: Side,
+    base: Sequence[ImageRecord],
+    head: Sequence[ImageRecord],
+    src: npt.NDArray[np.int64] | None = None,
+) -> Side:
     """``side_of(head)``, made from ``base_side`` (``side_of(base)``) when most head records
     are base records, the same objects (as a scan that reused them gives): the totals and
     metric columns are the base's, less the records the head dropped, plus those it added, so
     only those are read. Totals are counts and the shift compares distributions, so neither
-    depends on the records' order."""
-    src = _positions(head, base)
+    depends on the records' order. ``src``: ``_positions(head, base)``, when made."""
+    src = _positions(head, base) if src is None else src
     kept = src[src >= 0]
     if 2 * len(kept) < len(head) or len(np.unique(kept)) != len(kept):
         return side_of(head)  # little in common (or a record twice): read the head itself
@@ -309,10 +314,43 @@ def diff(
     already made."""
     with gc_paused():  # many small containers, no cycles (see imgeda_ci.columns.gc_paused)
         old = base_side or side_of(base)
-        return _diff(old, side_from(old, base, head))
+        src = _positions(head, base)
+        return _diff(old, side_from(old, base, head, src), src)
 
 
-def _diff(base: Side, head: Side) -> ManifestDiff:
+def _rest(base: Side, head: Side, src: npt.NDArray[np.int64]) -> tuple[Side, Side, int] | None:
+    """The two sides less the record objects they share (``src``: see :func:`_positions`)
+    and how many those are, when each side's paths are distinct: a shared record has one path
+    and one content on both sides, so it is unchanged (given a content hash) and pairs with
+    nothing else. None when nothing is shared or a path repeats."""
+    head_rows = np.flatnonzero(src >= 0)
+    if not len(head_rows) or len(set(base.paths)) != len(base.paths):
+        return None
+    if len(set(head.paths)) != len(head.paths):
+        return None
+    base_rows = src[head_rows]
+    shas = base.shas  # without a content hash even a shared record counts as modified
+    hashed = np.fromiter(map(bool, map(shas.__getitem__, base_rows.tolist())), np.bool_)
+    in_base = np.ones(len(base.paths), dtype=np.bool_)
+    in_base[base_rows[hashed]] = False
+    in_head = np.ones(len(head.paths), dtype=np.bool_)
+    in_head[head_rows[hashed]] = False
+
+    def pick(side: Side, keep: npt.NDArray[np.bool_]) -> Side:
+        rows = np.flatnonzero(keep).tolist()
+        return replace(side, paths=[side.paths[i] for i in rows], shas=[side.shas[i] for i in rows])
+
+    return pick(base, in_base), pick(head, in_head), int(hashed.sum())
+
+
+def _diff(base: Side, head: Side, src: npt.NDArray[np.int64] | None = None) -> ManifestDiff:
+    """``src``: which head records are base records (:func:`_positions`): only the others are
+    compared path by path."""
+    shift_base, shift_head = base, head
+    shared = 0
+    rest = _rest(base, head, src) if src is not None else None
+    if rest is not None:
+        base, head, shared = rest
     old: dict[str, Any] = dict(zip(base.paths, base.shas, strict=True))
     new: dict[str, Any] = dict(zip(head.paths, head.shas, strict=True))
     out = ManifestDiff()
@@ -320,7 +358,7 @@ def _diff(base: Side, head: Side) -> ManifestDiff:
     only_new = sorted(new.keys() - old.keys())
     common = old.keys() & new.keys()
     out.modified = sorted(p for p in common if not (old[p] and old[p] == new[p]))
-    out.unchanged = len(common) - len(out.modified)
+    out.unchanged = shared + len(common) - len(out.modified)
     # pair moved content: each base sha that vanished from its path, to new paths with that sha
     by_sha: dict[str, list[str]] = {}
     for p in only_new:
@@ -338,8 +376,8 @@ def _diff(base: Side, head: Side) -> ManifestDiff:
         else:
             out.removed.append(p)
     out.added = [p for p in only_new if p not in moved_to]
-    out.totals = _totals(base.counts, head.counts)
-    out.shift = _shift(base.metrics, head.metrics)
+    out.totals = _totals(shift_base.counts, shift_head.counts)
+    out.shift = _shift(shift_base.metrics, shift_head.metrics)
     return out
 
 

@@ -110,7 +110,7 @@ def build_result(
     strict: bool = False,
     base_evaluation: Callable[[], Evaluation | None] | None = None,
     head_reuse: Evaluation | None = None,
-    changes: ManifestDiff | None = None,
+    changes: ManifestDiff | Callable[[], ManifestDiff] | None = None,
 ) -> RunResult:
     """Evaluate, compare with the base when given, and judge (see module doc).
 
@@ -118,7 +118,8 @@ def build_result(
     elsewhere (:mod:`imgeda_ci.basejob`), asked for after the head is evaluated; when it is
     not given, or gives None, the base is evaluated here. ``head_reuse``: an evaluation (under
     ``policy``) whose image-check outcomes the head takes for its unchanged images.
-    ``changes``: ``diff(base_records, records)``, when already made."""
+    ``changes``: ``diff(base_records, records)``, when already made (or what makes it, called
+    after the head is evaluated and before ``base_evaluation``)."""
     with shared_columns():  # both evaluations and the diff extract each column once
         return _build_result(
             records,
@@ -142,17 +143,19 @@ def _build_result(
     strict: bool,
     base_evaluation: Callable[[], Evaluation | None] | None,
     head_reuse: Evaluation | None = None,
-    changes: ManifestDiff | None = None,
+    changes: ManifestDiff | Callable[[], ManifestDiff] | None = None,
 ) -> RunResult:
     ev = evaluate(records, policy, header=header, base=base_records, reuse=head_reuse)
     if base_records is None:
         verdict = judge(ev, strict=strict)
         return RunResult(header, records, policy, ev, verdict, mode=policy.mode, strict=strict)
+    if callable(changes):
+        changes = changes()
+    d = changes if changes is not None else diff(base_records, records)
     base_ev = base_evaluation() if base_evaluation is not None else None
     if base_ev is None:
         base_ev = evaluate(base_records, policy, header=base_header, reuse=ev)
     base_verdict = judge(base_ev, strict=strict)
-    d = changes if changes is not None else diff(base_records, records)
     introduced, existing, resolved = split_findings(ev.findings, base_ev.findings, d)
     judged = introduced if policy.mode == "new-only" else None
     verdict = judge(ev, strict=strict, findings=judged, base=base_verdict)

@@ -148,3 +148,27 @@ def test_positions_of_the_same_objects() -> None:
     assert _positions(head, base).tolist() == [3, -1, 0, 4]
     assert _positions(head, []).tolist() == [-1, -1, -1, -1]
     assert _positions([], base).tolist() == []
+
+
+@pytest.mark.parametrize("paths", ["distinct", "a path twice"])
+def test_shared_records_skip_the_path_comparison_without_changing_the_answer(paths: str) -> None:
+    """Records the head shares with the base (the same objects) are counted unchanged without
+    being compared path by path; the answer is the one for copies that share nothing: renames,
+    modifications, a shared record without a content hash (modified) and, when a path repeats
+    on a side, the path-by-path rule for all."""
+    base = [rec(f"{i:03d}.jpg", f"s{i}") for i in range(60)]
+    base[5]["sha256"] = None  # no content hash: never "unchanged"
+    if paths == "a path twice":
+        base.append(rec("010.jpg", "again"))
+    head = [r for i, r in enumerate(base) if i not in (3, 4, 7)]  # 3 removed, 4 and 7 moved
+    head += [
+        rec("moved/004.jpg", "s4"),
+        rec("moved/007.jpg", "s7"),
+        rec("009.jpg", "changed"),  # modified (the shared 009 is dropped below)
+        rec("new.jpg", "n1"),
+    ]
+    head = sorted((r for r in head if r is not base[9]), key=lambda r: str(r["path"]))
+    shared = diff(base, head).to_json()
+    apart = diff([dict(r) for r in base], [dict(r) for r in head]).to_json()  # type: ignore[misc]
+    assert shared == apart
+    assert shared["summary"]["renamed"] == 2 and shared["modified"] == ["005.jpg", "009.jpg"]
