@@ -16,6 +16,8 @@ share it.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import cast
@@ -124,8 +126,11 @@ def quality_rank(cols: Columns) -> I64:
         pixels[no_pixels] = wh[no_pixels]
     size = ints("size")
     paths = [p if p.__class__ is str else "" for p in cols.raw("path")]
-    by_path = np.empty(n, dtype=np.int64)
-    by_path[sorted(range(n), key=paths.__getitem__)] = np.arange(n)
+    if all(map(operator.le, paths, itertools.islice(paths, 1, None))):
+        by_path = np.arange(n, dtype=np.int64)  # in path order already, as manifests are
+    else:
+        by_path = np.empty(n, dtype=np.int64)
+        by_path[sorted(range(n), key=paths.__getitem__)] = np.arange(n)
     order = np.lexsort((by_path, -size, -pixels))
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(n)

@@ -56,3 +56,39 @@ def test_ids_number_strings_by_first_appearance_and_give_no_id_to_empty_ones() -
     assert got.tolist() == [0, -1, 1, -1, -1, 0]
     assert index == {"b": 0, "a": 1}
     assert _ids(["", "x", "x"])[0].tolist() == [-1, 0, 0]
+
+
+def test_quality_rank_is_the_quality_order_in_or_out_of_path_order() -> None:
+    """Most pixels, then largest file, then path (ties: record order), whether the records
+    come in path order (as manifests do: no sort needed) or not."""
+    import random
+
+    from imgeda_ci.columns import Columns
+    from imgeda_ci.dupes.content import quality_rank
+
+    rng = random.Random(5)
+    records = [
+        {
+            "path": f"{i % 7}/{i:03d}.jpg",
+            "pixels": rng.choice([100, 200]),
+            "size": rng.choice([5, 6]),
+        }
+        for i in range(60)
+    ]
+    records.append(dict(records[3]))  # a path twice
+    for order in ("path order", "shuffled"):
+        if order == "shuffled":
+            rng.shuffle(records)
+        else:
+            records.sort(key=lambda r: str(r["path"]))
+        want = sorted(
+            range(len(records)),
+            key=lambda k: (
+                -int(records[k]["pixels"]),
+                -int(records[k]["size"]),
+                records[k]["path"],
+                k,
+            ),
+        )
+        rank = quality_rank(Columns(records))  # type: ignore[arg-type]
+        assert sorted(range(len(records)), key=lambda k: int(rank[k])) == want
