@@ -25,6 +25,7 @@ import gc
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import repeat
 from typing import Any, Literal
 
 import numpy as np
@@ -67,16 +68,21 @@ def _getter(keys: Sequence[str], default: Any) -> Callable[[Any], tuple[Any, ...
     return fn
 
 
-def _every_key(rows: Sequence[Any], keys: list[str]) -> list[list[Any]] | None:
-    """The values of ``keys`` in every row, one list per key, read in C (an ``itemgetter`` pass
-    per key); None when a row is not a dict or lacks a key (then the caller reads them with
-    defaults)."""
+def _every_key(
+    rows: Sequence[Any], keys: list[str], default: Any
+) -> list[tuple[list[Any], bool]] | None:
+    """The values of ``keys`` in every row (``default`` where a row lacks one), one list per
+    key, read in C (a pass per key beats one pass and a transposition), each with whether
+    every row had the key; None when a row is not a dict (the caller reads them one by one)."""
     if not rows or set(map(type, rows)) != {dict}:
         return None
-    try:  # a pass per key beats one pass and a transposition
-        return [list(map(operator.itemgetter(k), rows)) for k in keys]
-    except KeyError:
-        return None
+    out = []
+    for k in keys:
+        try:  # every row has it: the quickest pass
+            out.append((list(map(operator.itemgetter(k), rows)), True))
+        except KeyError:
+            out.append((list(map(dict.get, rows, repeat(k), repeat(default))), False))
+    return out
 
 
 def _columns_of(rows: list[tuple[Any, ...]], width: int, n: int) -> list[list[Any]]:
@@ -136,10 +142,11 @@ class Columns:
         if not wanted:
             return
         if not head:
-            whole = _every_key(self.records, wanted)
-            if whole is not None:  # the usual case: every record has every key
-                for k, vals in zip(wanted, whole, strict=True):
-                    self._top[k] = self._raw[k] = vals
+            whole = _every_key(self.records, wanted, _MISSING)
+            if whole is not None:  # the usual case: every record is a dict
+                for k, (vals, every) in zip(wanted, whole, strict=True):
+                    self._top[k] = vals
+                    self._raw[k] = vals if every else [None if v is _MISSING else v for v in vals]
                 return
             get = _getter(wanted, _MISSING)
             rows = [get(r) for r in self.records]
@@ -149,9 +156,9 @@ class Columns:
             return
         parent = self.raw(head)
         self._check_parent(head, parent)
-        whole = _every_key(parent, wanted)
+        whole = _every_key(parent, wanted, None)
         if whole is not None:
-            for k, vals in zip(wanted, whole, strict=True):
+            for k, (vals, _) in zip(wanted, whole, strict=True):
                 self._raw[f"{head}.{k}"] = vals
             return
         none = (None,) * len(wanted)
