@@ -15,15 +15,16 @@ branch ``pr`` adds, modifies, renames and deletes ``--change`` images in all. Ea
 and prints the median wall time and how many images were analysed (target: only the changed
 ones, in at most 3 s on 2 cores).
 
-Measured here (2 cores), medians of 7 runs: 2.90 s in the last run; 3.1-3.6 s earlier, when
-the machine ran 20-30% slower than in the morning (the decode floor: 7.7 s instead of 5.9 s);
-2.8 s in the morning at an intermediate commit, which an interleaved A/B in the slow period put
-at 3.3 s against 2.9 s for the final code. 10.3 s at the start of the previous session. 30
-images analysed. The parent's path: imports (~0.15 s), git and reading the manifest (~0.1 s),
-parsing its 69 MB in one C loop (~0.4 s), the head scan's bookkeeping for 50k paths (~0.6 s),
-the diff's head half made from the base's (~0.15 s), evaluating the head (~0.45 s), outputs
-and exit (~0.1 s); the base process parses, evaluates the base's images, finds its near pairs
-and evaluates it meanwhile. Both processes are busy nearly all the time.
+Measured here (2 cores), medians of 7 runs: 2.55 s (singles 2.48-2.71); an interleaved A/B
+on a warm clone in a slower period put this code at 2.86 s and the previous session's at 3.04 s
+(2.90 s in its own bench run). 10.3 s three sessions ago. 30 images analysed. The parent's
+path: imports (~0.2 s), git and reading the manifest (~0.1 s), parsing its 69 MB in one C loop
+(~0.5 s), the head scan's bookkeeping for 50k paths (~0.45 s: the walk, git's blob ids, reuse
+decided and the manifest written in C passes), evaluating the head (~0.7 s; its duplicate
+checks wait for the base process's near pairs only if they are not there yet), the diff from
+the base's half (~0.1 s), outputs and exit (~0.1 s). The base process parses, evaluates the
+base's images, finds its near pairs, makes the diff's base half and evaluates the base
+meanwhile. Both processes are busy nearly all the time, so only less work in total helps.
 """
 
 from __future__ import annotations
