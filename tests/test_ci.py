@@ -209,15 +209,30 @@ def _broken_child(how: str) -> Callable[..., None]:
     return child
 
 
-@pytest.mark.parametrize("child", ["works", "fails", "dies"])
+#: a policy without the checks that take the base process's near pairs in
+NO_PAIRS = "checks:\n  dark: {severity: error}\n" + "".join(
+    f"  {c}: {{severity: off}}\n"
+    for c in (
+        "near_duplicate",
+        "duplicate_exact",
+        "duplicate_pixels",
+        "duplicate_of_base",
+        "leakage",
+    )
+)
+
+
+@pytest.mark.parametrize("child", ["works", "fails", "dies", "works, no pairs asked for"])
 def test_base_evaluated_in_a_second_process_gives_the_same_result(
     repo: Path, child: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The base's evaluation from the forked child (imgeda_ci.basejob), or the parent's own
-    when the child fails or dies, is the one a sequential run makes."""
+    when the child fails or dies, is the one a sequential run makes; with no duplicate check
+    the near pairs the child sends are never taken in, and its evaluation, sent after them, is
+    still the one used."""
     from imgeda_ci import basejob
 
-    (repo.parent / "p.yml").write_text(STRICT)
+    (repo.parent / "p.yml").write_text(NO_PAIRS if "no pairs" in child else STRICT)
     args = _committed_repo(repo)
 
     monkeypatch.setattr(basejob, "ENABLED", False)
@@ -240,47 +255,9 @@ def test_base_evaluated_in_a_second_process_gives_the_same_result(
     git(repo, "checkout", "-q", "--", "data.jsonl")
     assert main([*args, "--json-out", str(repo.parent / "par.json")]) == 2
     parallel = json.loads((repo.parent / "par.json").read_text())
-    if child == "works":  # the child's evaluation was used
+    if child.startswith("works"):  # the child's evaluation was used
         assert len(got) == 1 and got[0] is not None
     else:  # the parent noticed and evaluated the base itself
         assert got in ([], [None])
     assert parallel == sequential
     assert parallel["diff"]["summary"]["added"] == 5
-
-
-def test_base_process_helps_when_no_duplicate_check_asks_for_its_pairs(
-    repo: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """With the duplicate and leakage checks off the near pairs the child sends are never taken
-    in: its evaluation, sent after them, is still the one used, and the result is a sequential
-    run's."""
-    from imgeda_ci import basejob
-
-    off = "checks:\n  dark: {severity: error}\n" + "".join(
-        f"  {c}: {{severity: off}}\n"
-        for c in (
-            "near_duplicate",
-            "duplicate_exact",
-            "duplicate_pixels",
-            "duplicate_of_base",
-            "leakage",
-        )
-    )
-    (repo.parent / "p.yml").write_text(off)
-    args = _committed_repo(repo)
-    monkeypatch.setattr(basejob, "ENABLED", False)
-    assert main([*args, "--json-out", str(repo.parent / "seq.json")]) == 2
-    monkeypatch.setattr(basejob, "ENABLED", True)
-    got: list[object] = []
-    real = basejob.BaseJob.evaluation
-
-    def spy(job: basejob.BaseJob, records: list[dict[str, object]]) -> object:
-        got.append(real(job, records))  # type: ignore[arg-type]
-        return got[-1]
-
-    monkeypatch.setattr(basejob.BaseJob, "evaluation", spy)
-    git(repo, "checkout", "-q", "--", "data.jsonl")
-    assert main([*args, "--json-out", str(repo.parent / "par.json")]) == 2
-    assert len(got) == 1 and got[0] is not None
-    sequential = json.loads((repo.parent / "seq.json").read_text())
-    assert json.loads((repo.parent / "par.json").read_text()) == sequential
