@@ -424,6 +424,7 @@ def scan(
 
     # with the cache in memory (its records held by the caller anyway), paths as one list
     plist: Sequence[str] = list(paths) if store.in_memory and not isinstance(paths, list) else paths
+    looped: Sequence[str] = paths  # the paths the loop below decides for
     if not journal and isinstance(plist, list):  # the loop below in C passes
         reused = _reuse_by_oid(plist, blob_ids, store)
         todo.extend(i for i, at in enumerate(reused) if at is None)
@@ -435,10 +436,8 @@ def scan(
                 code = store.codes.get(store.by_oid.get(oid, ""))  # type: ignore[arg-type]
                 if code:
                     codes[rel] = code
-        plist_done = True
-    else:
-        plist_done = False
-    for i, rel in enumerate(() if plist_done else paths):
+        looped = ()
+    for i, rel in enumerate(looped):
         entry = journal.get(rel)
         key = stat_key(rel) if entry is not None else None
         if entry is not None and key is not None and _canon_key(entry[1]) == key:
@@ -560,9 +559,8 @@ def scan(
         n = len(plist)
         if annotate_many is not None:
             splits, labels = annotate_many(plist)
-        elif annotate is not None:
-            pairs = list(map(annotate, plist))
-            splits, labels = [p[0] for p in pairs], [p[1] for p in pairs]
+        elif annotate is not None:  # one path at a time: final() does that
+            return None
         else:
             splits, labels = [None] * n, [None] * n
         mem, mem_lines = store._mem, store._mem_lines
