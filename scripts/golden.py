@@ -9,13 +9,13 @@ Runs the demo, and for every corpus in ``../shared/corpora`` (skipped when absen
 it is, ``ci --base-manifest`` on a changed copy (files removed, copied, renamed, darkened)
 and ``diff``; and one ``ci --base-ref`` in a git repository with a committed manifest (the path
 a forked base evaluation takes). Work happens in a fixed folder so that paths in outputs are
-the same from run to run. Exit codes are recorded too (``codes.txt``).
+the same from run to run. Exit codes are recorded too (``codes.txt``). ``IMGEDA_GOLDEN_WORK`` names
+another work folder (for runs side by side); comparing, each run's folder reads as ``<WORK>``.
 """
 
 from __future__ import annotations
 
 import argparse
-import filecmp
 import os
 import shutil
 import subprocess
@@ -26,7 +26,7 @@ from PIL import Image, ImageEnhance
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = ROOT.parent / "shared" / "corpora"
-WORK = Path("/tmp/imgeda-ci-golden-work")
+WORK = Path(os.environ.get("IMGEDA_GOLDEN_WORK", "/tmp/imgeda-ci-golden-work"))
 OUTS = ("report", "comment", "summary", "sarif", "junit", "json")
 EXT = {"report": "html", "comment": "md", "summary": "md", "sarif": "sarif", "junit": "xml"}
 
@@ -135,17 +135,26 @@ def record(dest: Path) -> None:
             _corpus(out, src.name, src, codes)
         _git_run(out, CORPORA / "voc-raccoon", codes)
     (out / "codes.txt").write_text("\n".join(codes) + "\n")
+    (out / "work.path").write_text(str(WORK))
     shutil.copytree(out, dest, dirs_exist_ok=True)
 
 
+def _normalised(d: Path, name: str) -> bytes | None:
+    """A file's bytes with the work folder it was made in (IMGEDA_GOLDEN_WORK) named alike."""
+    if not (d / name).exists():
+        return None
+    work = (d / "work.path").read_bytes() if (d / "work.path").exists() else b"\0"
+    return (d / name).read_bytes().replace(work, b"<WORK>")
+
+
 def compare(out: Path, ref: Path) -> int:
-    names = sorted({p.name for p in out.iterdir()} | {p.name for p in ref.iterdir()})
+    names = sorted(
+        ({p.name for p in out.iterdir()} | {p.name for p in ref.iterdir()}) - {"work.path"}
+    )
     bad = [
         n
         for n in names
-        if not (out / n).exists()
-        or not (ref / n).exists()
-        or not filecmp.cmp(out / n, ref / n, shallow=False)
+        if _normalised(out, n) is None or _normalised(out, n) != _normalised(ref, n)
     ]
     for n in bad:
         print(f"differs: {n}")
