@@ -12,7 +12,7 @@ import yaml
 
 from imgeda_ci.cli import main
 from imgeda_ci.policy import PolicyError, parse_policy
-from imgeda_ci.policy_schema import SCHEMA_PATH, render
+from imgeda_ci.policy.schema import SCHEMA_PATH, render
 from tests.gate_helpers import good, write
 
 # (name, policy text, expected fragment of the message, line, does the JSON Schema refuse it too)
@@ -225,7 +225,7 @@ def test_valid_policies_load_and_match_the_schema(text: str) -> None:
 
 
 def test_schema_file_is_up_to_date() -> None:
-    assert SCHEMA_PATH.read_text() == render(), "run: python -m imgeda_ci.policy_schema --write"
+    assert SCHEMA_PATH.read_text() == render(), "run: python -m imgeda_ci.policy.schema --write"
 
 
 def test_severity_off_unquoted_is_off() -> None:

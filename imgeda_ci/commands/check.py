@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from imgeda_ci.checks.registry import all_checks
     from imgeda_ci.evaluate import evaluate
     from imgeda_ci.gate import load_inputs
-    from imgeda_ci.policy import _closest
+    from imgeda_ci.policy import closest
     from imgeda_ci.render.gate_table import findings_lines
 
     only = None
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         known = all_checks()
         for cid in only:
             if cid not in known:
-                best = _closest(cid, known)
+                best = closest(cid, known)
                 hint = f"did you mean {best}?" if best else "run 'imgeda-ci checks' for the list"
                 raise UserError(f"--only: unknown check id {cid!r}; {hint}")
     header, records, policy = load_inputs(args.manifest, args.policy)

@@ -1,7 +1,7 @@
 """The policy's JSON Schema, generated from the check registry and the declared policy keys.
 
 Published at ``imgeda_ci/schemas/policy.schema.json`` (shipped in the wheel) for editors (e.g.
-``# yaml-language-server: $schema=...``). ``python -m imgeda_ci.policy_schema --write``
+``# yaml-language-server: $schema=...``). ``python -m imgeda_ci.policy.schema --write``
 regenerates it after a check or policy key is added; a test keeps the file in sync and checks
 that the schema and :mod:`imgeda_ci.policy`'s loader accept and refuse the same documents
 (except what a schema cannot express: expiry against today's date, glob syntax, key clashes).
@@ -12,12 +12,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from imgeda_ci.checks.registry import SEVERITIES, Check, Option, OptionType, all_checks
-from imgeda_ci.policy import (
+from imgeda_ci.checks.registry import (
+    SEVERITIES,
+    Check,
+    Option,
+    OptionType,
+    PolicyKey,
+    all_checks,
+    all_policy_keys,
+)
+from imgeda_ci.policy.model import (
     CHECK_KEYS,
     INCREASE,
     MODES,
@@ -25,10 +33,9 @@ from imgeda_ci.policy import (
     TOP_KEYS,
     VERSION,
     WAIVER_KEYS,
-    policy_keys_doc,
 )
 
-SCHEMA_PATH = Path(__file__).parent / "schemas" / "policy.schema.json"
+SCHEMA_PATH = Path(__file__).parent.parent / "schemas" / "policy.schema.json"
 SCHEMA_ID = "https://imgeda-ci.dev/schemas/policy.schema.json"
 
 
@@ -81,76 +88,75 @@ def _check(c: Check, in_override: bool) -> dict[str, Any]:
     return {"anyOf": [body, {"const": False}, {"const": "off"}], "description": c.description}
 
 
-def build_schema() -> dict[str, Any]:
-    checks = all_checks()
-    keys = policy_keys_doc()
+def _checks_block(checks: Mapping[str, Check], in_override: bool) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {cid: _check(c, in_override) for cid, c in checks.items()},
+    }
 
-    def checks_block(in_override: bool) -> dict[str, Any]:
-        return {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {cid: _check(c, in_override) for cid, c in checks.items()},
-        }
 
-    globs = {
+def _globs() -> dict[str, Any]:
+    return {
         "anyOf": [
             {"type": "string", "minLength": 1},
             {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
         ]
     }
-    check_ids = {
+
+
+def _check_ids(checks: Mapping[str, Check]) -> dict[str, Any]:
+    return {
         "anyOf": [
             {"enum": [*checks, "*"]},
             {"type": "array", "minItems": 1, "items": {"enum": [*checks, "*"]}},
         ]
     }
-    props: dict[str, Any] = {
-        "version": {"const": VERSION},
-        "mode": {"enum": list(MODES), "description": "how findings are judged"},
-        "splits": {
+
+
+def _overrides(checks: Mapping[str, Check]) -> dict[str, Any]:
+    props = {"paths": _globs(), "path": _globs(), "checks": _checks_block(checks, True)}
+    assert set(props) == set(OVERRIDE_KEYS)
+    return {
+        "type": "array",
+        "items": {
             "type": "object",
-            "description": "split name -> globs of its images (for the leakage checks)",
-            "additionalProperties": globs,
-        },
-        "checks": checks_block(False),
-        "overrides": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "properties": {
-                    "paths": globs,
-                    "path": globs,
-                    "checks": checks_block(True),
-                },
-                "required": ["checks"],
-                "oneOf": [{"required": ["paths"]}, {"required": ["path"]}],
-            },
-        },
-        "waivers": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "properties": {
-                    "path": globs,
-                    "paths": globs,
-                    "check": check_ids,
-                    "checks": check_ids,
-                    "reason": {"type": "string", "minLength": 1, "pattern": "\\S"},
-                    "expires": {"type": "string", "format": "date"},
-                },
-                "required": ["reason"],
-                "allOf": [
-                    {"oneOf": [{"required": ["path"]}, {"required": ["paths"]}]},
-                    {"oneOf": [{"required": ["check"]}, {"required": ["checks"]}]},
-                ],
-            },
+            "additionalProperties": False,
+            "properties": props,
+            "required": ["checks"],
+            "oneOf": [{"required": ["paths"]}, {"required": ["path"]}],
         },
     }
-    assert set(props) == set(TOP_KEYS)
-    assert set(props["waivers"]["items"]["properties"]) == set(WAIVER_KEYS)
-    assert set(props["overrides"]["items"]["properties"]) == set(OVERRIDE_KEYS)
+
+
+def _waivers(checks: Mapping[str, Check]) -> dict[str, Any]:
+    props = {
+        "path": _globs(),
+        "paths": _globs(),
+        "check": _check_ids(checks),
+        "checks": _check_ids(checks),
+        "reason": {"type": "string", "minLength": 1, "pattern": "\\S"},
+        "expires": {"type": "string", "format": "date"},
+    }
+    assert set(props) == set(WAIVER_KEYS)
+    return {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": props,
+            "required": ["reason"],
+            "allOf": [
+                {"oneOf": [{"required": ["path"]}, {"required": ["paths"]}]},
+                {"oneOf": [{"required": ["check"]}, {"required": ["checks"]}]},
+            ],
+        },
+    }
+
+
+def _key_props(keys: Iterable[PolicyKey]) -> dict[str, Any]:
+    """The declared top-level keys, each followed by its ``_increase`` form if it has one."""
+    props: dict[str, Any] = {}
     for k in keys:
         s = _typed(k.type, k.minimum, k.maximum)
         s["description"] = k.description
@@ -162,6 +168,25 @@ def build_schema() -> dict[str, Any]:
                 f"relative form of {k.name}: the head may exceed the base branch by at most this"
             )
             props[k.name + INCREASE] = inc
+    return props
+
+
+def build_schema() -> dict[str, Any]:
+    checks = all_checks()
+    props: dict[str, Any] = {
+        "version": {"const": VERSION},
+        "mode": {"enum": list(MODES), "description": "how findings are judged"},
+        "splits": {
+            "type": "object",
+            "description": "split name -> globs of its images (for the leakage checks)",
+            "additionalProperties": _globs(),
+        },
+        "checks": _checks_block(checks, False),
+        "overrides": _overrides(checks),
+        "waivers": _waivers(checks),
+    }
+    assert set(props) == set(TOP_KEYS)
+    props.update(_key_props(all_policy_keys().values()))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -181,7 +206,7 @@ def render() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m imgeda_ci.policy_schema")
+    ap = argparse.ArgumentParser(prog="python -m imgeda_ci.policy.schema")
     ap.add_argument("--write", action="store_true", help=f"rewrite {SCHEMA_PATH.name}")
     ap.add_argument("--check", action="store_true", help="exit 1 when the file is out of date")
     args = ap.parse_args(argv)
@@ -189,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         current = SCHEMA_PATH.read_text(encoding="utf-8") if SCHEMA_PATH.exists() else ""
         if current != text:
-            print(f"{SCHEMA_PATH}: out of date; run python -m imgeda_ci.policy_schema --write",
+            print(f"{SCHEMA_PATH}: out of date; run python -m imgeda_ci.policy.schema --write",
                   file=sys.stderr)  # fmt: skip
             return 1
         return 0
