@@ -1,13 +1,14 @@
-"""Judge an :class:`~imgeda_ci.evaluate.Evaluation` against its policy's limits: the verdict.
+"""The verdict: pass or fail of an :class:`~imgeda_ci.evaluate.Evaluation` against its policy.
 
-One :class:`LimitResult` per (check, scope) and per multi-check policy key (e.g. imgeda's
-``max_corrupt_pct``): observed count and % against the allowed ones, with a status:
+The words, stage by stage: *evaluate* runs the checks and says what they found (findings and
+quality scores, no pass or fail: :mod:`imgeda_ci.evaluate`); *judge* compares those findings
+with the policy's limits and gives the *verdict* (this module); the *result* is the whole run,
+head and base verdicts with the diff between them (:mod:`imgeda_ci.result`). *Gate* is the
+command that prints a verdict and exits with its code (:mod:`imgeda_ci.judge_files` is its
+library form).
 
-- ``pass``: within the limit (or no limit: the check only reports);
-- ``fail``: an ``error`` check over its limit: the gate fails;
-- ``warn``: a ``warning`` check over its limit: the gate fails only with ``strict``;
-- ``info``: an ``info`` check over its limit: reported, never fails;
-- ``skipped``: a policy key whose checks are not installed.
+One :class:`~imgeda_ci.limit_result.LimitResult` per (check, scope) and per multi-check policy
+key (e.g. imgeda's ``max_corrupt_pct``), with a status (:mod:`imgeda_ci.limit_result`).
 
 Counting: a check's observed count is the number of distinct ``paths[0]`` among its unwaived
 findings (a finding with no path counts once); % is that count over the images in the scope.
@@ -18,106 +19,17 @@ findings a change introduced.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
 from imgeda_ci.checks.registry import all_checks
 from imgeda_ci.errors import EXIT_OK, EXIT_POLICY_FAILED
 from imgeda_ci.evaluate import Evaluation, FindingResult
+from imgeda_ci.limit_result import STATUSES, LimitResult, Status
 
-Status = Literal["pass", "fail", "warn", "info", "skipped"]
+__all__ = ["SAMPLES", "STATUSES", "LimitResult", "Status", "Verdict", "judge"]
+
 SAMPLES = 5
-
-
-@dataclass(frozen=True)
-class LimitResult:
-    name: str  # check id, or the policy key of a multi-check limit
-    checks: tuple[str, ...]
-    kind: Literal["image", "dataset", "group"]
-    scope: str  # "" for the whole dataset, else the override's globs
-    severity: str
-    threshold: float | None
-    images: int  # images in scope (the % denominator)
-    checked: int  # images the check could judge
-    count: int
-    pct: float
-    max_count: int | None
-    max_pct: float | None
-    status: Status
-    samples: tuple[str, ...]
-    waived: int
-    description: str = ""
-    max_count_increase: int | None = None
-    max_pct_increase: float | None = None
-    base_count: int | None = None  # the base branch's count, when a base was given
-    base_pct: float | None = None
-    head_count: int | None = None  # all head findings (differs from count under new-only)
-    head_pct: float | None = None
-
-    @property
-    def relative(self) -> bool:
-        return self.max_count_increase is not None or self.max_pct_increase is not None
-
-    @property
-    def allowed(self) -> str:
-        parts = []
-        if self.max_count is not None:
-            parts.append(f"<= {self.max_count}")
-        if self.max_pct is not None:
-            parts.append(f"<= {self.max_pct:g}%")
-        if self.max_count_increase is not None:
-            parts.append(f"+{self.max_count_increase} vs base")
-        if self.max_pct_increase is not None:
-            parts.append(f"+{self.max_pct_increase:g} pts vs base")
-        return " and ".join(parts) if parts else "(report only)"
-
-    @property
-    def observed(self) -> str:
-        return f"{self.count} ({self.pct:.2f}%)"
-
-    @property
-    def reason(self) -> str:
-        """Readable: "observed 3 (1.50%) > allowed <= 1.0%"."""
-        if self.status == "skipped":
-            if self.relative and self.base_count is None and set(self.checks) & set(all_checks()):
-                return "not judged: a relative limit needs a base (--base-ref/--base-manifest)"
-            return "not run: " + ", ".join(self.checks) + " not installed"
-        if self.relative and self.base_pct is not None and self.head_pct is not None:
-            delta = (
-                f"; base {self.base_count} ({self.base_pct:.2f}%), change "
-                f"{self.head_pct - self.base_pct:+.2f} pts"
-            )
-        else:
-            delta = ""
-        op = ">" if self.status in ("fail", "warn", "info") else "within"
-        if op == "within":
-            return f"observed {self.observed} within {self.allowed}{delta}"
-        return f"observed {self.observed} > allowed {self.allowed}{delta}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "checks": list(self.checks),
-            "kind": self.kind,
-            "scope": self.scope,
-            "severity": self.severity,
-            "threshold": self.threshold,
-            "images": self.images,
-            "checked": self.checked,
-            "count": self.count,
-            "pct": round(self.pct, 4),
-            "max_count": self.max_count,
-            "max_pct": self.max_pct,
-            "max_count_increase": self.max_count_increase,
-            "max_pct_increase": self.max_pct_increase,
-            "base_count": self.base_count,
-            "base_pct": None if self.base_pct is None else round(self.base_pct, 4),
-            "status": self.status,
-            "passed": self.status != "fail",
-            "reason": self.reason,
-            "samples": list(self.samples),
-            "waived": self.waived,
-        }
 
 
 @dataclass(frozen=True)
@@ -143,30 +55,30 @@ class Verdict:
 
     def to_json(self, *, include_findings: bool = True) -> dict[str, Any]:
         ev = self.evaluation
-        pol = ev.policy
         out: dict[str, Any] = {
             "passed": self.passed,
             "exit_code": self.exit_code,
             "strict": self.strict,
             "total_images": self.total,
-            "counts": {
-                s: sum(1 for r in self.limits if r.status == s)
-                for s in ("pass", "fail", "warn", "info", "skipped")
-            },
-            "policy": pol.to_json(),
+            "counts": {s: sum(1 for r in self.limits if r.status == s) for s in STATUSES},
+            "policy": ev.policy.to_json(),
             "results": [r.to_json() for r in self.limits],
             "quality": ev.quality_summary(),
             "waivers": [
                 {**w.to_json(), "matched": hits}
-                for w, hits in zip(pol.waivers, ev.waiver_hits, strict=True)
+                for w, hits in zip(ev.policy.waivers, ev.waiver_hits, strict=True)
             ],
         }
         if include_findings:
-            q = ev.quality_of()
             out["findings"] = [f.to_json() for f in self.findings]
-            flagged = {f.path for f in self.findings if f.paths}
-            out["images"] = [{"path": p, "quality": q.get(p)} for p in ev.paths if p in flagged]
+            out["images"] = self.flagged_images()
         return out
+
+    def flagged_images(self) -> list[dict[str, Any]]:
+        """Each image with a finding, in manifest order, with its quality score."""
+        q = self.evaluation.quality_of()
+        flagged = {f.path for f in self.findings if f.paths}
+        return [{"path": p, "quality": q.get(p)} for p in self.evaluation.paths if p in flagged]
 
 
 def _count(findings: Sequence[FindingResult]) -> tuple[int, list[str], int]:
@@ -278,95 +190,140 @@ def judge(
     ``base``, the base branch's verdict under the same policy.
     """
     ev = evaluation
-    pol = ev.policy
     use = list(ev.findings if findings is None else findings)
-    by_key: dict[tuple[str, int], list[FindingResult]] = {}
-    for f in use:
-        by_key.setdefault((f.check, f.scope), []).append(f)
-    all_by_key: dict[tuple[str, int], list[FindingResult]] = {}
-    for f in ev.findings:
-        all_by_key.setdefault((f.check, f.scope), []).append(f)
     base_index = {(r.name, r.scope): r for r in base.limits} if base is not None else {}
-    checks = all_checks()
-    limits: list[LimitResult] = []
-    for run in ev.runs:
-        st = run.settings
-        scope_label = pol.overrides[run.scope].label if run.scope >= 0 else ""
-        base_lr = base_index.get((run.check, scope_label))
-        j = _judge_limit(
-            st,
-            st.severity,
-            by_key.get((run.check, run.scope), []),
-            all_by_key.get((run.check, run.scope), []),
-            max(run.images, 0),
-            base_lr,
-        )
-        limits.append(
-            LimitResult(
-                run.check,
-                (run.check,),
-                "image" if run.kind == "image" else "dataset",
-                scope_label,
-                st.severity,
-                st.threshold,
-                run.images,
-                run.checked,
-                j.count,
-                j.pct,
-                st.max_count,
-                st.max_pct,
-                j.status,
-                tuple(j.samples),
-                j.waived,
-                checks[run.check].description if run.check in checks else "",
-                st.max_count_increase,
-                st.max_pct_increase,
-                base_lr.head_count if base_lr and base_lr.head_count is not None else None,
-                base_lr.head_pct if base_lr and base_lr.head_pct is not None else None,
-                j.head_count,
-                j.head_pct,
-            )
-        )
-    ran = {r.check for r in ev.runs}
-    for g in pol.groups:
-        members = tuple(c for c in g.checks if c in ran)
-        base_lr = base_index.get((g.name, ""))
-        j = _judge_limit(
-            g,
-            g.severity,
-            [f for f in use if f.check in members],
-            [f for f in ev.findings if f.check in members],
-            ev.total,
-            base_lr,
-        )
-        status: Status = j.status if members else "skipped"
-        limits.append(
-            LimitResult(
-                g.name,
-                g.checks,
-                "group",
-                "",
-                g.severity,
-                None,
-                ev.total,
-                ev.total,
-                j.count,
-                j.pct,
-                g.max_count,
-                g.max_pct,
-                status,
-                tuple(j.samples),
-                j.waived,
-                "one limit over " + ", ".join(g.checks),
-                g.max_count_increase,
-                g.max_pct_increase,
-                base_lr.head_count if base_lr and base_lr.head_count is not None else None,
-                base_lr.head_pct if base_lr and base_lr.head_pct is not None else None,
-                j.head_count,
-                j.head_pct,
-            )
-        )
+    limits = [
+        *_check_limits(ev, _by_run(use), _by_run(ev.findings), base_index),
+        *_group_limits(ev, use, base_index),
+    ]
     failed = any(r.status == "fail" for r in limits)
     warned = any(r.status == "warn" for r in limits)
     passed = not failed and not (strict and warned)
     return Verdict(passed, strict, ev.total, tuple(limits), ev, tuple(use))
+
+
+_BaseIndex = dict[tuple[str, str], LimitResult]
+_ByRun = dict[tuple[str, int], list[FindingResult]]
+
+
+def _by_run(findings: Sequence[FindingResult]) -> _ByRun:
+    """Findings by (check, scope), the key of a :class:`~imgeda_ci.evaluate.CheckRun`."""
+    out: _ByRun = {}
+    for f in findings:
+        out.setdefault((f.check, f.scope), []).append(f)
+    return out
+
+
+def _limit(
+    lim: _Limits,
+    j: _Judged,
+    base: LimitResult | None,
+    *,
+    name: str,
+    checks: tuple[str, ...],
+    kind: Literal["image", "dataset", "group"],
+    scope: str,
+    severity: str,
+    threshold: float | None,
+    images: int,
+    checked: int,
+    description: str,
+) -> LimitResult:
+    """The row of one limit: its settings ``lim``, the judged figures ``j``, the base's."""
+    return LimitResult(
+        name,
+        checks,
+        kind,
+        scope,
+        severity,
+        threshold,
+        images,
+        checked,
+        j.count,
+        j.pct,
+        lim.max_count,
+        lim.max_pct,
+        j.status,
+        tuple(j.samples),
+        j.waived,
+        description,
+        lim.max_count_increase,
+        lim.max_pct_increase,
+        base.head_count if base else None,
+        base.head_pct if base else None,
+        j.head_count,
+        j.head_pct,
+    )
+
+
+def _check_limits(
+    ev: Evaluation, judged: _ByRun, every: _ByRun, base_index: _BaseIndex
+) -> list[LimitResult]:
+    """One limit per check and scope it ran in."""
+    checks = all_checks()
+    out: list[LimitResult] = []
+    for run in ev.runs:
+        st = run.settings
+        scope = ev.policy.overrides[run.scope].label if run.scope >= 0 else ""
+        key = (run.check, run.scope)
+        base = base_index.get((run.check, scope))
+        j = _judge_limit(
+            st, st.severity, judged.get(key, []), every.get(key, []), max(run.images, 0), base
+        )
+        desc = checks[run.check].description if run.check in checks else ""
+        kind: Literal["image", "dataset"] = "image" if run.kind == "image" else "dataset"
+        out.append(
+            _limit(
+                st,
+                j,
+                base,
+                name=run.check,
+                checks=(run.check,),
+                kind=kind,
+                scope=scope,
+                severity=st.severity,
+                threshold=st.threshold,
+                images=run.images,
+                checked=run.checked,
+                description=desc,
+            )
+        )
+    return out
+
+
+def _group_limits(
+    ev: Evaluation, judged: Sequence[FindingResult], base_index: _BaseIndex
+) -> list[LimitResult]:
+    """One limit per multi-check policy key, over the checks of it that ran."""
+    ran = {r.check for r in ev.runs}
+    out: list[LimitResult] = []
+    for g in ev.policy.groups:
+        members = tuple(c for c in g.checks if c in ran)
+        base = base_index.get((g.name, ""))
+        j = _judge_limit(
+            g,
+            g.severity,
+            [f for f in judged if f.check in members],
+            [f for f in ev.findings if f.check in members],
+            ev.total,
+            base,
+        )
+        if not members:
+            j = replace(j, status="skipped")
+        out.append(
+            _limit(
+                g,
+                j,
+                base,
+                name=g.name,
+                checks=g.checks,
+                kind="group",
+                scope="",
+                severity=g.severity,
+                threshold=None,
+                images=ev.total,
+                checked=ev.total,
+                description="one limit over " + ", ".join(g.checks),
+            )
+        )
+    return out
