@@ -1,9 +1,11 @@
-"""The gate as a library call: manifest + policy file -> :class:`~imgeda_ci.verdict.Verdict`.
+"""Judge files: a manifest file and a policy file in, a :class:`~imgeda_ci.verdict.Verdict` out.
 
-``run_gate(manifest_path, policy_path, strict=...)`` loads the manifest once, validates the
-policy (or takes the built-in defaults), evaluates and judges. The CLI's ``gate`` command, the
-GitHub Action and the report renderers call this (or :func:`load_inputs` + ``evaluate`` +
-``judge`` when they need the pieces).
+The library form of the ``gate`` command. :func:`load_inputs` validates the policy (or takes
+the built-in defaults) and reads the manifest once; :func:`judge_files` then evaluates
+(:func:`~imgeda_ci.evaluate.evaluate`: what the checks found) and judges
+(:func:`~imgeda_ci.verdict.judge`: pass or fail against the policy's limits);
+:func:`write_verdict` writes the verdict as JSON. The ``check`` command uses
+:func:`load_inputs` alone: it lists findings and judges nothing.
 """
 
 from __future__ import annotations
@@ -11,12 +13,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import orjson
 
 from imgeda_ci import manifest
-from imgeda_ci.errors import UserError
 from imgeda_ci.evaluate import evaluate
 from imgeda_ci.model import ImageRecord, ManifestHeader
 from imgeda_ci.policy import Policy, default_policy, load_policy
@@ -32,29 +32,24 @@ def load_inputs(
     return header, records, policy
 
 
-def run_gate(
+def judge_files(
     manifest_path: str | Path,
     policy_path: str | Path | None,
     *,
     strict: bool = False,
     base: Sequence[ImageRecord] | None = None,
 ) -> Verdict:
+    """The verdict of the manifest at ``manifest_path`` under the policy at ``policy_path``."""
     header, records, policy = load_inputs(manifest_path, policy_path)
     ev = evaluate(records, policy, header=dict(header) if header else None, base=base)
     return judge(ev, strict=strict)
 
 
-def write_json(verdict: Verdict, out: str) -> None:
+def write_verdict(verdict: Verdict, out: str) -> None:
+    """Write ``verdict`` as indented JSON to the file ``out`` (atomically), or ``-`` = stdout."""
     data = orjson.dumps(verdict.to_json(), option=orjson.OPT_INDENT_2) + b"\n"
     if out == "-":
         sys.stdout.buffer.write(data)
         return
     with manifest.atomic_writer(out) as fh:
         fh.write(data)
-
-
-def verdict_json(verdict: Verdict) -> dict[str, Any]:
-    return verdict.to_json()
-
-
-__all__ = ["UserError", "load_inputs", "run_gate", "verdict_json", "write_json"]

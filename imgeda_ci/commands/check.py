@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from imgeda_ci.errors import EXIT_OK, UserError
+
+if TYPE_CHECKING:
+    from imgeda_ci.evaluate import Evaluation, FindingResult
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -26,40 +30,47 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    import orjson
-
-    from imgeda_ci.checks.registry import all_checks
     from imgeda_ci.evaluate import evaluate
-    from imgeda_ci.gate import load_inputs
-    from imgeda_ci.policy import closest
+    from imgeda_ci.judge_files import load_inputs
     from imgeda_ci.render.gate_table import findings_lines
 
-    only = None
-    if args.only:
-        only = [s.strip() for s in args.only.split(",") if s.strip()]
-        known = all_checks()
-        for cid in only:
-            if cid not in known:
-                best = closest(cid, known)
-                hint = f"did you mean {best}?" if best else "run 'imgeda-ci checks' for the list"
-                raise UserError(f"--only: unknown check id {cid!r}; {hint}")
+    only = _only(args.only) if args.only else None
     header, records, policy = load_inputs(args.manifest, args.policy)
     ev = evaluate(records, policy, header=header, only=only)
     findings = [f for f in ev.findings if args.include_info or f.severity != "info"]
     if args.json:
-        q = ev.quality_of()
-        doc = {
-            "total_images": ev.total,
-            "findings": [f.to_json() for f in findings],
-            "images": [
-                {"path": p, "quality": q.get(p)}
-                for p in ev.paths
-                if p in {f.path for f in findings}
-            ],
-            "quality": ev.quality_summary(),
-        }
-        sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
+        sys.stdout.buffer.write(_json(ev, findings))
     else:
         for line in findings_lines(ev, findings):
             print(line)
     return EXIT_OK
+
+
+def _only(arg: str) -> list[str]:
+    """The check ids of ``--only``; an unknown id is refused with the closest known one."""
+    from imgeda_ci.checks.registry import all_checks
+    from imgeda_ci.policy import closest
+
+    only = [s.strip() for s in arg.split(",") if s.strip()]
+    known = all_checks()
+    for cid in only:
+        if cid not in known:
+            best = closest(cid, known)
+            hint = f"did you mean {best}?" if best else "run 'imgeda-ci checks' for the list"
+            raise UserError(f"--only: unknown check id {cid!r}; {hint}")
+    return only
+
+
+def _json(ev: Evaluation, findings: Sequence[FindingResult]) -> bytes:
+    """The ``--json`` document: the findings, the flagged images' scores, the quality summary."""
+    import orjson
+
+    q = ev.quality_of()
+    flagged = {f.path for f in findings}
+    doc = {
+        "total_images": ev.total,
+        "findings": [f.to_json() for f in findings],
+        "images": [{"path": p, "quality": q.get(p)} for p in ev.paths if p in flagged],
+        "quality": ev.quality_summary(),
+    }
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"

@@ -32,13 +32,13 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from imgeda_ci.gate import run_gate, write_json
+    from imgeda_ci.judge_files import judge_files, write_verdict
     from imgeda_ci.render.gate_table import gate_lines
 
-    verdict = run_gate(args.manifest, args.policy, strict=args.strict)
+    verdict = judge_files(args.manifest, args.policy, strict=args.strict)
     out = sys.stderr if args.json == "-" else sys.stdout
     for line in gate_lines(verdict, show_passing=not args.failures_only):
         print(line, file=out)
     if args.json:
-        write_json(verdict, args.json)
+        write_verdict(verdict, args.json)
     return EXIT_OK if verdict.passed else verdict.exit_code
