@@ -264,3 +264,50 @@ def test_missing_policy_file(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["gate", "-m", str(m), "-p", str(tmp_path / "nope.yml")]) == 1
     err = capsys.readouterr().err
     assert "policy file not found" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "max_corrupt_pct: 1.5\nmax_corrupt_pct_increase: 0.5\n",
+        "max_corrupt_pct_increase: 0.5\nmax_corrupt_pct: 1.5\n",
+    ],
+)
+def test_group_key_and_its_increase_form_make_one_limit_in_either_order(text: str) -> None:
+    pol = parse_policy(text, source="p.yml")
+    assert [(g.name, g.severity, g.max_pct, g.max_pct_increase) for g in pol.groups] == [
+        ("max_corrupt_pct", "error", 1.5, 0.5)
+    ]
+    assert not pol.checks and pol.keys == {"max_corrupt_pct": 1.5, "max_corrupt_pct_increase": 0.5}
+
+
+def test_increase_key_of_one_check_sets_its_relative_limit() -> None:
+    pol = parse_policy("max_blurry_pct_increase: 2\nmax_blurry_pct: 4\n", source="p.yml")
+    blurry = pol.checks["blurry"]
+    assert (blurry.max_pct, blurry.max_pct_increase, blurry.severity) == (4.0, 2, "error")
+    group = parse_policy("max_duplicate_pct_increase: 1\n", source="p.yml").groups
+    assert [(g.name, g.max_pct, g.max_pct_increase) for g in group] == [
+        ("max_duplicate_pct", None, 1.0)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("max_blurry_pct: 3\nchecks:\n  blurry: {max_pct: 4}\n", "checks.blurry.max_pct"),
+        ("min_width: 3\nchecks:\n  too_small: {options: {min_width: 4}}\n", "options.min_width"),
+        (
+            "max_blurry_pct_increase: 1\nchecks:\n  blurry: {max_pct_increase: 2}\n",
+            "checks.blurry.max_pct_increase",
+        ),
+    ],
+)
+def test_top_level_key_clashing_with_a_check_setting_is_refused(text: str, fragment: str) -> None:
+    with pytest.raises(PolicyError, match="keep only one") as exc:
+        parse_policy(text, source="p.yml")
+    assert "are set" in str(exc.value) and fragment in str(exc.value)
+
+
+def test_explicit_severity_beats_the_one_a_key_implies() -> None:
+    pol = parse_policy("max_blurry_pct: 3\nchecks:\n  blurry: {severity: warning}\n")
+    assert (pol.checks["blurry"].severity, pol.checks["blurry"].max_pct) == ("warning", 3.0)
