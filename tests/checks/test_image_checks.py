@@ -92,7 +92,12 @@ def _edge_records(template: ImageRecord) -> list[ImageRecord]:
         rec["path"] = f"edge/{len(recs):03d}.jpg"
         recs.append(rec)
 
-    st = template["stats"]
+    _stats_edges(template["stats"], add)
+    _field_edges(template["stats"], add)
+    return recs  # type: ignore[return-value]
+
+
+def _stats_edges(st: dict[str, Any], add: Any) -> None:
     for v in BOUNDARY:
         stats = copy.deepcopy(st)
         stats["luma_p"] = {k: v for k in ("p1", "p5", "p50", "p95", "p99")}
@@ -108,6 +113,9 @@ def _edge_records(template: ImageRecord) -> list[ImageRecord]:
         add(stats={**stats, "luma_std": 10.0})  # blur judged at the MIN_STD edge
         side = max(1, int(v)) if v < 1e6 else 100
         add(width=side, height=side * 3, pixels=side * side * 3, size=int(v * 1e6 / 10))
+
+
+def _field_edges(st: dict[str, Any], add: Any) -> None:
     for code in ERROR_CODES:
         add(error={"code": code, "message": f"{code} happened"}, stats=_DELETE)
     add(error={"code": "truncated", "message": ""})  # with stats kept: still not measured
@@ -161,7 +169,6 @@ def _edge_records(template: ImageRecord) -> list[ImageRecord]:
     ]  # fmt: skip
     for exif in exifs:
         add(exif=exif)
-    return recs  # type: ignore[return-value]
 
 
 _DELETE = object()
@@ -306,3 +313,13 @@ def test_outliers_match_the_plain_values(records: list[ImageRecord]) -> None:
             hi = max(q3 + k * (q3 - q1), q3 + outliers.MIN_FACTOR)
             want = [pv for pv, lv in zip(vals, logs.tolist(), strict=True) if not lo <= lv <= hi]
             assert [(f.paths[0], f.value) for f in found] == want
+
+
+def test_evaluate_reads_the_columns_it_is_given(records: list[ImageRecord]) -> None:
+    """Columns passed in are the ones the image and the dataset checks read (their cache
+    fills), and the result is the same as with columns made inside."""
+    cols = Columns(records)
+    given = evaluate(records, default_policy(), cols=cols)
+    assert _key(given) == _key(evaluate(records, default_policy()))
+    assert "stats.luma_p.p99" in cols._measured  # the image checks read these columns
+    assert "dupes.content" in cols._derived  # and so did the duplicate checks
