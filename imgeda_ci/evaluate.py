@@ -49,8 +49,9 @@ def evaluate(
 ) -> Evaluation:
     """Run every check the policy enables (or just ``only``) over ``records``.
 
-    ``cols``: the records' :class:`~imgeda_ci.columns.Columns` when the caller has them (so
-    the stages of a run read each column once); made from the records otherwise. The image
+    ``cols``: the records' :class:`~imgeda_ci.columns.Columns` (made from this very sequence)
+    when the caller has them, so the stages of a run read each column once; made from the
+    records otherwise. The image
     checks judge every record at once over them; the dataset checks get them through their
     :class:`~imgeda_ci.checks.registry.DatasetContext`.
 
@@ -58,6 +59,8 @@ def evaluate(
     per-image outcomes are taken for every record with the same path and content, instead of
     running the image checks again. Dataset checks always run.
     """
+    if cols is not None and cols.records is not records:
+        raise ValueError("evaluate(): cols must be the Columns of these very records")
     with gc_paused():  # see imgeda_ci.columns.gc_paused
         checks = all_checks()
         if only is not None:
