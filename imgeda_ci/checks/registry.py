@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from imgeda_ci import measurements
 from imgeda_ci.checks.options import (
@@ -87,6 +87,7 @@ __all__ = [
 ImageFn = Callable[[Columns, Any, Mapping[str, Any]], Judged]
 DatasetFn = Callable[[DatasetContext, Any, Mapping[str, Any]], list[Finding]]
 Range = tuple[float | None, float | None]
+_Fn = TypeVar("_Fn", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ def check(
     quality_weight: float | None = None,
     staged: bool = False,
     policy_keys: Sequence[PolicyKey] = (),
-) -> Callable[[Any], Any]:
+) -> Callable[[_Fn], _Fn]:
     """Decorator: declare and register a check on its function (see the module doc).
 
     ``quality_weight`` defaults to 1 for image checks; dataset checks have none. Policy keys
@@ -208,7 +209,7 @@ def check(
     """
     keys = tuple(k if k.checks else replace(k, checks=(id,)) for k in policy_keys)
 
-    def deco(fn: Any) -> Any:
+    def deco(fn: _Fn) -> _Fn:
         c: Check
         if kind == "image":
             weight = 1.0 if quality_weight is None else quality_weight
