@@ -1,22 +1,20 @@
-"""Numpy columns of manifest records, extracted lazily and cached: what vectorised checks read.
+"""Numpy columns of manifest records, extracted lazily and cached: what the checks read.
 
-``Columns(records)`` reads nothing up front. Each accessor makes one Python pass over the
-records the first time a column is asked for, and keeps the result:
+``Columns(records)`` reads nothing up front. Each accessor makes one pass over the records (in
+C: ``itemgetter`` / ``dict.get`` maps) the first time a column is asked for, and keeps it:
 
+- :meth:`Columns.measure` / :meth:`Columns.text`: a measurement declared in
+  :mod:`imgeda_ci.measurements`, typed, with the one rule for values of the wrong shape (they
+  are missing: NaN / ``None``). This is how the checks read records;
 - :meth:`Columns.raw` (``"stats.luma_p.p99"``): the raw values at a dotted key (``None`` where the
-  key or a parent mapping is missing);
-- :meth:`Columns.num`: the same as float64, NaN where the value is missing or not a number of
-  the accepted ``kind`` (see :data:`NumKind`);
-- :attr:`Columns.has_error`, :meth:`Columns.present`, :meth:`Columns.truthy`,
-  :meth:`Columns.is_str`, :meth:`Columns.error_code`;
+  key or a parent mapping is missing), and :attr:`Columns.has_error`, :meth:`Columns.truthy`,
+  :meth:`Columns.is_none`, :meth:`Columns.is_dict`: facts about the structure (labels, EXIF);
 - :meth:`Columns.apply`: a Python function over the *distinct* values of a column;
 - :meth:`Columns.derive`: any derived column, cached by name.
 
-Exactness: a vectorised check must give the same result as its scalar function on every row.
-Values that the NaN encoding cannot represent faithfully (a float NaN actually stored in the
-record, a number of another type such as a numpy scalar, a non-mapping where a mapping should
-be, a value that cannot be hashed) mark the row in :attr:`Columns.fallback`; the evaluator runs
-the scalar function on those rows instead of trusting the vector form.
+:meth:`Columns.num` reads undeclared numbers for other stages (the diff's metrics); the rows it
+cannot carry exactly (a float NaN, a numpy scalar, an int beyond 2**53, a parent that is not a
+mapping) are marked in :attr:`Columns.fallback` for those readers to read themselves.
 """
 
 from __future__ import annotations
@@ -31,6 +29,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from imgeda_ci import measurements
+from imgeda_ci.measurements import Measurement
 from imgeda_ci.model import ImageRecord
 
 FloatArray = npt.NDArray[np.float64]
@@ -55,39 +55,71 @@ _ISINSTANCE: dict[str, tuple[type, ...]] = {
 }
 _NAN = float("nan")
 _ODD = object()  # sentinel: a value the vector forms must not interpret
-_MISSING = object()  # sentinel: a top-level key absent from the record
+_EMPTY: dict[str, Any] = {}  # what a row that is not a mapping holds
 
 
-def _getter(keys: Sequence[str], default: Any) -> Callable[[Any], tuple[Any, ...]]:
-    """``lambda d: (d.get(k1, default), d.get(k2, default), ...)``, compiled once: one call per
-    row instead of a loop over the keys."""
-    body = ", ".join(f"d.get({k!r}, default)" for k in keys)
-    fn: Callable[[Any], tuple[Any, ...]] = eval(  # keys are repr-quoted
-        f"lambda d: ({body},)", {"default": default}
-    )
-    return fn
+def _values(rows: Sequence[dict[str, Any]], key: str) -> list[Any]:
+    """The value of ``key`` in every row (``None`` where a row lacks it), read in C."""
+    try:  # every row holds it: the quickest pass
+        return list(map(operator.itemgetter(key), rows))
+    except KeyError:
+        return list(map(dict.get, rows, repeat(key)))
 
 
-def _every_key(
-    rows: Sequence[Any], keys: list[str], default: Any
-) -> list[tuple[list[Any], bool]] | None:
-    """The values of ``keys`` in every row (``default`` where a row lacks one), one list per
-    key, read in C (a pass per key beats one pass and a transposition), each with whether
-    every row had the key; None when a row is not a dict (the caller reads them one by one)."""
-    if not rows or set(map(type, rows)) != {dict}:
+def _items(vals: Sequence[Any], item: int) -> list[Any]:
+    """Item ``item`` of each list in ``vals`` (``None`` where a value is no list that long)."""
+    if set(map(type, vals)) <= {list, type(None)}:
+        try:  # the usual case, read in C
+            return list(
+                map(operator.itemgetter(item), [_NOTHING if v is None else v for v in vals])
+            )
+        except IndexError:
+            pass
+    return [v[item] if v.__class__ in (list, tuple) and len(v) > item else None for v in vals]
+
+
+class _Nothing:
+    """Holds ``None`` at every index: stands in for a missing list."""
+
+    def __getitem__(self, item: int) -> None:
         return None
-    out = []
-    for k in keys:
-        try:  # every row has it: the quickest pass
-            out.append((list(map(operator.itemgetter(k), rows)), True))
-        except KeyError:
-            out.append((list(map(dict.get, rows, repeat(k), repeat(default))), False))
-    return out
 
 
-def _columns_of(rows: list[tuple[Any, ...]], width: int, n: int) -> list[list[Any]]:
-    """Transpose ``n`` rows of ``width`` values into ``width`` lists."""
-    return [[row[j] for row in rows] for j in range(width)]
+_NOTHING = _Nothing()
+
+
+def _floats(vals: Sequence[Any], kind: NumKind) -> tuple[FloatArray, list[int]]:
+    """``vals`` as float64, NaN where a value is missing or not a number of ``kind``, and the
+    rows whose value is such a number by ``isinstance`` yet not carried exactly (a float NaN, a
+    numpy scalar, an int of 2**53 or more: NaN here too)."""
+    plain = _PLAIN[kind]
+    kinds = set(map(type, vals))
+    if kinds <= plain | {type(None)}:  # numpy turns None into NaN
+        arr = np.array(vals, dtype=np.float64)
+    else:
+        arr = np.array([v if v.__class__ in plain else _NAN for v in vals], dtype=np.float64)
+    odd: list[int] = []
+    missing = np.flatnonzero(np.isnan(arr))
+    if missing.size:
+        types = _ISINSTANCE[kind]
+        no_bool = kind in ("number", "int")
+        odd = [
+            i
+            for i in missing.tolist()
+            if (v := vals[i]) is not None
+            and isinstance(v, types)
+            and not (no_bool and isinstance(v, bool))
+        ]
+    if int in kinds:
+        big = np.flatnonzero(np.isfinite(arr) & (np.abs(arr) >= 2.0**53))
+        if big.size:  # an int beyond 2**53 is not exact in float64
+            arr[big] = _NAN
+            odd += big.tolist()
+    return arr, odd
+
+
+def _bool_code(v: Any) -> float:
+    return 1.0 if v is True else 0.0 if v is False else _NAN
 
 
 @contextmanager
@@ -112,9 +144,10 @@ class Columns:
         #: rows a vector form must not be trusted for: the evaluator runs the scalar function
         self.fallback: BoolArray = np.zeros(self.n, dtype=np.bool_)
         self._raw: dict[str, list[Any]] = {}
-        self._top: dict[str, list[Any]] = {}  # top-level values with _MISSING where absent
         self._parents_checked: set[str] = set()
         self._num: dict[tuple[str, str], FloatArray] = {}
+        self._measured: dict[str, FloatArray] = {}
+        self._texts: dict[str, list[str | None]] = {}
         self._derived: dict[str, Any] = {}
 
     def __len__(self) -> int:
@@ -127,7 +160,7 @@ class Columns:
         children (a pass over large records costs mostly memory access, so fewer is faster)."""
         by_head: dict[str, list[str]] = {}
         for key in keys:
-            parts = key.split(".")
+            parts = key.split("[", 1)[0].split(".")
             for depth in range(1, len(parts) + 1):
                 head, last = ".".join(parts[: depth - 1]), parts[depth - 1]
                 full = f"{head}.{last}" if head else last
@@ -138,34 +171,16 @@ class Columns:
                 self._extract(head, by_head[head])
 
     def _extract(self, head: str, wanted: list[str]) -> None:
-        """One pass over the parent column ``head`` (the records when empty) for ``wanted``."""
-        if not wanted:
-            return
-        if not head:
-            whole = _every_key(self.records, wanted, _MISSING)
-            if whole is not None:  # the usual case: every record is a dict
-                for k, (vals, every) in zip(wanted, whole, strict=True):
-                    self._top[k] = vals
-                    self._raw[k] = vals if every else [None if v is _MISSING else v for v in vals]
-                return
-            get = _getter(wanted, _MISSING)
-            rows = [get(r) for r in self.records]
-            for k, vals in zip(wanted, _columns_of(rows, len(wanted), self.n), strict=True):
-                self._top[k] = vals
-                self._raw[k] = [None if v is _MISSING else v for v in vals]
-            return
-        parent = self.raw(head)
-        self._check_parent(head, parent)
-        whole = _every_key(parent, wanted, None)
-        if whole is not None:
-            for k, (vals, _) in zip(wanted, whole, strict=True):
-                self._raw[f"{head}.{k}"] = vals
-            return
-        none = (None,) * len(wanted)
-        get = _getter(wanted, None)
-        rows = [get(p) if p.__class__ is dict else none for p in parent]
-        for k, vals in zip(wanted, _columns_of(rows, len(wanted), self.n), strict=True):
-            self._raw[f"{head}.{k}"] = vals
+        """One pass over the parent column ``head`` (the records when empty) per ``wanted``
+        child."""
+        rows: Sequence[Any] = self.records
+        if head:
+            rows = self.raw(head)
+            self._check_parent(head, rows)
+        if set(map(type, rows)) != {dict}:  # a missing (or damaged) parent holds nothing
+            rows = [r if r.__class__ is dict else _EMPTY for r in rows]
+        for k in wanted:
+            self._raw[f"{head}.{k}" if head else k] = _values(rows, k)
 
     def raw(self, key: str) -> list[Any]:
         """Values at the dotted ``key``; ``None`` where it or a parent mapping is missing.
@@ -188,17 +203,6 @@ class Columns:
         odd = [i for i, p in enumerate(parent) if p is not None and p.__class__ is not dict]
         if odd:
             self.fallback[odd] = True
-
-    def present(self, key: str) -> BoolArray:
-        """Top-level ``key in record``."""
-        name = f"present:{key}"
-        got = self._derived.get(name)
-        if got is None:
-            if key not in self._top:
-                self.prefetch([key])
-            got = np.array([v is not _MISSING for v in self._top[key]], dtype=np.bool_)
-            self._derived[name] = got
-        return got
 
     def truthy(self, key: str) -> BoolArray:
         """``bool(value)`` of the value at ``key`` (``None`` when missing)."""
@@ -229,13 +233,6 @@ class Columns:
         got: BoolArray = self.derive(f"is_dict:{key}", build)
         return got
 
-    def is_str(self, key: str) -> BoolArray:
-        got: BoolArray = self.derive(
-            f"is_str:{key}",
-            lambda c: np.array([isinstance(v, str) for v in c.raw(key)], dtype=np.bool_),
-        )
-        return got
-
     @property
     def has_error(self) -> BoolArray:
         """``bool(record.get("error"))``: the image could not be read."""
@@ -262,46 +259,66 @@ class Columns:
     def num(self, key: str, kind: NumKind = "number") -> FloatArray:
         """The numbers at ``key`` as float64, NaN where missing or not a number of ``kind``.
 
-        Rows whose value is a number by ``isinstance`` but cannot be carried faithfully (a float
-        NaN, a numpy scalar, an int beyond 2**53) are marked fallback.
+        For readers outside the checks (which read :meth:`measure`): rows whose value is a
+        number by ``isinstance`` but cannot be carried faithfully (a float NaN, a numpy scalar,
+        an int beyond 2**53) are marked in :attr:`fallback`.
         """
         got = self._num.get((key, kind))
+        if got is None:
+            got, odd = _floats(self.raw(key), kind)
+            if odd:
+                self.fallback[odd] = True
+            self._num[(key, kind)] = got
+        return got
+
+    # --- declared measurements ----------------------------------------------------------------
+
+    def _declared(self, key: str) -> tuple[Measurement, list[Any]]:
+        m = measurements.get(key)
+        vals = self.raw(m.path)
+        if m.item is not None:
+            vals = _items(vals, m.item)
+        return m, vals
+
+    def measure(self, key: str) -> FloatArray:
+        """The declared number or bool measurement at record ``key`` as float64 (a bool as 1.0
+        or 0.0), NaN where it is missing. What counts as missing (a value of the wrong type, a
+        stored NaN, a parent that is not a mapping, a decoded measurement of a record with an
+        error) is decided here, as :mod:`imgeda_ci.measurements` documents."""
+        got = self._measured.get(key)
         if got is not None:
             return got
-        arr = self.to_float(self.raw(key), kind)
-        self._num[(key, kind)] = arr
-        return arr
-
-    def to_float(
-        self, vals: Sequence[Any], kind: NumKind = "number", rows: Sequence[int] | None = None
-    ) -> FloatArray:
-        """Like :meth:`num` for a list of values aligned with the records, or with ``rows`` of
-        them when given (then the fallback marks land on those rows)."""
-        at: Any = (lambda odd: odd) if rows is None else (lambda odd: [rows[k] for k in odd])
-        plain = _PLAIN[kind]
-        kinds = set(map(type, vals))
-        if kinds <= plain | {type(None)}:  # numpy turns None into NaN
-            arr = np.array(vals, dtype=np.float64)
+        m, vals = self._declared(key)
+        if m.type == "str":
+            raise TypeError(f"{key!r} is a str measurement: read it with Columns.text")
+        if m.type == "bool":
+            got = np.fromiter(map(_bool_code, vals), np.float64, len(vals))
         else:
-            arr = np.array([v if v.__class__ in plain else _NAN for v in vals], dtype=np.float64)
-        missing = np.flatnonzero(np.isnan(arr))
-        if missing.size:
-            types = _ISINSTANCE[kind]
-            no_bool = kind in ("number", "int")
-            odd = [
-                i
-                for i in missing.tolist()
-                if (v := vals[i]) is not None
-                and isinstance(v, types)
-                and not (no_bool and isinstance(v, bool))
-            ]
-            if odd:
-                self.fallback[at(odd)] = True
-        if float in kinds or int in kinds:
-            big = np.flatnonzero(np.isfinite(arr) & (np.abs(arr) >= 2.0**53))
-            if big.size:  # an int beyond 2**53 is not exact in float64
-                self.fallback[at([i for i in big.tolist() if isinstance(vals[i], int)])] = True
-        return arr
+            got, _ = _floats(vals, "number")  # the odd rows are NaN: missing
+        if m.decoded:
+            got = np.where(self.has_error, _NAN, got)
+        self._measured[key] = got
+        return got
+
+    def text(self, key: str) -> list[str | None]:
+        """The declared str measurement at record ``key``, ``None`` where it is missing (as
+        :meth:`measure` decides)."""
+        got = self._texts.get(key)
+        if got is None:
+            m, vals = self._declared(key)
+            if m.type != "str":
+                raise TypeError(f"{key!r} is a {m.type} measurement: read it with Columns.measure")
+            got = [v if v.__class__ is str else None for v in vals]
+            if m.decoded:
+                got = [None if e else v for v, e in zip(got, self.has_error.tolist(), strict=True)]
+            self._texts[key] = got
+        return got
+
+    @property
+    def ok(self) -> BoolArray:
+        """The image was read without error (``not record.get("error")``)."""
+        got: BoolArray = self.derive("ok", lambda c: ~c.has_error)
+        return got
 
     # --- anything else ----------------------------------------------------------------------
 

@@ -11,233 +11,30 @@ Per image it keeps only a float (the quality score) and the findings of flagged 
 
 from __future__ import annotations
 
-import hashlib
 import math
 import operator
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from itertools import repeat
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from imgeda_ci.checks.registry import (
-    BoundImageFn,
     Check,
     DatasetCheck,
     DatasetContext,
     ImageCheck,
-    Outcome,
-    Severity,
+    Judged,
     all_checks,
 )
-from imgeda_ci.columns import Columns, columns_for, gc_paused
+from imgeda_ci.columns import Columns, gc_paused
+from imgeda_ci.evaluation import NO_DATA, CheckRun, Evaluation, FindingResult, fingerprint
 from imgeda_ci.model import ImageRecord
-from imgeda_ci.policy import Override, Policy, Resolved, Waiver
+from imgeda_ci.policy import Policy, Resolved, Waiver
 
-
-def fingerprint(check: str, path: str) -> str:
-    """Stable identity of a finding: check id + the path it counts against (16 hex chars)."""
-    return hashlib.sha256(f"{check}\0{path}".encode()).hexdigest()[:16]
-
-
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    if isinstance(v, tuple):
-        return [_jsonable(x) for x in v]
-    if isinstance(v, Mapping):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_jsonable(x) for x in v]
-    return v
-
-
-#: the ``data`` of findings that carry none (shared: read-only)
-NO_DATA: Mapping[str, Any] = MappingProxyType({})
-
-
-@dataclass(frozen=True, slots=True)
-class FindingResult:
-    """A finding as judged: the check's :class:`Finding` plus policy context.
-
-    Slotted, with a shared empty ``data``: a large manifest has tens of thousands of these.
-    """
-
-    check: str
-    severity: Severity
-    paths: tuple[str, ...]
-    message: str
-    score: float | None = None
-    value: float | int | str | None = None
-    data: Mapping[str, Any] = field(default_factory=lambda: NO_DATA)
-    scope: int = -1  # index of the override whose scope holds paths[0]; -1 = base
-    waived: str | None = None  # the waiver's reason when waived
-    sha256: str | None = None  # content hash of paths[0] (lets a diff follow renames)
-
-    @property
-    def path(self) -> str:
-        return self.paths[0] if self.paths else ""
-
-    @property
-    def fingerprint(self) -> str:
-        return fingerprint(self.check, self.path)
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "check": self.check,
-            "severity": self.severity,
-            "path": self.path,
-            "paths": list(self.paths),
-            "message": self.message,
-            "value": _jsonable(self.value),
-            "score": None if self.score is None else round(self.score, 4),
-            "fingerprint": self.fingerprint,
-        }
-        if self.sha256:
-            out["sha256"] = self.sha256
-        if self.data:
-            out["data"] = _jsonable(self.data)
-        if self.waived is not None:
-            out["waived"] = self.waived
-        return out
-
-
-@dataclass(frozen=True)
-class CheckRun:
-    """How one check ran in one scope: its settings and how many images it could judge."""
-
-    check: str
-    kind: str
-    scope: int  # -1 = base, else the override index
-    settings: Resolved
-    images: int  # images in the scope
-    checked: int  # images the check applied to (image checks); = images for dataset checks
-
-
-@dataclass
-class Evaluation:
-    """Everything the checks said about a manifest under a policy (no verdict yet)."""
-
-    policy: Policy
-    total: int
-    paths: list[str]
-    quality: list[float | None]  # aligned with paths; None when no pixel check applied
-    findings: list[FindingResult]
-    runs: list[CheckRun]
-    waiver_hits: list[int]  # aligned with policy.waivers
-    shas: list[str | None] = field(default_factory=list)  # aligned with paths
-    #: check id -> one byte per record: 1 when the (image) check applied to it
-    applied: dict[str, bytearray] = field(default_factory=dict)
-
-    def quality_of(self) -> dict[str, float | None]:
-        return dict(zip(self.paths, self.quality, strict=True))
-
-    def quality_summary(self) -> dict[str, Any]:
-        vals = sorted(q for q in self.quality if q is not None)
-        if not vals:
-            return {"images": 0}
-
-        def pct(p: float) -> float:
-            return round(vals[min(len(vals) - 1, int(p * len(vals)))], 4)
-
-        return {
-            "images": len(vals),
-            "mean": round(sum(vals) / len(vals), 4),
-            "p5": pct(0.05),
-            "median": pct(0.5),
-            "below_0_5": sum(1 for q in vals if q < 0.5),
-        }
-
-
-def _scopes(
-    records: Sequence[ImageRecord], overrides: Sequence[Override]
-) -> list[npt.NDArray[np.bool_]]:
-    """For each override, which records it matches (computed once)."""
-    return [np.array([o.matches(r["path"]) for r in records], dtype=np.bool_) for o in overrides]
-
-
-class _Rows:
-    """A subset of the records (all, or those not reused) with their numpy columns."""
-
-    def __init__(self, records: Sequence[ImageRecord], idx: npt.NDArray[np.intp] | None) -> None:
-        self.all = records
-        self.idx = np.arange(len(records), dtype=np.intp) if idx is None else idx
-        self.records = (
-            records if idx is None else [records[i] for i in idx.tolist()]
-        )  # aligned with idx
-        self._cols: Columns | None = None
-
-    @property
-    def cols(self) -> Columns:
-        if self._cols is None:
-            self._cols = (
-                columns_for(self.records) if self.records is self.all else Columns(self.records)
-            )
-        return self._cols
-
-
-def _log_scores(score: npt.NDArray[np.float64], weight: float) -> npt.NDArray[np.float64]:
-    """``weight * log(min(1, max(0, score)))`` (-inf at 0) with the scalar loop's floats."""
-    sc = np.where(np.isnan(score), 0.0, np.clip(score, 0.0, 1.0))
-    out = np.zeros(sc.size)
-    out[sc <= 0] = -math.inf
-    partial = np.flatnonzero((sc > 0) & (sc < 1))
-    if partial.size:
-        logs = np.array([math.log(x) for x in sc[partial].tolist()], dtype=np.float64)
-        out[partial] = weight * logs
-    return out
-
-
-def _image_outcomes(
-    check: ImageCheck,
-    settings: Mapping[int, Resolved],
-    scope: npt.NDArray[np.intp],
-    rows: _Rows,
-) -> tuple[
-    npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.float64], dict[int, Outcome]
-]:
-    """(applies, flagged, score, outcomes) of ``check`` on ``rows`` (arrays aligned with them;
-    ``scope`` too); ``outcomes`` holds the scalar results computed on the way, by row position.
-    """
-    m = len(rows.records)
-    applies = np.zeros(m, dtype=np.bool_)
-    flagged = np.zeros(m, dtype=np.bool_)
-    score = np.ones(m, dtype=np.float64)
-    outcomes: dict[int, Outcome] = {}
-    for k, st in settings.items():
-        if st.severity == "off":
-            continue
-        sel = scope == k
-        if not sel.any():
-            continue
-        whole = bool(sel.all())
-        vec = check.run_vector(rows.cols, st.threshold, st.options) if m else None
-        if vec is not None:
-            scalar_rows = np.flatnonzero(rows.cols.fallback & sel)
-            if whole:
-                applies[:] = vec.applies
-                flagged[:] = vec.flagged & vec.applies
-                score[:] = vec.score
-            else:
-                applies[sel] = vec.applies[sel]
-                flagged[sel] = (vec.flagged & vec.applies)[sel]
-                score[sel] = vec.score[sel]
-        else:
-            scalar_rows = np.flatnonzero(sel)
-        if scalar_rows.size:
-            fn = check.bind(st.threshold, st.options)
-            recs = rows.records
-            for p in scalar_rows.tolist():
-                out = fn(recs[p])
-                if out is None:
-                    applies[p] = flagged[p] = False
-                    continue
-                applies[p], flagged[p], score[p] = True, out.flagged, out.score
-                outcomes[p] = out
-    return applies, flagged, score, outcomes
+__all__ = ["NO_DATA", "CheckRun", "Evaluation", "FindingResult", "evaluate", "fingerprint"]
 
 
 def evaluate(
@@ -248,19 +45,237 @@ def evaluate(
     base: Sequence[ImageRecord] | None = None,
     only: Sequence[str] | None = None,
     reuse: Evaluation | None = None,
+    cols: Columns | None = None,
 ) -> Evaluation:
     """Run every check the policy enables (or just ``only``) over ``records``.
+
+    ``cols``: the records' :class:`~imgeda_ci.columns.Columns` (made from this very sequence)
+    when the caller has them, so the stages of a run read each column once; made from the
+    records otherwise. The image
+    checks judge every record at once over them; the dataset checks get them through their
+    :class:`~imgeda_ci.checks.registry.DatasetContext`.
 
     ``reuse``: an evaluation under the same policy (the head's, when evaluating the base) whose
     per-image outcomes are taken for every record with the same path and content, instead of
     running the image checks again. Dataset checks always run.
-
-    Image checks with a vectorised form run over numpy columns of all records at once; the
-    scalar function then only runs on the flagged rows (for the finding's message and value)
-    and on rows the columns cannot carry (see :mod:`imgeda_ci.columns`).
     """
+    if cols is not None and cols.records is not records:
+        raise ValueError("evaluate(): cols must be the Columns of these very records")
     with gc_paused():  # see imgeda_ci.columns.gc_paused
-        return _evaluate(records, policy, header, base, only, reuse)
+        checks = all_checks()
+        if only is not None:
+            checks = {k: v for k, v in checks.items() if k in set(only)}
+        run = _Run(records, policy, checks, cols if cols is not None else Columns(records))
+        run.prepare(reuse)
+        ctx = DatasetContext(records=records, header=header, base=base, cols=run.cols)
+        if policy.splits:
+            ctx.extra["splits"] = {k: list(v) for k, v in policy.splits.items()}
+        for check in checks.values():
+            if isinstance(check, ImageCheck):
+                run.image_check(check)
+            else:
+                run.dataset_check(check, ctx)
+        return run.finish()
+
+
+class _Rows:
+    """The records the image checks judge (all, or those not reused) with their columns."""
+
+    def __init__(self, cols: Columns, idx: npt.NDArray[np.intp] | None = None) -> None:
+        self.idx = np.arange(cols.n, dtype=np.intp) if idx is None else idx
+        self.cols = cols if idx is None else Columns([cols.records[i] for i in idx.tolist()])
+
+
+@dataclass
+class _Scopes:
+    """Where one check's settings come from: per record the override (-1: the base policy),
+    and the settings and image count of each scope."""
+
+    of: npt.NDArray[np.intp]  # per record
+    settings: dict[int, Resolved]
+    images: dict[int, int]
+
+    def on(self) -> list[int]:
+        """The scopes where the check is not off."""
+        return [k for k, st in self.settings.items() if st.severity != "off"]
+
+
+class _Run:
+    """One evaluation under way: what the checks add up to (see :func:`evaluate`)."""
+
+    def __init__(
+        self,
+        records: Sequence[ImageRecord],
+        policy: Policy,
+        checks: dict[str, Check],
+        cols: Columns,
+    ) -> None:
+        self.records, self.policy, self.checks, self.cols = records, policy, checks, cols
+        self.n = len(records)
+        self.findings: list[FindingResult] = []
+        self.runs: list[CheckRun] = []
+        self.applied: dict[str, bytearray] = {}
+        self.log_q = np.zeros(self.n, dtype=np.float64)
+        self.has_q = np.zeros(self.n, dtype=np.bool_)
+        self.matches = [
+            np.array([o.matches(r["path"]) for r in records], dtype=np.bool_)
+            for o in policy.overrides
+        ]
+        self.reuse: Evaluation | None = None
+        self.same = np.full(self.n, -1, dtype=np.intp)  # the row in ``reuse``, or -1
+        self.todo = self.all = _Rows(cols)
+
+    def prepare(self, reuse: Evaluation | None) -> None:
+        """Read the identity columns; find the rows whose outcomes ``reuse`` holds."""
+        reads = [k for c in self.checks.values() if isinstance(c, ImageCheck) for k in c.reads]
+        if self.n:  # one pass over the records for every top-level field (Columns.prefetch)
+            # (reusing another evaluation's outcomes, only the rows not reused need the rest)
+            self.cols.prefetch(["path", "sha256", "error", *([] if reuse else reads)])
+        self.paths: list[str] = list(self.cols.raw("path")) if self.n else []
+        self.shas: list[str | None] = list(self.cols.raw("sha256")) if self.n else []
+        self.sha_of = dict(zip(self.paths, self.shas, strict=True))
+        if reuse is None or reuse.policy is not self.policy or len(reuse.shas) != len(reuse.paths):
+            return
+        self.reuse = reuse
+        self.same = np.asarray(
+            _same_rows(self.paths, self.shas, reuse.paths, reuse.shas), dtype=np.intp
+        )
+        if (self.same >= 0).any():
+            self.todo = _Rows(self.cols, np.flatnonzero(self.same < 0))
+            self.todo.cols.prefetch(["error", *reads])
+
+    def scopes(self, check: Check) -> _Scopes:
+        overrides = self.policy.overrides
+        claiming = [k for k, o in enumerate(overrides) if check.id in o.checks]
+        of = np.full(self.n, -1, dtype=np.intp)
+        for k in claiming:  # the last matching override that sets the check wins
+            of[self.matches[k]] = k
+        settings = {-1: self.policy.resolve(check)}
+        for k in claiming:
+            settings[k] = self.policy.resolve(check, overrides[k])
+        counts = np.bincount(of + 1, minlength=len(overrides) + 1)
+        return _Scopes(of, settings, {k: int(counts[k + 1]) for k in settings})
+
+    def image_check(self, check: ImageCheck) -> None:
+        sc = self.scopes(check)
+        prior = self.reuse.applied.get(check.id) if self.reuse is not None else None
+        rows = self.todo if prior is not None else self.all
+        scope = sc.of[rows.idx]
+        applies, flagged, score, judged = _judge(check, sc, scope, rows.cols)
+        mask = np.zeros(self.n, dtype=np.uint8)
+        mask[rows.idx[applies]] = 1
+        if prior is not None and rows is self.todo:
+            reused = np.flatnonzero(self.same >= 0)
+            mask[reused] = np.frombuffer(bytes(prior), dtype=np.uint8)[self.same[reused]]
+        self.applied[check.id] = bytearray(mask.tobytes())
+        if check.quality_weight > 0 and applies.any():
+            idx = rows.idx[applies]
+            self.has_q[idx] = True
+            self.log_q[idx] += _log_scores(score[applies], check.quality_weight)
+        for pos in np.flatnonzero(flagged & applies).tolist():
+            k = int(scope[pos])
+            sev = sc.settings[k].severity
+            path = self.paths[int(rows.idx[pos])]
+            self.findings.append(
+                FindingResult(
+                    check.id,
+                    sev if sev != "off" else "info",
+                    (path,),
+                    judged[k].message(pos),
+                    float(score[pos]),
+                    judged[k].value(pos),
+                    scope=k,
+                    sha256=self.sha_of.get(path),
+                )
+            )
+        per_scope = np.bincount(sc.of[mask.astype(np.bool_)] + 1, minlength=len(self.matches) + 1)
+        for k in sc.on():
+            st = sc.settings[k]
+            checked = int(per_scope[k + 1])
+            self.runs.append(CheckRun(check.id, "image", k, st, sc.images[k], checked))
+
+    def dataset_check(self, check: DatasetCheck, ctx: DatasetContext) -> None:
+        sc = self.scopes(check)
+        if not sc.on():
+            return
+        base = sc.settings[-1]
+        claimed = len(sc.settings) > 1
+        index = {p: i for i, p in enumerate(self.paths)} if claimed else {}
+        for fd in check.run(ctx, base.threshold, base.options):
+            k = -1
+            if claimed and fd.paths and fd.paths[0] in index:
+                k = int(sc.of[index[fd.paths[0]]])
+            sev = sc.settings[k].severity
+            if sev == "off":
+                continue
+            self.findings.append(
+                FindingResult(
+                    check.id, sev, tuple(fd.paths), fd.message, fd.score, fd.value, fd.data,
+                    scope=k, sha256=self.sha_of.get(fd.paths[0]) if fd.paths else None,
+                )
+            )  # fmt: skip
+        for k in sc.on():
+            images = sc.images[k]
+            self.runs.append(CheckRun(check.id, "dataset", k, sc.settings[k], images, images))
+
+    def finish(self) -> Evaluation:
+        quality = _quality(self.log_q, self.has_q)
+        if self.reuse is not None and (self.same >= 0).any():
+            self._take_reused(quality, self.reuse)
+        hits = _apply_waivers(self.findings, self.policy.waivers)
+        return Evaluation(
+            self.policy, self.n, self.paths, quality, self.findings, self.runs, hits,
+            self.shas, self.applied,
+        )  # fmt: skip
+
+    def _take_reused(self, quality: list[float | None], reuse: Evaluation) -> None:
+        """The quality and image-check findings of the reused rows, from ``reuse``."""
+        image_ids = {c.id for c in self.checks.values() if isinstance(c, ImageCheck)}
+        prior: dict[str, list[FindingResult]] = {}
+        for f in reuse.findings:
+            if f.check in image_ids and f.paths:
+                prior.setdefault(f.paths[0], []).append(f)
+        for i in np.flatnonzero(self.same >= 0).tolist():
+            quality[i] = reuse.quality[self.same[i]]
+            for f in prior.get(self.paths[i], ()):
+                self.findings.append(f if f.waived is None else replace(f, waived=None))
+        _canonical_order(self.findings, self.checks, self.paths)
+
+
+def _judge(
+    check: ImageCheck, sc: _Scopes, scope: npt.NDArray[np.intp], cols: Columns
+) -> tuple[
+    npt.NDArray[np.bool_], npt.NDArray[np.bool_], npt.NDArray[np.float64], dict[int, Judged]
+]:
+    """(applies, flagged, score) of ``check`` on the rows of ``cols`` (``scope`` aligned with
+    them), each row judged under its scope's settings, and the judgement of each scope."""
+    m = cols.n
+    applies = np.zeros(m, dtype=np.bool_)
+    flagged = np.zeros(m, dtype=np.bool_)
+    score = np.ones(m, dtype=np.float64)
+    judged: dict[int, Judged] = {}
+    for k in sc.on():
+        sel = scope == k
+        if not m or not sel.any():
+            continue
+        st = sc.settings[k]
+        j = judged[k] = check.judge(cols, st.threshold, st.options)
+        applies[sel] = j.applies[sel]
+        flagged[sel] = (j.flagged & j.applies)[sel]
+        score[sel] = j.score[sel]
+    return applies, flagged, score, judged
+
+
+def _log_scores(score: npt.NDArray[np.float64], weight: float) -> npt.NDArray[np.float64]:
+    """``weight * log(min(1, max(0, score)))`` (-inf at 0), with ``math.log``'s floats."""
+    sc = np.where(np.isnan(score), 0.0, np.clip(score, 0.0, 1.0))
+    out = np.zeros(sc.size)
+    out[sc <= 0] = -math.inf
+    partial = np.flatnonzero((sc > 0) & (sc < 1))
+    if partial.size:
+        logs = np.array([math.log(x) for x in sc[partial].tolist()], dtype=np.float64)
+        out[partial] = weight * logs
+    return out
 
 
 def _same_rows(
@@ -279,160 +294,6 @@ def _same_rows(
         if not (sha and eq):
             found[i] = -1
     return found
-
-
-def _evaluate(
-    records: Sequence[ImageRecord],
-    policy: Policy,
-    header: Mapping[str, Any] | None,
-    base: Sequence[ImageRecord] | None,
-    only: Sequence[str] | None,
-    reuse: Evaluation | None,
-) -> Evaluation:
-    checks = all_checks()
-    if only is not None:
-        checks = {k: v for k, v in checks.items() if k in set(only)}
-    n = len(records)
-    all_rows = _Rows(records, None)
-    vector_reads = [
-        k for c in checks.values() if isinstance(c, ImageCheck) and c.vector for k in c.reads
-    ]
-    if n:  # one pass over the records for every top-level field (see Columns.prefetch)
-        # (reusing another evaluation's outcomes, only the rows not reused need the rest)
-        all_rows.cols.prefetch(["path", "sha256", "error", *([] if reuse else vector_reads)])
-        paths = list(all_rows.cols.raw("path"))
-        shas: list[str | None] = list(all_rows.cols.raw("sha256"))
-    else:
-        paths, shas = [], []
-    sha_of = dict(zip(paths, shas, strict=True))
-    # records whose image-check outcomes can be copied from ``reuse``: index there, or -1
-    same = [-1] * n
-    prior_findings: dict[str, list[FindingResult]] = {}
-    if reuse is not None and reuse.policy is policy and len(reuse.shas) == len(reuse.paths):
-        same = _same_rows(paths, shas, reuse.paths, reuse.shas)
-        image_ids = {c.id for c in checks.values() if isinstance(c, ImageCheck)}
-        for f in reuse.findings:
-            if f.check in image_ids and f.paths:
-                prior_findings.setdefault(f.paths[0], []).append(f)
-    same_arr = np.asarray(same, dtype=np.intp)
-    reused_rows = np.flatnonzero(same_arr >= 0)
-    todo_rows = _Rows(records, np.flatnonzero(same_arr < 0)) if reused_rows.size else all_rows
-    if todo_rows is not all_rows:
-        todo_rows.cols.prefetch(["error", *vector_reads])
-    applied: dict[str, bytearray] = {}
-    matches = _scopes(records, policy.overrides)
-    findings: list[FindingResult] = []
-    runs: list[CheckRun] = []
-    log_q = np.zeros(n, dtype=np.float64)
-    has_q = np.zeros(n, dtype=np.bool_)
-    ctx = DatasetContext(records=records, header=header, base=base)
-    if policy.splits:
-        ctx.extra["splits"] = {k: list(v) for k, v in policy.splits.items()}
-    ctx.cols = all_rows.cols if all_rows._cols is not None else None
-
-    for check in checks.values():
-        claiming = [k for k, o in enumerate(policy.overrides) if check.id in o.checks]
-        scope_idx = np.full(n, -1, dtype=np.intp)
-        for k in claiming:  # the last matching override that sets the check wins
-            scope_idx[matches[k]] = k
-        settings = {-1: policy.resolve(check)}
-        for k in claiming:
-            settings[k] = policy.resolve(check, policy.overrides[k])
-        counts = np.bincount(scope_idx + 1, minlength=len(policy.overrides) + 1)
-        in_scope = {k: int(counts[k + 1]) for k in settings}
-        if isinstance(check, ImageCheck):
-            prior_mask = reuse.applied.get(check.id) if reuse is not None else None
-            rows = todo_rows if prior_mask is not None else all_rows
-            scope = scope_idx[rows.idx]
-            app, flg, score, outcomes = _image_outcomes(check, settings, scope, rows)
-            mask_arr = np.zeros(n, dtype=np.uint8)
-            mask_arr[rows.idx[app]] = 1
-            if prior_mask is not None and reused_rows.size:
-                prior = np.frombuffer(bytes(prior_mask), dtype=np.uint8)
-                mask_arr[reused_rows] = prior[same_arr[reused_rows]]
-            applied[check.id] = bytearray(mask_arr.tobytes())
-            per_scope = np.bincount(scope_idx[mask_arr.astype(np.bool_)] + 1, minlength=counts.size)
-            checked = {k: int(per_scope[k + 1]) for k in settings}
-            weight = check.quality_weight
-            if weight > 0 and app.any():
-                idx = rows.idx[app]
-                has_q[idx] = True
-                log_q[idx] += _log_scores(score[app], weight)
-            flagged_pos = np.flatnonzero(flg & app)
-            if flagged_pos.size:
-                bound: dict[int, BoundImageFn] = {}
-                recs = rows.records
-                for pos in flagged_pos.tolist():
-                    sc = int(scope[pos])
-                    out = outcomes.get(pos)
-                    if out is None:
-                        if sc not in bound:
-                            bound[sc] = check.bind(settings[sc].threshold, settings[sc].options)
-                        out = bound[sc](recs[pos])
-                    if out is None or not out.flagged:  # the scalar function has the last word
-                        continue
-                    sev = settings[sc].severity
-                    path = recs[pos]["path"]
-                    findings.append(
-                        FindingResult(
-                            check.id,
-                            sev if sev != "off" else "info",
-                            (path,),
-                            out.reason,
-                            out.score,
-                            out.value,
-                            scope=sc,
-                            sha256=sha_of.get(path),
-                        )
-                    )
-            for k, st in settings.items():
-                if st.severity != "off":
-                    runs.append(CheckRun(check.id, "image", k, st, in_scope[k], checked[k]))
-        else:
-            assert isinstance(check, DatasetCheck)
-            base_st = settings[-1]
-            if base_st.severity == "off" and all(st.severity == "off" for st in settings.values()):
-                continue
-            if ctx.cols is None and all_rows._cols is not None:
-                ctx.cols = all_rows._cols
-            raw = check.run(ctx, base_st.threshold, base_st.options)
-            if ctx.cols is not None and all_rows._cols is None:
-                all_rows._cols = ctx.cols
-            index = {p: i for i, p in enumerate(paths)} if claiming else {}
-            for fd in raw:
-                s = -1
-                if claiming and fd.paths and fd.paths[0] in index:
-                    s = int(scope_idx[index[fd.paths[0]]])
-                sev = settings[s].severity
-                if sev == "off":
-                    continue
-                findings.append(
-                    FindingResult(
-                        check.id,
-                        sev,
-                        tuple(fd.paths),
-                        fd.message,
-                        fd.score,
-                        fd.value,
-                        fd.data,
-                        scope=s,
-                        sha256=sha_of.get(fd.paths[0]) if fd.paths else None,
-                    )
-                )
-            for k, st in settings.items():
-                if st.severity != "off":
-                    runs.append(CheckRun(check.id, "dataset", k, st, in_scope[k], in_scope[k]))
-
-    quality = _quality(log_q, has_q)
-    if reuse is not None and reused_rows.size:
-        rq = reuse.quality
-        for i in reused_rows.tolist():
-            quality[i] = rq[same[i]]
-            for f in prior_findings.get(paths[i], ()):
-                findings.append(f if f.waived is None else replace(f, waived=None))
-        _canonical_order(findings, checks, paths)
-    hits = _apply_waivers(findings, policy.waivers)
-    return Evaluation(policy, n, paths, quality, findings, runs, hits, shas, applied)
 
 
 def _canonical_order(

@@ -5,6 +5,8 @@ The manifest is JSON Lines: one header object, then one :class:`ImageRecord` per
 from thresholds in the policy, so a new policy never needs a rescan.
 
 Field reference (``schema`` version 1). A field that could not be measured is absent or ``None``.
+Each field's type, unit and export column are declared in :mod:`imgeda_ci.measurements`, which
+also decides how a value of the wrong shape is read.
 
 Identity and file facts (every depth):
   path          POSIX path relative to the scanned root (or the URL for remote sources)

@@ -38,5 +38,35 @@ def test_raw_values_match_per_record_reads(damage: str) -> None:
     cols.prefetch(keys)
     for key in keys:
         assert list(cols.raw(key)) == _expected(records, key), key
-    assert list(cols.present("size")) == ["size" in r for r in records]
+    assert [v is not None for v in cols.raw("size")] == ["size" in r for r in records]
     assert bool(cols.fallback[11]) is (damage == "odd_parent")
+
+
+def test_measurements_of_the_wrong_shape_are_missing() -> None:
+    """The one rule (imgeda_ci.measurements): a value of another type, a stored NaN, an int
+    float64 cannot hold, a parent that is not a mapping, or a decoded measurement of a record
+    with an error is missing (NaN / None); bools read as 1.0 / 0.0."""
+    nan = float("nan")
+    records: list[dict[str, Any]] = [
+        {"width": 40, "stats": {"luma_std": 3, "border": {"top": [5.0, 1.0]}}, "mode": "RGB"},
+        {"width": "40", "stats": {"luma_std": "3", "border": {"top": []}}, "mode": 5},
+        {"width": True, "stats": {"luma_std": nan, "border": None}},
+        {"width": 2**60, "stats": ["x"]},
+        {"width": 7.5, "error": {"code": "truncated"}, "stats": {"luma_std": 9.0}},
+        {"exif": {"gps": True}, "ext_mismatch": False},
+        {"exif": {"gps": 1}, "ext_mismatch": "yes"},
+    ]
+    cols = Columns(records)
+    got = cols.measure("width").tolist()
+    assert got[0] == 40 and got[4] == 7.5 and all(v != v for v in got[1:4] + got[5:])
+    std = cols.measure("stats.luma_std").tolist()
+    assert std[0] == 3.0 and all(v != v for v in std[1:])  # the error hides the last one
+    top = cols.measure("stats.border.top[0]").tolist()
+    assert top[0] == 5.0 and all(v != v for v in top[1:])
+    gps = cols.measure("exif.gps").tolist()
+    assert gps[5] == 1.0 and gps[6] != gps[6]
+    mismatch = cols.measure("ext_mismatch").tolist()
+    assert mismatch[5] == 0.0 and mismatch[6] != mismatch[6]
+    assert cols.text("mode") == ["RGB", None, None, None, None, None, None]
+    with pytest.raises(KeyError, match="not a declared measurement"):
+        cols.measure("stats.nothing")

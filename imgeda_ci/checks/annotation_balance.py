@@ -5,7 +5,10 @@ share. Computed by :func:`imgeda_ci.formats.facts.dataset_facts`; findings are d
 
 from __future__ import annotations
 
-from imgeda_ci.checks.registry import DatasetContext, Finding, dataset_check, policy_key
+from collections.abc import Mapping
+from typing import Any
+
+from imgeda_ci.checks.registry import DatasetContext, Finding, check, shorthand
 from imgeda_ci.formats.facts import dataset_facts, dataset_info
 
 
@@ -23,16 +26,29 @@ def _facts(ctx: DatasetContext) -> dict[str, object] | None:
     return facts
 
 
-@dataset_check(
+@check(
     "min_images_per_class",
     "declared class with fewer images than the threshold (all splits together)",
+    kind="dataset",
     reads=("labels", "split"),
     default_threshold=1,
     unit="images",
     severity="warning",
     threshold_range=(0, None),
+    policy_keys=(
+        shorthand(
+            "min_images_per_class",
+            sets="threshold",
+            type="integer",
+            minimum=0,
+            description="fail when a declared class has fewer images than this (all splits "
+            "together)",
+        ),
+    ),
 )
-def min_images_per_class(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+def min_images_per_class(
+    ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
+) -> list[Finding]:
     facts = _facts(ctx)
     if facts is None or threshold is None:
         return []
@@ -59,16 +75,28 @@ def min_images_per_class(ctx: DatasetContext, threshold: float | None) -> list[F
     return out
 
 
-@dataset_check(
+@check(
     "max_class_imbalance_ratio",
     "instances of the most frequent class / the least frequent (declared classes with any)",
+    kind="dataset",
     reads=("labels",),
     default_threshold=100,
     unit="ratio",
     severity="warning",
     threshold_range=(1, None),
+    policy_keys=(
+        shorthand(
+            "max_class_imbalance_ratio",
+            sets="threshold",
+            minimum=1,
+            description="fail when the most frequent class has more than this many times the "
+            "instances of the least frequent",
+        ),
+    ),
 )
-def max_class_imbalance_ratio(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+def max_class_imbalance_ratio(
+    ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
+) -> list[Finding]:
     facts = _facts(ctx)
     if facts is None or threshold is None:
         return []
@@ -93,16 +121,28 @@ def max_class_imbalance_ratio(ctx: DatasetContext, threshold: float | None) -> l
     ]
 
 
-@dataset_check(
+@check(
     "max_unlabeled_pct",
     "share of images with no annotation at all (percent of the images of a labelled format)",
+    kind="dataset",
     reads=("labels",),
     default_threshold=10.0,
     unit="%",
     severity="warning",
     threshold_range=(0, 100),
+    policy_keys=(
+        shorthand(
+            "max_unlabeled_pct",
+            sets="threshold",
+            minimum=0,
+            maximum=100,
+            description="fail when more than this percentage of images has no annotation",
+        ),
+    ),
 )
-def max_unlabeled_pct(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+def max_unlabeled_pct(
+    ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
+) -> list[Finding]:
     facts = _facts(ctx)
     if facts is None or threshold is None:
         return []
@@ -120,29 +160,3 @@ def max_unlabeled_pct(ctx: DatasetContext, threshold: float | None) -> list[Find
             data={"unlabeled": n, "images": facts["images"]},
         )
     ]
-
-
-policy_key(
-    "min_images_per_class",
-    checks=("min_images_per_class",),
-    sets="threshold",
-    type="integer",
-    minimum=0,
-    description="fail when a declared class has fewer images than this (all splits together)",
-)
-policy_key(
-    "max_class_imbalance_ratio",
-    checks=("max_class_imbalance_ratio",),
-    sets="threshold",
-    minimum=1,
-    description="fail when the most frequent class has more than this many times the instances "
-    "of the least frequent",
-)
-policy_key(
-    "max_unlabeled_pct",
-    checks=("max_unlabeled_pct",),
-    sets="threshold",
-    minimum=0,
-    maximum=100,
-    description="fail when more than this percentage of images has no annotation",
-)

@@ -16,7 +16,7 @@ import numpy as np
 
 from imgeda_ci.checks._labels import has_key, label_rows, truthy
 from imgeda_ci.checks.annotation_files import from_header
-from imgeda_ci.checks.registry import DatasetContext, Finding, Severity, dataset_check
+from imgeda_ci.checks.registry import DatasetContext, Finding, Severity, check
 from imgeda_ci.formats.facts import declared_classes
 from imgeda_ci.formats.geometry import (
     declared_size,
@@ -76,14 +76,17 @@ def _labelled(ctx: DatasetContext) -> list[tuple[ImageRecord, Mapping[str, Any]]
     return out
 
 
-@dataset_check(
+@check(
     "label_class_unknown",
     "object whose class id is not among the declared class names (data.yaml names, COCO "
     "categories)",
+    kind="dataset",
     reads=("path", "labels"),
     severity="error",
 )
-def label_class_unknown(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+def label_class_unknown(
+    ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
+) -> list[Finding]:
     names = declared_classes(ctx.header)
     if not names:
         return []
@@ -113,17 +116,20 @@ def _id_range(names: Mapping[int, str]) -> str:
     return "ids " + ", ".join(map(str, ids[:10])) + (", ..." if len(ids) > 10 else "")
 
 
-@dataset_check(
+@check(
     "label_box_out_of_bounds",
     "box or polygon reaching outside the image (normalised coordinates outside 0..1); "
     "threshold: tolerated overshoot as a fraction of the image side",
+    kind="dataset",
     reads=("path", "labels", "width", "height", "exif"),
     default_threshold=0.0,
     unit="fraction",
     threshold_range=(0, 1),
     severity="error",
 )
-def label_box_out_of_bounds(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+def label_box_out_of_bounds(
+    ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
+) -> list[Finding]:
     tol = threshold or 0.0
     out = []
     for rec, labels in _labelled(ctx):
@@ -145,16 +151,19 @@ def label_box_out_of_bounds(ctx: DatasetContext, threshold: float | None) -> lis
     return out
 
 
-@dataset_check(
+@check(
     "label_box_degenerate",
     "box with zero or negative area, or a side shorter than the threshold in pixels",
+    kind="dataset",
     reads=("path", "labels", "width", "height", "exif"),
     default_threshold=1.0,
     unit="px",
     threshold_range=(0, None),
     severity="warning",
 )
-def label_box_degenerate(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+def label_box_degenerate(
+    ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
+) -> list[Finding]:
     min_side = threshold or 0.0
     out = []
     for rec, labels in _labelled(ctx):
@@ -183,16 +192,19 @@ def _fmt(v: float) -> str:
     return f"{v:.6g}"
 
 
-@dataset_check(
+@check(
     "label_box_duplicate",
     "two objects of the same class on (almost) the same box; threshold: IoU",
+    kind="dataset",
     reads=("path", "labels"),
     default_threshold=0.95,
     unit="IoU",
     threshold_range=(0, 1),
     severity="warning",
 )
-def label_box_duplicate(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+def label_box_duplicate(
+    ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
+) -> list[Finding]:
     limit = 0.95 if threshold is None else threshold
     out = []
     for rec, labels in _labelled(ctx):
@@ -238,16 +250,19 @@ def _iou_matrix(boxes: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any,
     return np.where(same, 1.0, iou)
 
 
-@dataset_check(
+@check(
     "label_polygon_too_few_points",
     "polygon (YOLO segment line, COCO segmentation) with fewer points than the threshold",
+    kind="dataset",
     reads=("path", "labels"),
     default_threshold=3,
     unit="points",
     threshold_range=(1, None),
     severity="error",
 )
-def label_polygon_too_few_points(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+def label_polygon_too_few_points(
+    ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
+) -> list[Finding]:
     need = 3 if threshold is None else threshold
     out = []
     for rec, labels in _labelled(ctx):
@@ -265,14 +280,17 @@ def label_polygon_too_few_points(ctx: DatasetContext, threshold: float | None) -
     return out
 
 
-@dataset_check(
+@check(
     "label_size_mismatch",
     "image size declared by the annotation (VOC <size>, COCO width/height) differs from the "
     "real image",
+    kind="dataset",
     reads=("path", "labels", "width", "height", "exif"),
     severity="error",
 )
-def label_size_mismatch(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+def label_size_mismatch(
+    ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
+) -> list[Finding]:
     out = []
     for rec, labels in label_rows(ctx, has_key("size")):
         if "size" not in labels:

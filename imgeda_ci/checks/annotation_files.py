@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from imgeda_ci.checks._labels import label_rows, maybe_empty, truthy, unlabeled
-from imgeda_ci.checks.registry import DatasetContext, Finding, Severity, dataset_check
+from imgeda_ci.checks.registry import DatasetContext, Finding, Severity, check
 from imgeda_ci.formats.facts import dataset_info, is_empty, is_unlabeled
 
 
@@ -45,12 +45,15 @@ def from_header(ctx: DatasetContext, code: str, check: str, severity: Severity) 
     return out
 
 
-@dataset_check(
+@check(
     "label_missing",
     "image without any annotation (no label file, not listed in the annotation file, no class)",
+    kind="dataset",
     reads=("path", "labels"),
 )
-def label_missing(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+def label_missing(
+    ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
+) -> list[Finding]:
     out = []
     for rec, labels in label_rows(ctx, unlabeled):
         if is_unlabeled(labels):
@@ -67,13 +70,16 @@ def label_missing(ctx: DatasetContext, threshold: float | None) -> list[Finding]
     return out
 
 
-@dataset_check(
+@check(
     "label_empty",
     "annotation that lists no objects (a background image, or a forgotten one)",
+    kind="dataset",
     reads=("path", "labels"),
     severity="info",
 )
-def label_empty(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+def label_empty(
+    ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
+) -> list[Finding]:
     out = []
     for rec, labels in label_rows(ctx, maybe_empty):
         if is_empty(labels):
@@ -90,23 +96,29 @@ def label_empty(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
     return out
 
 
-@dataset_check(
+@check(
     "label_orphan",
     "label/annotation file (or COCO image entry) without an image",
+    kind="dataset",
     reads=("labels",),
 )
-def label_orphan(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+def label_orphan(
+    ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
+) -> list[Finding]:
     return from_header(ctx, "orphan", "label_orphan", "warning")
 
 
-@dataset_check(
+@check(
     "label_unparseable",
     "annotation file or line that cannot be read: malformed XML, invalid JSON/YAML, non-UTF-8 "
     "text, a line that is not class + coordinates",
+    kind="dataset",
     reads=("path", "labels"),
     severity="error",
 )
-def label_unparseable(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+def label_unparseable(
+    ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
+) -> list[Finding]:
     out = from_header(ctx, "unparseable", "label_unparseable", "error")
     for rec, labels in label_rows(ctx, truthy("problems")):
         file = labels.get("file") or rec["path"]
@@ -127,41 +139,53 @@ def label_unparseable(ctx: DatasetContext, threshold: float | None) -> list[Find
     return out
 
 
-@dataset_check(
+@check(
     "dataset_yaml_missing_path",
     "data.yaml train/val/test path (or an ImageSets split list entry) that does not exist",
+    kind="dataset",
     reads=("labels",),
     severity="error",
 )
-def dataset_yaml_missing_path(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+def dataset_yaml_missing_path(
+    ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
+) -> list[Finding]:
     return from_header(ctx, "missing_path", "dataset_yaml_missing_path", "error")
 
 
-@dataset_check(
+@check(
     "label_coco_missing_image",
     "COCO annotation whose image_id is not among the file's images",
+    kind="dataset",
     reads=("labels",),
     severity="error",
 )
-def label_coco_missing_image(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+def label_coco_missing_image(
+    ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
+) -> list[Finding]:
     return from_header(ctx, "coco_missing_image", "label_coco_missing_image", "error")
 
 
-@dataset_check(
+@check(
     "dataset_config_invalid",
     "dataset config that contradicts itself: nc vs names, no class names, conflicting categories",
+    kind="dataset",
     reads=("labels",),
     severity="error",
 )
-def dataset_config_invalid(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+def dataset_config_invalid(
+    ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
+) -> list[Finding]:
     return from_header(ctx, "config_invalid", "dataset_config_invalid", "error")
 
 
-@dataset_check(
+@check(
     "dataset_stray_file",
     "file in the dataset that is neither an image nor part of its format (video, temp file, ...)",
+    kind="dataset",
     reads=("labels",),
     severity="info",
 )
-def dataset_stray_file(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+def dataset_stray_file(
+    ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
+) -> list[Finding]:
     return from_header(ctx, "stray_file", "dataset_stray_file", "info")

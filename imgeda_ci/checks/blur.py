@@ -23,42 +23,31 @@ from typing import Any
 
 import numpy as np
 
-from imgeda_ci.checks._common import fmt, stat, stat_v
-from imgeda_ci.checks.registry import Outcome, VectorOutcome, image_check, ramp_low, ramp_low_v
+from imgeda_ci.checks.ramps import ramp_low
+from imgeda_ci.checks.registry import Judged, check
+from imgeda_ci.checks.results import fmt, nowhere, number
 from imgeda_ci.columns import Columns
-from imgeda_ci.model import ImageRecord
 
 MIN_STD = 10.0  # below this RMS contrast there is nothing to be sharp about
 
 
-def _blurry_v(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> VectorOutcome:
-    sharp, std = stat_v(cols, "sharpness"), stat_v(cols, "luma_std")
-    if threshold is None:
-        return VectorOutcome(np.zeros(cols.n, np.bool_), np.zeros(cols.n, np.bool_), sharp)
-    applies = ~np.isnan(sharp) & ~np.isnan(std) & (std >= MIN_STD)
-    score = ramp_low_v(sharp, threshold, fine=threshold * 4, worst=0.0)
-    return VectorOutcome(applies, sharp < threshold, score)
-
-
-@image_check(
+@check(
     "blurry",
     "out of focus: Laplacian variance of luma at analysis size below the threshold",
+    kind="image",
     reads=("stats.sharpness", "stats.luma_std"),
     default_threshold=12,
     unit="Laplacian variance at 512 px",
     threshold_range=(0, None),
-    vector=_blurry_v,
 )
-def blurry(record: ImageRecord, threshold: float | None) -> Outcome | None:
-    sharp = stat(record, "sharpness")
-    std = stat(record, "luma_std")
-    if sharp is None or std is None or threshold is None or std < MIN_STD:
-        return None
-    flagged = sharp < threshold
+def blurry(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> Judged:
+    if threshold is None:
+        return nowhere(cols)
+    sharp, std = cols.measure("stats.sharpness"), cols.measure("stats.luma_std")
+    applies = ~np.isnan(sharp) & (std >= MIN_STD)  # NaN >= MIN_STD is False
     score = ramp_low(sharp, threshold, fine=threshold * 4, worst=0.0)
-    return Outcome(
-        flagged,
-        score,
-        sharp,
-        f"sharpness {fmt(sharp)} {'<' if flagged else '>='} {fmt(threshold)}",
-    )
+
+    def message(i: int) -> str:
+        return f"sharpness {fmt(sharp[i])} < {fmt(threshold)}"
+
+    return Judged(applies, sharp < threshold, score, number(sharp), message)

@@ -26,103 +26,45 @@ from typing import Any
 
 import numpy as np
 
-from imgeda_ci.checks._common import fmt, stats
-from imgeda_ci.checks.registry import (
-    Option,
-    Outcome,
-    VectorOutcome,
-    image_check_with_options,
-    ramp_high,
-    ramp_high_v,
-)
+from imgeda_ci.checks.ramps import ramp_high
+from imgeda_ci.checks.registry import Judged, Option, check
+from imgeda_ci.checks.results import fmt, nowhere, number
 from imgeda_ci.columns import Columns, FloatArray
-from imgeda_ci.model import ImageRecord
 
 DARK_CORNERS = 50.0  # corners must average below this luma to count as dark
 _SIDES = ("top", "bottom", "left", "right")
 
 
-def _num(x: Any) -> float:
-    return float(x) if isinstance(x, int | float) else 0.0
+def _or(values: FloatArray, missing: float) -> FloatArray:
+    return np.where(np.isnan(values), missing, values)
 
 
-def padded_fraction(pad: Mapping[str, Any], border: Mapping[str, Any]) -> float:
-    """Largest black/white padded fraction on a side whose perpendicular sides are unpadded."""
-
-    def bar(side: str) -> float:
-        strip = border.get(side)
-        mean = _num(strip[0]) if isinstance(strip, list | tuple) and strip else 128.0
-        return _num(pad.get(side)) if mean <= 16 or mean >= 240 else 0.0
-
-    vert = max(_num(pad.get("top")), _num(pad.get("bottom")))
-    horiz = max(_num(pad.get("left")), _num(pad.get("right")))
-    v = max(bar("top"), bar("bottom")) if horiz < 0.01 else 0.0
-    h = max(bar("left"), bar("right")) if vert < 0.01 else 0.0
-    return max(v, h)
-
-
-def _num_v(cols: Columns, key: str) -> FloatArray:
-    """:func:`_num` of the value at ``key``: 0.0 where it is not a number."""
-    v = cols.num(key, "number_or_bool")
-    return np.where(np.isnan(v), 0.0, v)
-
-
-def _strip_mean_v(cols: Columns, side: str, rows: list[int]) -> FloatArray:
-    """The strip mean ``bar`` reads at ``rows``: ``_num(strip[0])``, 128 without a strip."""
-    every = cols.raw(f"stats.border.{side}")
-    strips = [every[i] for i in rows]
-    has = np.array([isinstance(s, list | tuple) and len(s) > 0 for s in strips], dtype=np.bool_)
-    firsts = [s[0] if ok else None for s, ok in zip(strips, has.tolist(), strict=True)]
-    first = cols.to_float(firsts, "number_or_bool", rows)
-    return np.where(has, np.where(np.isnan(first), 0.0, first), 128.0)
-
-
-def _border_artifact_v(
-    cols: Columns, threshold: float | None, options: Mapping[str, Any]
-) -> VectorOutcome:
-    n = cols.n
-    cols.prefetch(
-        [f"stats.pad.{s}" for s in _SIDES]
-        + [f"stats.border.{s}" for s in (*_SIDES, "corners", "center")]
-    )
-    if threshold is None:
-        return VectorOutcome(np.zeros(n, np.bool_), np.zeros(n, np.bool_), np.zeros(n))
-    stats_ok = ~cols.has_error & cols.is_dict("stats")
-    applies = stats_ok & cols.is_dict("stats.pad") & cols.is_dict("stats.border")
-    pad = {s: _num_v(cols, f"stats.pad.{s}") for s in _SIDES}
+def padded_fraction(cols: Columns) -> FloatArray:
+    """Per row, the largest black/white padded fraction on a side whose perpendicular sides
+    are unpadded (a missing fraction counts as 0, a missing strip mean as 128: no bar)."""
+    pad = {s: _or(cols.measure(f"stats.pad.{s}"), 0.0) for s in _SIDES}
 
     def bar(side: str) -> FloatArray:  # the padding of a bar-coloured strip, else 0
-        out = np.zeros(n)
-        rows = np.flatnonzero(pad[side] != 0)  # elsewhere 0 whatever the strip's colour
-        if rows.size:
-            mean = _strip_mean_v(cols, side, rows.tolist())
-            out[rows] = np.where((mean <= 16) | (mean >= 240), pad[side][rows], 0.0)
-        return out
+        mean = _or(cols.measure(f"stats.border.{side}[0]"), 128.0)
+        return np.where((mean <= 16) | (mean >= 240), pad[side], 0.0)
 
     vert = np.maximum(pad["top"], pad["bottom"])
     horiz = np.maximum(pad["left"], pad["right"])
     v = np.where(horiz < 0.01, np.maximum(bar("top"), bar("bottom")), 0.0)
     h = np.where(vert < 0.01, np.maximum(bar("left"), bar("right")), 0.0)
-    frac = np.maximum(v, h)
-    score = ramp_high_v(frac, threshold, fine=threshold / 2, worst=min(1.0, threshold * 10))
-    padded = frac > threshold
-    flagged = padded.copy()
-    delta_opt = options.get("corner_delta")
-    if isinstance(delta_opt, int | float):
-        corners = _num_v(cols, "stats.border.corners")
-        center = _num_v(cols, "stats.border.center")
-        delta = center - corners
-        dark = ~padded & (corners < DARK_CORNERS) & (delta > delta_opt)
-        cscore = ramp_high_v(delta, float(delta_opt), delta_opt * 0.5, 255.0)
-        score = np.where(dark, np.minimum(score, cscore), score)
-        flagged |= dark
-    return VectorOutcome(applies, flagged, score)
+    return np.maximum(v, h)
 
 
-@image_check_with_options(
+@check(
     "border_artifact",
     "letterbox/padding bars (padded fraction above the threshold) or dark corners",
-    reads=("stats.pad", "stats.border"),
+    kind="image",
+    reads=(
+        *(f"stats.pad.{s}" for s in _SIDES),
+        *(f"stats.border.{s}[0]" for s in _SIDES),
+        "stats.border.corners",
+        "stats.border.center",
+    ),
     options=(
         Option(
             "corner_delta",
@@ -137,32 +79,30 @@ def _border_artifact_v(
     default_threshold=0.02,
     unit="padded fraction of the side",
     threshold_range=(0, 1),
-    vector=_border_artifact_v,
 )
-def border_artifact(
-    record: ImageRecord, threshold: float | None, options: Mapping[str, Any]
-) -> Outcome | None:
-    s = stats(record)
-    if s is None or threshold is None:
-        return None
-    pad, border = s.get("pad"), s.get("border")
-    if not isinstance(pad, dict) or not isinstance(border, dict):
-        return None
-    frac = padded_fraction(pad, border)
+def border_artifact(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> Judged:
+    if threshold is None:
+        return nowhere(cols)
+    applies = cols.ok & cols.is_dict("stats.pad") & cols.is_dict("stats.border")
+    frac = padded_fraction(cols)
     score = ramp_high(frac, threshold, fine=threshold / 2, worst=min(1.0, threshold * 10))
-    if frac > threshold:
-        return Outcome(True, score, frac, f"padding bar {fmt(frac * 100)}% of the side")
+    padded = frac > threshold
+    dark = np.zeros(cols.n, np.bool_)
+    corners = _or(cols.measure("stats.border.corners"), 0.0)
+    center = _or(cols.measure("stats.border.center"), 0.0)
     delta_opt = options.get("corner_delta")
-    corners, center = _num(border.get("corners")), _num(border.get("center"))
-    if isinstance(delta_opt, int | float) and corners < DARK_CORNERS:
+    if isinstance(delta_opt, int | float):
         delta = center - corners
-        if delta > delta_opt:
-            cscore = ramp_high(delta, float(delta_opt), delta_opt * 0.5, 255.0)
-            return Outcome(
-                True,
-                min(score, cscore),
-                frac,
-                f"dark corners: luma {fmt(corners)} vs centre {fmt(center)} "
-                f"(delta {fmt(delta)} > {fmt(delta_opt)})",
-            )
-    return Outcome(False, score, frac, f"padding {fmt(frac * 100)}%")
+        dark = ~padded & (corners < DARK_CORNERS) & (delta > delta_opt)
+        cscore = ramp_high(delta, float(delta_opt), delta_opt * 0.5, 255.0)
+        score = np.where(dark, np.minimum(score, cscore), score)
+
+    def message(i: int) -> str:
+        if padded[i]:
+            return f"padding bar {fmt(frac[i] * 100)}% of the side"
+        return (
+            f"dark corners: luma {fmt(corners[i])} vs centre {fmt(center[i])} "
+            f"(delta {fmt(center[i] - corners[i])} > {fmt(delta_opt)})"  # type: ignore[arg-type]
+        )
+
+    return Judged(applies, padded | dark, score, number(frac), message)

@@ -17,45 +17,32 @@ from typing import Any
 
 import numpy as np
 
-from imgeda_ci.checks._common import fmt, stat, stat_v
-from imgeda_ci.checks.registry import Outcome, VectorOutcome, image_check, ramp_low, ramp_low_v
+from imgeda_ci.checks.ramps import ramp_low
+from imgeda_ci.checks.registry import Judged, check
+from imgeda_ci.checks.results import fmt, nowhere, number
 from imgeda_ci.columns import Columns
-from imgeda_ci.model import ImageRecord
 
 _GRAY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"})
 
 
-def _grayscale_v(
-    cols: Columns, threshold: float | None, options: Mapping[str, Any]
-) -> VectorOutcome:
-    chroma = stat_v(cols, "chroma_p99")
-    if threshold is None:
-        return VectorOutcome(np.zeros(cols.n, np.bool_), np.zeros(cols.n, np.bool_), chroma)
-    colour = cols.apply(cols.raw("mode"), lambda m: m is not None and m not in _GRAY_MODES)
-    score = ramp_low_v(chroma, threshold, fine=threshold * 2, worst=0.0)
-    return VectorOutcome(~np.isnan(chroma) & colour, chroma < threshold, score)
-
-
-@image_check(
+@check(
     "grayscale",
     "colour file with gray pixels: 99th percentile of chroma below the threshold",
+    kind="image",
     reads=("mode", "stats.chroma_p99"),
     default_threshold=5,
     unit="chroma p99 (0-255)",
     threshold_range=(0, 255),
     quality_weight=0.0,
-    vector=_grayscale_v,
 )
-def grayscale(record: ImageRecord, threshold: float | None) -> Outcome | None:
-    chroma = stat(record, "chroma_p99")
-    mode = record.get("mode")
-    if chroma is None or threshold is None or mode is None or mode in _GRAY_MODES:
-        return None
-    flagged = chroma < threshold
+def grayscale(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> Judged:
+    if threshold is None:
+        return nowhere(cols)
+    chroma, mode = cols.measure("stats.chroma_p99"), cols.text("mode")
+    colour = cols.apply(mode, lambda m: m is not None and m not in _GRAY_MODES)
     score = ramp_low(chroma, threshold, fine=threshold * 2, worst=0.0)
-    return Outcome(
-        flagged,
-        score,
-        chroma,
-        f"{mode} file, chroma p99 {fmt(chroma)} {'<' if flagged else '>='} {fmt(threshold)}",
-    )
+
+    def message(i: int) -> str:
+        return f"{mode[i]} file, chroma p99 {fmt(chroma[i])} < {fmt(threshold)}"
+
+    return Judged(~np.isnan(chroma) & colour, chroma < threshold, score, number(chroma), message)

@@ -8,20 +8,26 @@ failed download); set the real floor in the policy (imgeda's example policy uses
 
 from __future__ import annotations
 
-from imgeda_ci.checks._common import fmt
-from imgeda_ci.checks.registry import DatasetContext, Finding, dataset_check
+from collections.abc import Mapping
+from typing import Any
+
+from imgeda_ci.checks.registry import DatasetContext, Finding, check
+from imgeda_ci.checks.results import fmt
 
 
-@dataset_check(
+@check(
     "min_images_total",
     "fewer images in the dataset than the threshold",
+    kind="dataset",
     reads=("path",),
     default_threshold=1,
     unit="images",
     severity="error",
     threshold_range=(0, None),
 )
-def min_images_total(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+def min_images_total(
+    ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
+) -> list[Finding]:
     n = len(ctx.records)
     if threshold is None or n >= threshold:
         return []

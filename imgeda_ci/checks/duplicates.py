@@ -45,8 +45,8 @@ from imgeda_ci.checks.registry import (
     Finding,
     Option,
     Severity,
-    dataset_check_with_options,
-    policy_key,
+    check,
+    shorthand,
 )
 from imgeda_ci.dupes import DEFAULT_THRESHOLD, NearOptions, find_base_duplicates, find_groups
 from imgeda_ci.dupes.content import content_of
@@ -132,9 +132,10 @@ def _group_findings(
     return out
 
 
-@dataset_check_with_options(
+@check(
     "duplicate_exact",
     "byte-identical copy of another image (same SHA-256); the keeper does not count",
+    kind="dataset",
     reads=("sha256", "path", "pixels", "size"),
     options=(),
     severity="warning",
@@ -146,9 +147,10 @@ def duplicate_exact(
     return _group_findings("duplicate_exact", "warning", ctx.records, groups, 0)
 
 
-@dataset_check_with_options(
+@check(
     "duplicate_pixels",
     "same decoded pixels as another image but different bytes; the keeper does not count",
+    kind="dataset",
     reads=("pixel_sha256", "sha256", "path", "pixels", "size"),
     options=(),
     severity="warning",
@@ -160,15 +162,26 @@ def duplicate_pixels(
     return _group_findings("duplicate_pixels", "warning", ctx.records, groups, 0)
 
 
-@dataset_check_with_options(
+@check(
     "near_duplicate",
     "near-copy of another image: 256-bit pHash within the threshold (every pair found)",
+    kind="dataset",
     reads=("phash", "dhash", "sha256", "pixel_sha256", "path", "pixels", "size"),
     options=NEAR_OPTIONS,
     default_threshold=DEFAULT_THRESHOLD,
     unit="bits",
     severity="warning",
     threshold_range=THRESHOLD_RANGE,
+    policy_keys=(
+        shorthand(
+            "max_near_duplicate_pct",
+            sets="max_pct",
+            minimum=0,
+            maximum=100,
+            description="fail when more than this % of images are near-copies of another (keepers "
+            "excluded)",
+        ),
+    ),
 )
 def near_duplicate(
     ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
@@ -178,9 +191,10 @@ def near_duplicate(
     return _group_findings("near_duplicate", "warning", ctx.records, groups, opts.threshold)
 
 
-@dataset_check_with_options(
+@check(
     "duplicate_of_base",
     "image added by the change duplicates (exactly or nearly) an image already in the base",
+    kind="dataset",
     reads=("sha256", "pixel_sha256", "phash", "dhash", "path", "pixels", "size"),
     options=NEAR_OPTIONS,
     default_threshold=DEFAULT_THRESHOLD,
@@ -225,14 +239,3 @@ def duplicate_of_base(
             )
         )
     return out
-
-
-policy_key(
-    "max_near_duplicate_pct",
-    checks=("near_duplicate",),
-    sets="max_pct",
-    minimum=0,
-    maximum=100,
-    description="fail when more than this % of images are near-copies of another (keepers "
-    "excluded)",
-)

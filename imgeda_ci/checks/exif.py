@@ -3,7 +3,8 @@
 No thresholds: these are facts. On the 2,026 real photos of /work/photos: ``exif_orientation``
 flags 16 (the exif-samples orientation set), ``gps_location`` 24 (1.2%), ``exif_identity`` 11
 (camera serial numbers or owner/artist names). GPS and identity tags do not lower the quality
-score (quality_weight 0): they are about privacy, not pixels.
+score (quality_weight 0): they are about privacy, not pixels; the pre-commit hook checks them on
+each staged file.
 """
 
 from __future__ import annotations
@@ -13,11 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from imgeda_ci.checks.registry import Outcome, VectorOutcome, image_check
-from imgeda_ci.columns import Columns
-from imgeda_ci.model import ImageRecord
+from imgeda_ci.checks.registry import Judged, check
+from imgeda_ci.checks.results import Value
+from imgeda_ci.columns import BoolArray, Columns
 
-_OK = Outcome(False, 1.0, None, "")
 _ORIENTATION = {
     2: "mirrored",
     3: "rotated 180°",
@@ -29,80 +29,77 @@ _ORIENTATION = {
 }
 
 
-def _zero_or_one(applies: np.ndarray[Any, Any], flagged: np.ndarray[Any, Any]) -> VectorOutcome:
-    return VectorOutcome(applies, flagged, np.where(flagged, 0.0, 1.0))
+def _zero_or_one(applies: BoolArray, flagged: BoolArray, value: Any, message: Any) -> Judged:
+    return Judged(applies, flagged, np.where(flagged, 0.0, 1.0), value, message)
 
 
-def _exif_orientation_v(
-    cols: Columns, threshold: float | None, options: Mapping[str, Any]
-) -> VectorOutcome:
-    applies = ~(cols.has_error & ~cols.truthy("exif"))
-    flagged = cols.apply(
-        cols.raw("exif.orientation"), lambda o: isinstance(o, int) and o in _ORIENTATION
-    )
-    return _zero_or_one(applies, flagged)
-
-
-def _gps_location_v(
-    cols: Columns, threshold: float | None, options: Mapping[str, Any]
-) -> VectorOutcome:
-    return _zero_or_one(np.ones(cols.n, np.bool_), cols.truthy("exif.gps"))
-
-
-def _exif_identity_v(
-    cols: Columns, threshold: float | None, options: Mapping[str, Any]
-) -> VectorOutcome:
-    flagged = cols.truthy("exif.owner") | cols.truthy("exif.serial")
-    return _zero_or_one(np.ones(cols.n, np.bool_), flagged)
-
-
-@image_check(
+@check(
     "exif_orientation",
     "stored non-upright: EXIF orientation other than 1 (readers that ignore EXIF see it turned)",
+    kind="image",
     reads=("exif.orientation",),
     quality_weight=0.0,
-    vector=_exif_orientation_v,
 )
-def exif_orientation(record: ImageRecord, threshold: float | None) -> Outcome | None:
-    exif = record.get("exif")
-    if record.get("error") and not exif:
-        return None
-    orientation = (exif or {}).get("orientation")
-    if isinstance(orientation, int) and orientation in _ORIENTATION:
-        return Outcome(
-            True, 0.0, orientation, f"EXIF orientation {orientation}: {_ORIENTATION[orientation]}"
-        )
-    return _OK
+def exif_orientation(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> Judged:
+    orientation = cols.measure("exif.orientation")
+    applies = ~(cols.has_error & ~cols.truthy("exif"))
+    flagged = np.isin(orientation, list(_ORIENTATION))
+
+    def value(i: int) -> Value:
+        return int(orientation[i]) if flagged[i] else None
+
+    def message(i: int) -> str:
+        o = int(orientation[i])
+        return f"EXIF orientation {o}: {_ORIENTATION[o]}"
+
+    return _zero_or_one(applies, flagged, value, message)
 
 
-@image_check(
+@check(
     "gps_location",
     "EXIF GPS tags: the photo tells where it was taken",
+    kind="image",
     reads=("exif.gps", "exif.lat", "exif.lon"),
     quality_weight=0.0,
-    vector=_gps_location_v,
+    staged=True,
 )
-def gps_location(record: ImageRecord, threshold: float | None) -> Outcome | None:
-    exif = record.get("exif") or {}
-    if not exif.get("gps"):
-        return _OK
-    lat, lon = exif.get("lat"), exif.get("lon")
-    where = f" ({lat:.4f}, {lon:.4f})" if isinstance(lat, float) and isinstance(lon, float) else ""
-    return Outcome(True, 0.0, "gps", f"GPS location in EXIF{where}")
+def gps_location(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> Judged:
+    flagged = cols.measure("exif.gps") == 1.0
+    lat, lon = cols.measure("exif.lat"), cols.measure("exif.lon")
+
+    def value(i: int) -> Value:
+        return "gps" if flagged[i] else None
+
+    def message(i: int) -> str:
+        where = "" if np.isnan(lat[i]) or np.isnan(lon[i]) else f" ({lat[i]:.4f}, {lon[i]:.4f})"
+        return f"GPS location in EXIF{where}"
+
+    return _zero_or_one(np.ones(cols.n, np.bool_), flagged, value, message)
 
 
-@image_check(
+_IDENTITY = {"owner": "owner/artist name", "serial": "serial number"}
+
+
+@check(
     "exif_identity",
     "EXIF names a person or device: owner/artist name or camera/lens serial number",
+    kind="image",
     reads=("exif.owner", "exif.serial"),
     severity="info",
     quality_weight=0.0,
-    vector=_exif_identity_v,
+    staged=True,
 )
-def exif_identity(record: ImageRecord, threshold: float | None) -> Outcome | None:
-    exif = record.get("exif") or {}
-    what = [k for k, label in (("owner", "owner"), ("serial", "serial")) if exif.get(label)]
-    if not what:
-        return _OK
-    names = {"owner": "owner/artist name", "serial": "serial number"}
-    return Outcome(True, 0.0, ",".join(what), "EXIF has " + " and ".join(names[w] for w in what))
+def exif_identity(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> Judged:
+    has = {k: cols.measure(f"exif.{k}") == 1.0 for k in _IDENTITY}
+    flagged = has["owner"] | has["serial"]
+
+    def found(i: int) -> list[str]:
+        return [k for k in _IDENTITY if has[k][i]]
+
+    def value(i: int) -> Value:
+        return ",".join(found(i)) if flagged[i] else None
+
+    def message(i: int) -> str:
+        return "EXIF has " + " and ".join(_IDENTITY[k] for k in found(i))
+
+    return _zero_or_one(np.ones(cols.n, np.bool_), flagged, value, message)

@@ -27,71 +27,49 @@ from typing import Any
 
 import numpy as np
 
-from imgeda_ci.checks._common import fmt, luma_p, luma_p_v
-from imgeda_ci.checks.registry import (
-    Outcome,
-    VectorOutcome,
-    image_check,
-    ramp_high,
-    ramp_high_v,
-    ramp_low,
-    ramp_low_v,
-)
+from imgeda_ci.checks.ramps import ramp_high, ramp_low
+from imgeda_ci.checks.registry import Judged, check
+from imgeda_ci.checks.results import fmt, nowhere, number
 from imgeda_ci.columns import Columns
-from imgeda_ci.model import ImageRecord
 
 
-def _dark_v(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> VectorOutcome:
-    p99 = luma_p_v(cols, "p99")
-    if threshold is None:
-        return VectorOutcome(np.zeros(cols.n, np.bool_), np.zeros(cols.n, np.bool_), p99)
-    score = ramp_low_v(p99, threshold, fine=min(255.0, threshold * 2), worst=0.0)
-    return VectorOutcome(~np.isnan(p99), p99 < threshold, score)
-
-
-def _overexposed_v(
-    cols: Columns, threshold: float | None, options: Mapping[str, Any]
-) -> VectorOutcome:
-    p5 = luma_p_v(cols, "p5")
-    if threshold is None:
-        return VectorOutcome(np.zeros(cols.n, np.bool_), np.zeros(cols.n, np.bool_), p5)
-    score = ramp_high_v(p5, threshold, fine=threshold * 0.75, worst=255.0)
-    return VectorOutcome(~np.isnan(p5), p5 > threshold, score)
-
-
-@image_check(
+@check(
     "dark",
     "underexposed: the 99th luma percentile (brightest 1%) is below the threshold",
-    reads=("stats.luma_p",),
+    kind="image",
+    reads=("stats.luma_p.p99",),
     default_threshold=45,
     unit="luma p99 (0-255)",
     threshold_range=(0, 255),
-    vector=_dark_v,
 )
-def dark(record: ImageRecord, threshold: float | None) -> Outcome | None:
-    p99 = luma_p(record, "p99")
-    if p99 is None or threshold is None:
-        return None
+def dark(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> Judged:
+    if threshold is None:
+        return nowhere(cols)
+    p99 = cols.measure("stats.luma_p.p99")
     score = ramp_low(p99, threshold, fine=min(255.0, threshold * 2), worst=0.0)
-    flagged = p99 < threshold
-    reason = f"luma p99 {fmt(p99)} {'<' if flagged else '>='} {fmt(threshold)}"
-    return Outcome(flagged, score, p99, reason)
+
+    def message(i: int) -> str:
+        return f"luma p99 {fmt(p99[i])} < {fmt(threshold)}"
+
+    return Judged(~np.isnan(p99), p99 < threshold, score, number(p99), message)
 
 
-@image_check(
+@check(
     "overexposed",
     "washed out: the 5th luma percentile (darkest 5%) is above the threshold",
-    reads=("stats.luma_p",),
+    kind="image",
+    reads=("stats.luma_p.p5",),
     default_threshold=190,
     unit="luma p5 (0-255)",
     threshold_range=(0, 255),
-    vector=_overexposed_v,
 )
-def overexposed(record: ImageRecord, threshold: float | None) -> Outcome | None:
-    p5 = luma_p(record, "p5")
-    if p5 is None or threshold is None:
-        return None
+def overexposed(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> Judged:
+    if threshold is None:
+        return nowhere(cols)
+    p5 = cols.measure("stats.luma_p.p5")
     score = ramp_high(p5, threshold, fine=threshold * 0.75, worst=255.0)
-    flagged = p5 > threshold
-    reason = f"luma p5 {fmt(p5)} {'>' if flagged else '<='} {fmt(threshold)}"
-    return Outcome(flagged, score, p5, reason)
+
+    def message(i: int) -> str:
+        return f"luma p5 {fmt(p5[i])} > {fmt(threshold)}"
+
+    return Judged(~np.isnan(p5), p5 > threshold, score, number(p5), message)

@@ -14,15 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from imgeda_ci.checks.registry import (
-    Option,
-    Outcome,
-    VectorOutcome,
-    image_check,
-    image_check_with_options,
-)
-from imgeda_ci.columns import Columns
-from imgeda_ci.model import ImageRecord
+from imgeda_ci.checks.registry import Judged, Option, check
+from imgeda_ci.checks.results import Value
+from imgeda_ci.columns import BoolArray, Columns
 
 #: Formats with another name for the same thing (MPO is a JPEG with extra frames).
 FORMAT_ALIASES = {"JPG": "JPEG", "MPO": "JPEG", "TIF": "TIFF", "HEIC": "HEIF"}
@@ -35,71 +29,36 @@ def normalize_format(name: str) -> str:
     return FORMAT_ALIASES.get(up, up)
 
 
-_OK = Outcome(False, 1.0, None, "")
+def _zero_or_one(applies: BoolArray, flagged: BoolArray, value: Any, message: Any) -> Judged:
+    return Judged(applies, flagged, np.where(flagged, 0.0, 1.0), value, message)
 
 
-def _zero_or_one(applies: np.ndarray[Any, Any], flagged: np.ndarray[Any, Any]) -> VectorOutcome:
-    return VectorOutcome(applies, flagged, np.where(flagged, 0.0, 1.0))
-
-
-def _extension_mismatch_v(
-    cols: Columns, threshold: float | None, options: Mapping[str, Any]
-) -> VectorOutcome:
-    return _zero_or_one(cols.present("ext_mismatch"), cols.truthy("ext_mismatch"))
-
-
-def _disallowed_format_v(
-    cols: Columns, threshold: float | None, options: Mapping[str, Any]
-) -> VectorOutcome:
-    applies = ~cols.has_error & cols.is_str("format")
-    allowed = {normalize_format(f) for f in options.get("allowed") or ()}
-    if not allowed:
-        return _zero_or_one(applies, np.zeros(cols.n, np.bool_))
-    bad = cols.apply(
-        cols.raw("format"), lambda f: isinstance(f, str) and normalize_format(f) not in allowed
-    )
-    return _zero_or_one(applies, bad)
-
-
-def _unusual_mode_v(
-    cols: Columns, threshold: float | None, options: Mapping[str, Any]
-) -> VectorOutcome:
-    applies = ~cols.has_error & cols.is_str("mode")
-    allowed = {str(m) for m in options.get("allowed_modes") or ()}
-    flagged = np.zeros(cols.n, np.bool_)
-    if allowed:
-        flagged |= cols.apply(cols.raw("mode"), lambda m: m not in allowed)
-    max_depth = options.get("max_bit_depth")
-    if isinstance(max_depth, int):
-        flagged |= cols.num("bit_depth", "int_or_bool") > max_depth
-    return _zero_or_one(applies, flagged)
-
-
-def _animated_v(
-    cols: Columns, threshold: float | None, options: Mapping[str, Any]
-) -> VectorOutcome:
-    frames = cols.num("frames", "int_or_bool")
-    return _zero_or_one(~np.isnan(frames), frames > 1)
-
-
-@image_check(
+@check(
     "extension_mismatch",
     "the file extension names another format than the content",
+    kind="image",
     reads=("ext", "format", "ext_mismatch"),
-    vector=_extension_mismatch_v,
 )
-def extension_mismatch(record: ImageRecord, threshold: float | None) -> Outcome | None:
-    if "ext_mismatch" not in record:
-        return None
-    if record.get("ext_mismatch"):
-        ext = record.get("ext") or ""
-        return Outcome(True, 0.0, ext, f".{ext} file holds {record.get('format')}")
-    return _OK
+def extension_mismatch(
+    cols: Columns, threshold: float | None, options: Mapping[str, Any]
+) -> Judged:
+    mismatch = cols.measure("ext_mismatch")
+    ext, fmt_name = cols.text("ext"), cols.text("format")
+    flagged = mismatch == 1.0
+
+    def value(i: int) -> Value:
+        return (ext[i] or "") if flagged[i] else None
+
+    def message(i: int) -> str:
+        return f".{ext[i] or ''} file holds {fmt_name[i]}"
+
+    return _zero_or_one(~np.isnan(mismatch), flagged, value, message)
 
 
-@image_check_with_options(
+@check(
     "disallowed_format",
     "the image format (by content) is not in the allowed list",
+    kind="image",
     reads=("format",),
     options=(
         Option(
@@ -109,23 +68,30 @@ def extension_mismatch(record: ImageRecord, threshold: float | None) -> Outcome 
             "formats allowed, by content (case-insensitive; jpg = jpeg = mpo, tif = tiff)",
         ),
     ),
-    vector=_disallowed_format_v,
 )
-def disallowed_format(
-    record: ImageRecord, threshold: float | None, options: Mapping[str, Any]
-) -> Outcome | None:
-    fmt_name = record.get("format")
-    if record.get("error") or not isinstance(fmt_name, str):
-        return None
+def disallowed_format(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> Judged:
+    fmt_name = cols.text("format")
+    applies = cols.ok & np.fromiter((f is not None for f in fmt_name), np.bool_, cols.n)
     allowed = {normalize_format(f) for f in options.get("allowed") or ()}
-    if not allowed or normalize_format(fmt_name) in allowed:
-        return _OK
-    return Outcome(True, 0.0, fmt_name, f"{fmt_name} is not one of {', '.join(sorted(allowed))}")
+    flagged = np.zeros(cols.n, np.bool_)
+    if allowed:
+        flagged = cols.apply(
+            fmt_name, lambda f: f is not None and normalize_format(f) not in allowed
+        )
+
+    def value(i: int) -> Value:
+        return fmt_name[i] if flagged[i] else None
+
+    def message(i: int) -> str:
+        return f"{fmt_name[i]} is not one of {', '.join(sorted(allowed))}"
+
+    return _zero_or_one(applies, flagged, value, message)
 
 
-@image_check_with_options(
+@check(
     "unusual_mode",
     "pixel mode other than the allowed ones (CMYK, alpha, palette) or more than 8 bits",
+    kind="image",
     reads=("mode", "bit_depth"),
     options=(
         Option(
@@ -137,39 +103,46 @@ def disallowed_format(
         Option("max_bit_depth", "integer", 8, "largest bits per channel allowed", 1, 32),
     ),
     quality_weight=0.0,
-    vector=_unusual_mode_v,
 )
-def unusual_mode(
-    record: ImageRecord, threshold: float | None, options: Mapping[str, Any]
-) -> Outcome | None:
-    mode = record.get("mode")
-    if record.get("error") or not isinstance(mode, str):
-        return None
+def unusual_mode(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> Judged:
+    mode, depth = cols.text("mode"), cols.measure("bit_depth")
+    applies = cols.ok & np.fromiter((m is not None for m in mode), np.bool_, cols.n)
     allowed = {str(m) for m in options.get("allowed_modes") or ()}
-    depth = record.get("bit_depth")
     max_depth = options.get("max_bit_depth")
-    problems = []
-    if allowed and mode not in allowed:
-        problems.append(f"mode {mode}")
-    if isinstance(depth, int) and isinstance(max_depth, int) and depth > max_depth:
-        problems.append(f"{depth}-bit")
-    if problems:
-        value = mode if not (isinstance(depth, int) and depth > 8) else f"{mode} ({depth}-bit)"
-        return Outcome(True, 0.0, value, ", ".join(problems))
-    return _OK
+    odd_mode = np.zeros(cols.n, np.bool_)
+    if allowed:
+        odd_mode = cols.apply(mode, lambda m: m not in allowed)
+    deep = np.zeros(cols.n, np.bool_)
+    if isinstance(max_depth, int):
+        deep = depth > max_depth
+
+    def value(i: int) -> Value:
+        if not (odd_mode[i] or deep[i]):
+            return None
+        return f"{mode[i]} ({int(depth[i])}-bit)" if depth[i] > 8 else mode[i]
+
+    def message(i: int) -> str:
+        problems = [f"mode {mode[i]}"] if odd_mode[i] else []
+        return ", ".join(problems + ([f"{int(depth[i])}-bit"] if deep[i] else []))
+
+    return _zero_or_one(applies, odd_mode | deep, value, message)
 
 
-@image_check(
+@check(
     "animated",
     "more than one frame (animated GIF/WebP/PNG, multi-page TIFF)",
+    kind="image",
     reads=("frames",),
     quality_weight=0.0,
-    vector=_animated_v,
 )
-def animated(record: ImageRecord, threshold: float | None) -> Outcome | None:
-    frames = record.get("frames")
-    if not isinstance(frames, int):
-        return None
-    if frames > 1:
-        return Outcome(True, 0.0, frames, f"{frames} frames")
-    return _OK
+def animated(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> Judged:
+    frames = cols.measure("frames")
+    flagged = frames > 1
+
+    def value(i: int) -> Value:
+        return int(frames[i]) if flagged[i] else None
+
+    def message(i: int) -> str:
+        return f"{int(frames[i])} frames"
+
+    return _zero_or_one(~np.isnan(frames), flagged, value, message)

@@ -24,8 +24,8 @@ from imgeda_ci.checks.duplicates import NEAR_OPTIONS, THRESHOLD_RANGE, near_opti
 from imgeda_ci.checks.registry import (
     DatasetContext,
     Finding,
-    dataset_check_with_options,
-    policy_key,
+    check,
+    shorthand,
 )
 from imgeda_ci.dupes import DEFAULT_THRESHOLD, find_leaks, splits_of
 from imgeda_ci.dupes.content import content_of
@@ -42,15 +42,26 @@ def _globs(ctx: DatasetContext) -> Mapping[str, Sequence[str]] | None:
     return {str(k): [v] if isinstance(v, str) else list(v) for k, v in value.items()}
 
 
-@dataset_check_with_options(
+@check(
     "leakage",
     "image duplicated (exactly or nearly) in an earlier split: train/val/test leakage",
+    kind="dataset",
     reads=("split", "path", "sha256", "pixel_sha256", "phash", "dhash", "pixels", "size"),
     options=NEAR_OPTIONS,
     default_threshold=DEFAULT_THRESHOLD,
     unit="bits",
     severity="error",
     threshold_range=THRESHOLD_RANGE,
+    policy_keys=(
+        shorthand(
+            "max_leakage_count",
+            sets="max_count",
+            type="integer",
+            minimum=0,
+            description="fail when more than this many images duplicate an image of an earlier "
+            "split (default 0)",
+        ),
+    ),
 )
 def leakage(
     ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
@@ -87,14 +98,3 @@ def leakage(
             )
         )
     return out
-
-
-policy_key(
-    "max_leakage_count",
-    checks=("leakage",),
-    sets="max_count",
-    type="integer",
-    minimum=0,
-    description="fail when more than this many images duplicate an image of an earlier split "
-    "(default 0)",
-)

@@ -14,13 +14,13 @@ the checks' docstrings below.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
-from imgeda_ci.checks.registry import DatasetContext, Finding, dataset_check
+from imgeda_ci.checks.registry import DatasetContext, Finding, check
 from imgeda_ci.columns import Columns, FloatArray
-from imgeda_ci.model import ImageRecord
 
 MIN_IMAGES = 20
 MIN_FACTOR = math.log10(2.0)
@@ -35,19 +35,8 @@ def _outliers(
 ) -> list[Finding]:
     if k is None:
         return []
-    cols = ctx.columns()
-    vals = values(cols)  # NaN where the getter gives None
-    fallback = cols.fallback.copy()
+    vals = values(ctx.columns())  # NaN where the measurement is missing
     keep = np.flatnonzero(vals > 0)
-    if fallback.any():  # damaged rows: ask the scalar getter (see imgeda_ci.columns)
-        get = _pixels if check == "resolution_outlier" else _bytes
-        extra = []
-        for i in np.flatnonzero(fallback).tolist():
-            v = get(ctx.records[i])
-            vals[i] = np.nan if v is None else v
-            if v is not None and v > 0:
-                extra.append(i)
-        keep = np.union1d(np.setdiff1d(keep, np.flatnonzero(fallback)), extra).astype(np.intp)
     if keep.size < MIN_IMAGES:
         return []
     logs = np.log10(vals[keep])
@@ -78,39 +67,28 @@ def _outliers(
     return out
 
 
-def _pixels_v(cols: Columns) -> FloatArray:
-    w, h = cols.num("width", "int_or_bool"), cols.num("height", "int_or_bool")
-    cols.fallback |= w * h >= 2.0**53  # exact in Python, not in float64
-    return np.where(cols.has_error, np.nan, w * h)
+def _pixels(cols: Columns) -> FloatArray:
+    """Width x height of the images read without error (NaN elsewhere)."""
+    return np.where(cols.has_error, np.nan, cols.measure("width") * cols.measure("height"))
 
 
-def _bytes_v(cols: Columns) -> FloatArray:
-    return np.where(cols.has_error, np.nan, cols.num("size", "int_or_bool"))
+def _bytes(cols: Columns) -> FloatArray:
+    """File size of the images read without error (NaN elsewhere)."""
+    return np.where(cols.has_error, np.nan, cols.measure("size"))
 
 
-def _pixels(r: ImageRecord) -> float | None:
-    if r.get("error"):
-        return None
-    w, h = r.get("width"), r.get("height")
-    return float(w * h) if isinstance(w, int) and isinstance(h, int) else None
-
-
-def _bytes(r: ImageRecord) -> float | None:
-    if r.get("error"):
-        return None
-    s = r.get("size")
-    return float(s) if isinstance(s, int) else None
-
-
-@dataset_check(
+@check(
     "resolution_outlier",
     "pixel count outside the dataset's IQR fences (log scale, threshold = k)",
+    kind="dataset",
     reads=("width", "height"),
     default_threshold=3.0,
     unit="k x IQR of log10(pixels)",
     threshold_range=(0, None),
 )
-def resolution_outlier(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+def resolution_outlier(
+    ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
+) -> list[Finding]:
     """Resolution outliers.
 
     k = 3 (Tukey's "far out"), with the factor-2 floor: each corpus on its own (voc-bccd 364,
@@ -119,21 +97,24 @@ def resolution_outlier(ctx: DatasetContext, threshold: float | None) -> list[Fin
     On the mixed /work/photos set, k = 3 flags 31 (1.5%: icons and thumbnails under 0.02 MP and
     the 16–24 MP wallpapers among 0.3 MP photos); k = 1.5 flagged 269 (13%), too many to read.
     """
-    return _outliers(ctx, threshold, "resolution_outlier", _pixels_v, lambda v: f"{v / 1e6:.3g} MP")
+    return _outliers(ctx, threshold, "resolution_outlier", _pixels, lambda v: f"{v / 1e6:.3g} MP")
 
 
-@dataset_check(
+@check(
     "file_size_outlier",
     "file size outside the dataset's IQR fences (log scale, threshold = k)",
+    kind="dataset",
     reads=("size",),
     default_threshold=3.0,
     unit="k x IQR of log10(bytes)",
     threshold_range=(0, None),
 )
-def file_size_outlier(ctx: DatasetContext, threshold: float | None) -> list[Finding]:
+def file_size_outlier(
+    ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]
+) -> list[Finding]:
     """File size outliers, same fences as resolution_outlier.
 
     Same data: 0 in each corpus on its own (k = 1.5 or 3); 20 (1.0%) on the mixed /work/photos
     set at k = 3 (115 at k = 1.5).
     """
-    return _outliers(ctx, threshold, "file_size_outlier", _bytes_v, lambda v: f"{v / 1e3:.3g} kB")
+    return _outliers(ctx, threshold, "file_size_outlier", _bytes, lambda v: f"{v / 1e3:.3g} kB")

@@ -24,89 +24,31 @@ from typing import Any
 
 import numpy as np
 
-from imgeda_ci.checks._common import fmt
-from imgeda_ci.checks.registry import (
-    Option,
-    Outcome,
-    VectorOutcome,
-    image_check,
-    image_check_with_options,
-    ramp_high,
-    ramp_high_v,
-    ramp_low,
-    ramp_low_v,
-)
+from imgeda_ci.checks.ramps import ramp_high, ramp_low
+from imgeda_ci.checks.registry import Judged, Option, check
+from imgeda_ci.checks.results import Value, fmt, integer, nowhere
 from imgeda_ci.columns import Columns, FloatArray
-from imgeda_ci.model import ImageRecord
 
 
-def _dims(record: ImageRecord) -> tuple[int, int] | None:
-    if record.get("error"):
-        return None
-    w, h = record.get("width"), record.get("height")
-    if not isinstance(w, int) or not isinstance(h, int) or w <= 0 or h <= 0:
-        return None
-    return w, h
-
-
-def _dims_v(cols: Columns) -> tuple[FloatArray, FloatArray]:
-    """:func:`_dims` over columns: (w, h) with NaN where it returns None."""
+def _dims(cols: Columns) -> tuple[FloatArray, FloatArray]:
+    """(width, height) of the images read without error, NaN elsewhere or when not positive."""
 
     def build(c: Columns) -> tuple[FloatArray, FloatArray]:
-        w, h = c.num("width", "int_or_bool"), c.num("height", "int_or_bool")
+        w, h = c.measure("width"), c.measure("height")
         bad = c.has_error | ~(w > 0) | ~(h > 0)
         return np.where(bad, np.nan, w), np.where(bad, np.nan, h)
 
-    return cols.derive("size:dims", build)  # type: ignore[no-any-return]
+    got: tuple[FloatArray, FloatArray] = cols.derive("size:dims", build)
+    return got
 
 
-def _too_small_v(
-    cols: Columns, threshold: float | None, options: Mapping[str, Any]
-) -> VectorOutcome:
-    w, h = _dims_v(cols)
-    applies = ~np.isnan(w)
-    short = np.minimum(w, h)
-    fails = np.zeros(cols.n, np.bool_)
-    score = np.ones(cols.n)
-    if threshold is not None:
-        score = ramp_low_v(short, threshold, fine=threshold * 2, worst=0.0)
-        fails |= short < threshold
-    pixels = w * h
-    cols.fallback |= pixels >= 2.0**53  # w * h is exact in Python, not in float64
-    for key, value in (("min_width", w), ("min_height", h), ("min_pixels", pixels)):
-        limit = options.get(key)
-        if isinstance(limit, int) and limit > 0:
-            score = np.minimum(score, ramp_low_v(value, limit, fine=limit * 1.5, worst=0.0))
-            fails |= value < limit
-    score = np.where(fails, np.minimum(score, 0.4999), np.maximum(score, 0.5))
-    return VectorOutcome(applies, fails, score)
+_LIMITS = (("min_width", "width"), ("min_height", "height"), ("min_pixels", "pixels"))
 
 
-def _odd_aspect_ratio_v(
-    cols: Columns, threshold: float | None, options: Mapping[str, Any]
-) -> VectorOutcome:
-    w, h = _dims_v(cols)
-    if threshold is None:
-        return VectorOutcome(np.zeros(cols.n, np.bool_), np.zeros(cols.n, np.bool_), w)
-    ratio = np.maximum(w, h) / np.minimum(w, h)
-    score = ramp_high_v(ratio, threshold, fine=1 + (threshold - 1) / 2, worst=threshold * 2)
-    return VectorOutcome(~np.isnan(w), ratio > threshold, score)
-
-
-def _large_file_v(
-    cols: Columns, threshold: float | None, options: Mapping[str, Any]
-) -> VectorOutcome:
-    size = cols.num("size", "int_or_bool")
-    if threshold is None:
-        return VectorOutcome(np.zeros(cols.n, np.bool_), np.zeros(cols.n, np.bool_), size)
-    mb = size / 1e6
-    score = ramp_high_v(mb, threshold, fine=threshold / 2, worst=threshold * 4)
-    return VectorOutcome(size >= 0, mb > threshold, score)
-
-
-@image_check_with_options(
+@check(
     "too_small",
     "shorter side below the threshold (px), or below min_width/min_height/min_pixels",
+    kind="image",
     reads=("width", "height"),
     options=(
         Option("min_width", "integer", None, "minimum width in pixels (null: not tested)", 0),
@@ -116,79 +58,84 @@ def _large_file_v(
     default_threshold=32,
     unit="px (shorter side)",
     threshold_range=(0, None),
-    vector=_too_small_v,
+    staged=True,
 )
-def too_small(
-    record: ImageRecord, threshold: float | None, options: Mapping[str, Any]
-) -> Outcome | None:
-    dims = _dims(record)
-    if dims is None:
-        return None
-    w, h = dims
-    short = min(w, h)
-    fails: list[str] = []
-    score = 1.0
+def too_small(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> Judged:
+    w, h = _dims(cols)
+    short = np.minimum(w, h)
+    sides = {"width": w, "height": h, "pixels": w * h}
+    fails = np.zeros(cols.n, np.bool_)
+    score = np.ones(cols.n)
     if threshold is not None:
         score = ramp_low(short, threshold, fine=threshold * 2, worst=0.0)
-        if short < threshold:
-            fails.append(f"shorter side {short} < {fmt(threshold)} px")
-    for key, value, label in (
-        ("min_width", w, "width"),
-        ("min_height", h, "height"),
-        ("min_pixels", w * h, "pixels"),
-    ):
+        fails |= short < threshold
+    limits = {}
+    for key, label in _LIMITS:
         limit = options.get(key)
         if isinstance(limit, int) and limit > 0:
-            score = min(score, ramp_low(value, limit, fine=limit * 1.5, worst=0.0))
-            if value < limit:
-                fails.append(f"{label} {value} < {limit}")
-    if fails:
-        return Outcome(True, min(score, 0.4999), short, f"{w}x{h}: " + ", ".join(fails))
-    return Outcome(False, max(score, 0.5), short, f"{w}x{h}")
+            value = sides[label]
+            score = np.minimum(score, ramp_low(value, limit, fine=limit * 1.5, worst=0.0))
+            fails |= value < limit
+            limits[label] = limit
+    score = np.where(fails, np.minimum(score, 0.4999), np.maximum(score, 0.5))
+
+    def message(i: int) -> str:
+        wi, hi = int(w[i]), int(h[i])
+        got = {"width": wi, "height": hi, "pixels": wi * hi}
+        out = []
+        if threshold is not None and short[i] < threshold:
+            out.append(f"shorter side {min(wi, hi)} < {fmt(threshold)} px")
+        out += [f"{k} {got[k]} < {v}" for k, v in limits.items() if got[k] < v]
+        return f"{wi}x{hi}: " + ", ".join(out)
+
+    return Judged(~np.isnan(w), fails, score, integer(short), message)
 
 
-@image_check(
+@check(
     "odd_aspect_ratio",
     "long side / short side above the threshold (panoramas, strips, banners)",
+    kind="image",
     reads=("width", "height"),
     default_threshold=3.0,
     unit="ratio (>= 1)",
     threshold_range=(1, None),
-    vector=_odd_aspect_ratio_v,
 )
-def odd_aspect_ratio(record: ImageRecord, threshold: float | None) -> Outcome | None:
-    dims = _dims(record)
-    if dims is None or threshold is None:
-        return None
-    w, h = dims
-    ratio = max(w, h) / min(w, h)
-    flagged = ratio > threshold
+def odd_aspect_ratio(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> Judged:
+    if threshold is None:
+        return nowhere(cols)
+    w, h = _dims(cols)
+    ratio = np.maximum(w, h) / np.minimum(w, h)
     score = ramp_high(ratio, threshold, fine=1 + (threshold - 1) / 2, worst=threshold * 2)
-    return Outcome(
-        flagged,
-        score,
-        round(ratio, 3),
-        f"{w}x{h}: aspect {fmt(ratio)} {'>' if flagged else '<='} {fmt(threshold)}",
-    )
+
+    def value(i: int) -> Value:
+        return round(float(ratio[i]), 3)
+
+    def message(i: int) -> str:
+        return f"{int(w[i])}x{int(h[i])}: aspect {fmt(float(ratio[i]))} > {fmt(threshold)}"
+
+    return Judged(~np.isnan(w), ratio > threshold, score, value, message)
 
 
-@image_check(
+@check(
     "large_file",
     "file size above the threshold (MB)",
+    kind="image",
     reads=("size",),
     default_threshold=25,
     unit="MB",
     threshold_range=(0, None),
     quality_weight=0.0,
-    vector=_large_file_v,
 )
-def large_file(record: ImageRecord, threshold: float | None) -> Outcome | None:
-    size = record.get("size")
-    if not isinstance(size, int) or size < 0 or threshold is None:
-        return None
-    mb = size / 1e6
-    flagged = mb > threshold
+def large_file(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> Judged:
+    if threshold is None:
+        return nowhere(cols)
+    mb = cols.measure("size") / 1e6
     score = ramp_high(mb, threshold, fine=threshold / 2, worst=threshold * 4)
-    return Outcome(
-        flagged, score, round(mb, 3), f"{fmt(mb)} MB {'>' if flagged else '<='} {fmt(threshold)}"
-    )
+
+    def value(i: int) -> Value:
+        return round(float(mb[i]), 3)
+
+    def message(i: int) -> str:
+        return f"{fmt(float(mb[i]))} MB > {fmt(threshold)}"
+
+    return Judged(mb >= 0, mb > threshold, score, value, message)

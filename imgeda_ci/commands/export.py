@@ -13,21 +13,12 @@ import orjson
 
 from imgeda_ci import manifest
 from imgeda_ci.errors import EXIT_OK, UserError
+from imgeda_ci.measurements import Measurement, exported
 from imgeda_ci.model import ImageRecord
 
-#: Columns of the flat table, in order. Nested measurements become dotted names.
-COLUMNS: tuple[str, ...] = (
-    "path", "size", "sha256", "git_oid", "depth", "error_code", "error_message", "ext", "format",
-    "ext_mismatch", "width", "height", "pixels", "mode", "bit_depth", "channels", "frames", "icc",
-    "exif.make", "exif.model", "exif.software", "exif.datetime", "exif.orientation", "exif.gps",
-    "exif.lat", "exif.lon", "exif.alt", "exif.serial", "exif.owner", "exif.invalid",
-    "stats.mean_r", "stats.mean_g", "stats.mean_b", "stats.std_r", "stats.std_g", "stats.std_b",
-    "stats.luma_mean", "stats.luma_std", "stats.luma_p1", "stats.luma_p5", "stats.luma_p50",
-    "stats.luma_p95", "stats.luma_p99", "stats.dynamic_range", "stats.entropy",
-    "stats.colorfulness", "stats.chroma_p99", "stats.sharpness", "stats.edge_density",
-    "stats.pad_top", "stats.pad_bottom", "stats.pad_left", "stats.pad_right",
-    "stats.border_corners", "stats.border_center", "phash", "dhash", "pixel_sha256", "split",
-)  # fmt: skip
+#: Columns of the flat table, in order: every exported measurement of
+#: :mod:`imgeda_ci.measurements` (nested measurements have dotted names).
+COLUMNS: tuple[str, ...] = tuple(m.name for m in exported())
 _CHUNK = 20_000
 
 
@@ -46,34 +37,20 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     return p
 
 
+def _at(rec: ImageRecord, m: Measurement) -> Any:
+    """The raw value of ``m`` in ``rec`` (``None`` where a parent or the item is missing)."""
+    v: Any = rec
+    for part in m.path.split("."):
+        v = v.get(part) if isinstance(v, dict) else None
+    item = m.item
+    if item is not None:
+        v = v[item] if isinstance(v, list | tuple) and len(v) > item else None
+    return v
+
+
 def flatten(rec: ImageRecord) -> dict[str, Any]:
-    row: dict[str, Any] = {c: None for c in COLUMNS}
-    for key in ("path", "size", "sha256", "git_oid", "depth", "ext", "format", "ext_mismatch",
-                "width", "height", "pixels", "mode", "bit_depth", "channels", "frames", "icc",
-                "phash", "dhash", "pixel_sha256", "split"):  # fmt: skip
-        row[key] = rec.get(key)
-    err = rec.get("error")
-    if err:
-        row["error_code"], row["error_message"] = err["code"], err["message"]
-    for k, v in (rec.get("exif") or {}).items():
-        if f"exif.{k}" in row:
-            row[f"exif.{k}"] = v
-    st = rec.get("stats") or {}
-    for i, c in enumerate("rgb"):
-        if st.get("mean"):
-            row[f"stats.mean_{c}"] = st["mean"][i]
-            row[f"stats.std_{c}"] = st["std"][i]
-    for k in ("luma_mean", "luma_std", "dynamic_range", "entropy", "colorfulness", "chroma_p99",
-              "sharpness", "edge_density"):  # fmt: skip
-        row[f"stats.{k}"] = st.get(k)
-    for k, v in (st.get("luma_p") or {}).items():
-        row[f"stats.luma_{k}"] = v
-    for k, v in (st.get("pad") or {}).items():
-        row[f"stats.pad_{k}"] = v
-    border = st.get("border") or {}
-    row["stats.border_corners"] = border.get("corners")
-    row["stats.border_center"] = border.get("center")
-    return row
+    """One row of the flat table: the record's value of every exported measurement."""
+    return {m.name: _at(rec, m) for m in exported()}
 
 
 def _rows(path: str) -> Iterator[dict[str, Any]]:
@@ -101,21 +78,8 @@ def write_parquet(path: str, out: str) -> int:
         raise UserError("Parquet export needs pyarrow: pip install 'imgeda-ci[parquet]'") from None
     if out == "-":
         raise UserError("Parquet cannot go to stdout; pass -o FILE.parquet")
-    types = {
-        "size": pa.int64(), "width": pa.int64(), "height": pa.int64(), "pixels": pa.int64(),
-        "bit_depth": pa.int64(), "channels": pa.int64(), "frames": pa.int64(),
-        "exif.orientation": pa.int64(), "ext_mismatch": pa.bool_(), "icc": pa.bool_(),
-        "exif.gps": pa.bool_(), "exif.serial": pa.bool_(), "exif.owner": pa.bool_(),
-        "exif.invalid": pa.bool_(),
-    }  # fmt: skip
-    fields = []
-    for c in COLUMNS:
-        if c in types:
-            fields.append(pa.field(c, types[c]))
-        elif c.startswith("stats.") or c in ("exif.lat", "exif.lon", "exif.alt"):
-            fields.append(pa.field(c, pa.float64()))
-        else:
-            fields.append(pa.field(c, pa.string()))
+    types = {"int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(), "str": pa.string()}
+    fields = [pa.field(m.name, types[m.type]) for m in exported()]
     schema = pa.schema(fields)
     n = 0
     with pq.ParquetWriter(out, schema) as writer:

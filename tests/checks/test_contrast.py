@@ -42,8 +42,8 @@ def test_messages_name_the_value_and_the_threshold() -> None:
     from imgeda_ci.checks.registry import get
 
     rec = {"stats": {"luma_std": 3.5, "entropy": 0.5}}
-    contrast = get("low_contrast").bind(6, {})(rec)  # type: ignore[arg-type, union-attr]
-    entropy = get("low_information").bind(1.0, {})(rec)  # type: ignore[arg-type, union-attr]
+    contrast = get("low_contrast").run(rec, 6, {})  # type: ignore[arg-type, call-arg]
+    entropy = get("low_information").run(rec, 1.0, {})  # type: ignore[arg-type, call-arg]
     assert contrast is not None and contrast.reason == "luma std 3.5 < 6"
     assert entropy is not None and entropy.reason == "luma entropy 0.5 bits < 1"
     assert contrast.score == 3.5 / 12 and entropy.score == 0.5 / 2

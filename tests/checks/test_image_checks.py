@@ -1,13 +1,10 @@
-"""Every image check's vectorised form agrees with its scalar function, record by record.
+"""Every image check over a varied set of records: its judgement keeps the score convention,
+and builds a value and a message for every flagged row, damaged records included.
 
-The evaluator runs the vector form over numpy columns and the scalar function only on flagged
-rows (for messages) and on rows the columns cannot carry. These tests run every image check
-both ways on a varied set of records (real measurements of images made by tests/builders.py,
-plus hand-made edge records: errors, missing or damaged stats, odd modes, EXIF variants, values
-at each threshold's boundaries) under several settings, and assert identical applies / flagged
-and scores within 1e-9; then that evaluate() gives identical findings, quality and counts with
-and without the vector forms. A check whose vector form drifts from its scalar function fails
-here.
+The records are real measurements of images made by tests/builders.py plus hand-made edge
+records (errors, missing or damaged stats, odd modes, EXIF variants, values at each threshold's
+boundaries, values of the wrong type), judged under several settings. Then evaluate() reusing
+another evaluation's outcomes gives what evaluating from scratch gives.
 """
 
 from __future__ import annotations
@@ -15,14 +12,12 @@ from __future__ import annotations
 import copy
 import itertools
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from imgeda_ci.checks import registry
 from imgeda_ci.checks.registry import ImageCheck, all_checks
 from imgeda_ci.columns import Columns
 from imgeda_ci.evaluate import Evaluation, evaluate
@@ -97,7 +92,12 @@ def _edge_records(template: ImageRecord) -> list[ImageRecord]:
         rec["path"] = f"edge/{len(recs):03d}.jpg"
         recs.append(rec)
 
-    st = template["stats"]
+    _stats_edges(template["stats"], add)
+    _field_edges(template["stats"], add)
+    return recs  # type: ignore[return-value]
+
+
+def _stats_edges(st: dict[str, Any], add: Any) -> None:
     for v in BOUNDARY:
         stats = copy.deepcopy(st)
         stats["luma_p"] = {k: v for k in ("p1", "p5", "p50", "p95", "p99")}
@@ -113,6 +113,9 @@ def _edge_records(template: ImageRecord) -> list[ImageRecord]:
         add(stats={**stats, "luma_std": 10.0})  # blur judged at the MIN_STD edge
         side = max(1, int(v)) if v < 1e6 else 100
         add(width=side, height=side * 3, pixels=side * side * 3, size=int(v * 1e6 / 10))
+
+
+def _field_edges(st: dict[str, Any], add: Any) -> None:
     for code in ERROR_CODES:
         add(error={"code": code, "message": f"{code} happened"}, stats=_DELETE)
     add(error={"code": "truncated", "message": ""})  # with stats kept: still not measured
@@ -166,12 +169,11 @@ def _edge_records(template: ImageRecord) -> list[ImageRecord]:
     ]  # fmt: skip
     for exif in exifs:
         add(exif=exif)
-    return recs  # type: ignore[return-value]
 
 
 _DELETE = object()
 
-# damaged records the columns cannot carry: the evaluator must use the scalar function there
+# damaged records: their values of the wrong shape are missing (imgeda_ci.measurements)
 ODD: list[dict[str, Any]] = [
     {"path": "odd/nan.jpg", "stats": {"luma_std": float("nan"), "sharpness": 5.0}},
     {"path": "odd/np.jpg", "stats": {"luma_std": np.float64(3.0), "sharpness": np.float64(1)}},
@@ -217,52 +219,26 @@ def _image_checks() -> list[ImageCheck]:
     return [c for c in all_checks().values() if isinstance(c, ImageCheck)]
 
 
-def test_builtin_image_checks_have_vector_forms() -> None:
-    missing = [c.id for c in _image_checks() if c.vector is None and c.id in _BUILTIN]
-    assert not missing
-
-
-_BUILTIN = {
-    "unreadable", "truncated", "decompression_bomb", "empty_file", "extension_mismatch",
-    "disallowed_format", "unusual_mode", "animated", "too_small", "odd_aspect_ratio",
-    "large_file", "dark", "overexposed", "low_contrast", "low_information", "blurry",
-    "grayscale", "border_artifact", "exif_orientation", "gps_location", "exif_identity",
-}  # fmt: skip
-
-
-@pytest.mark.parametrize("check_id", sorted(_BUILTIN))
-def test_vector_agrees_with_scalar(check_id: str, records: list[ImageRecord]) -> None:
+@pytest.mark.parametrize("check_id", sorted(c.id for c in _image_checks()))
+def test_judgement_keeps_the_score_convention(check_id: str, records: list[ImageRecord]) -> None:
     check = all_checks()[check_id]
-    assert isinstance(check, ImageCheck) and check.vector is not None
-    judged = 0
+    assert isinstance(check, ImageCheck)
+    judged_rows = 0
     for threshold, options in _variants(check):
-        cols = Columns(records)
-        vec = check.run_vector(cols, threshold, options)
-        assert vec is not None
-        for a in (vec.applies, vec.flagged, vec.score):
+        judged = check.judge(Columns(records), threshold, options)
+        for a in (judged.applies, judged.flagged, judged.score):
             assert a.shape == (len(records),)
-        for i, rec in enumerate(records):
-            if cols.fallback[i]:
-                assert rec["path"].startswith("odd/"), f"{check_id}: {rec['path']} fell back"
-                continue
-            try:
-                out = check.run(rec, threshold, options)
-            except Exception:  # a damaged record may break the scalar function
-                pytest.fail(f"{check_id} scalar raised on {rec['path']} but no fallback")
-            where = f"{check_id} t={threshold} {options} {rec['path']}"
-            assert bool(vec.applies[i]) == (out is not None), where
-            if out is None:
-                continue
-            judged += 1
-            assert bool(vec.flagged[i]) == out.flagged, where
-            assert abs(float(vec.score[i]) - out.score) <= 1e-9, f"{where}: {vec.score[i]}"
-    assert judged > 0
-
-
-def _scalar_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    for cid, check in list(registry._REGISTRY.items()):
-        if isinstance(check, ImageCheck):
-            monkeypatch.setitem(registry._REGISTRY, cid, replace(check, vector=None))
+        for i in np.flatnonzero(judged.applies).tolist():
+            where = f"{check_id} t={threshold} {options} {records[i]['path']}"
+            score = float(judged.score[i])
+            assert 0.0 <= score <= 1.0, where
+            assert (score < 0.5) == bool(judged.flagged[i]), f"{where}: {score}"
+            judged_rows += 1
+            if judged.flagged[i]:
+                assert judged.message(i), where
+                value = judged.value(i)
+                assert value is None or isinstance(value, int | float | str), where
+    assert judged_rows > 0
 
 
 def _key(ev: Evaluation) -> Any:
@@ -296,37 +272,38 @@ waivers:
 
 
 @pytest.mark.parametrize("policy_text", ["", POLICY])
-def test_evaluate_same_with_and_without_vectors(
-    policy_text: str, records: list[ImageRecord], monkeypatch: pytest.MonkeyPatch
+def test_evaluate_reusing_outcomes_equals_evaluating(
+    policy_text: str, records: list[ImageRecord]
 ) -> None:
-    clean = [r for r in records if r["path"] != "odd/modelist.jpg"]  # the scalar fn raises
     policy = parse_policy(policy_text) if policy_text else default_policy()
-    fast = evaluate(clean, policy)
-    base = [dict(r) for r in clean[::2]] + [{**clean[1], "sha256": "other"}]
-    fast_reused = evaluate(base, policy, reuse=fast)  # type: ignore[arg-type]
-    with monkeypatch.context() as m:
-        _scalar_only(m)
-        slow = evaluate(clean, policy)
-        slow_plain = evaluate(base, policy)  # type: ignore[arg-type]
-    assert _key(fast) == _key(slow)
-    assert len(fast.findings) > 50
-    plain_key = _key(slow_plain)
-    reused_key = _key(fast_reused)
+    head = evaluate(records, policy)
+    assert len(head.findings) > 50
+    base = [dict(r) for r in records[::2]] + [{**records[1], "sha256": "other"}]
+    reused_key = _key(evaluate(base, policy, reuse=head))  # type: ignore[arg-type]
+    plain_key = _key(evaluate(base, policy))  # type: ignore[arg-type]
     assert sorted(map(repr, reused_key[0])) == sorted(map(repr, plain_key[0]))
     assert reused_key[1:] == plain_key[1:]
 
 
-def test_outliers_match_the_scalar_getters(records: list[ImageRecord]) -> None:
-    """The vectorised outlier checks give what the record-by-record getters would."""
+def _pixels(r: Any) -> float | None:
+    """Width x height by the measurement rule: ints or floats, not bools; no error."""
+    w, h = r.get("width"), r.get("height")
+    ok = all(type(v) in (int, float) and v == v for v in (w, h))
+    return None if r.get("error") or not ok else float(w * h)
+
+
+def _bytes(r: Any) -> float | None:
+    s = r.get("size")
+    return None if r.get("error") or type(s) not in (int, float) else float(s)
+
+
+def test_outliers_match_the_plain_values(records: list[ImageRecord]) -> None:
+    """The outlier checks flag what the fences of the plain values say."""
     from imgeda_ci.checks import outliers
     from imgeda_ci.checks.registry import DatasetContext
 
-    rows = [r for r in records if r["path"] != "odd/modelist.jpg"] * 3
-    rows = [{**r, "path": f"{k}/{r['path']}"} for k, r in enumerate(rows)]  # type: ignore[misc]
-    for check_id, get in (
-        ("resolution_outlier", outliers._pixels),
-        ("file_size_outlier", outliers._bytes),
-    ):
+    rows = [{**r, "path": f"{k}/{r['path']}"} for k in range(3) for r in records]
+    for check_id, get in (("resolution_outlier", _pixels), ("file_size_outlier", _bytes)):
         for k in (0.0, 0.5, 3.0):
             found = all_checks()[check_id].run(DatasetContext(rows), k)  # type: ignore[arg-type]
             vals = [(r["path"], v) for r in rows if (v := get(r)) is not None and v > 0]
@@ -336,3 +313,13 @@ def test_outliers_match_the_scalar_getters(records: list[ImageRecord]) -> None:
             hi = max(q3 + k * (q3 - q1), q3 + outliers.MIN_FACTOR)
             want = [pv for pv, lv in zip(vals, logs.tolist(), strict=True) if not lo <= lv <= hi]
             assert [(f.paths[0], f.value) for f in found] == want
+
+
+def test_evaluate_reads_the_columns_it_is_given(records: list[ImageRecord]) -> None:
+    """Columns passed in are the ones the image and the dataset checks read (their cache
+    fills), and the result is the same as with columns made inside."""
+    cols = Columns(records)
+    given = evaluate(records, default_policy(), cols=cols)
+    assert _key(given) == _key(evaluate(records, default_policy()))
+    assert "stats.luma_p.p99" in cols._measured  # the image checks read these columns
+    assert "dupes.content" in cols._derived  # and so did the duplicate checks
