@@ -126,7 +126,7 @@ def _read_file(
 ) -> set[int]:
     """Images and annotations of one COCO file; returns the category ids it annotates."""
     folder = parent_of(path)
-    split = canonical_split(stem_of(path)) or _split_of_folder(folder)
+    split = canonical_split(stem_of(path)) or _innermost_split_word(folder)
     by_id: dict[Any, dict[str, Any]] = {}
     for i, entry in enumerate(doc["images"]):
         pointer = f"/images/{i}"
@@ -223,7 +223,9 @@ def _object(ann: dict[str, Any], labels: dict[str, Any]) -> list[Any] | None:
     return [cat, round_px(x), round_px(y), round_px(x + w), round_px(y + h), ann_id, points]
 
 
-def _split_of_folder(folder: str) -> str | None:
+def _innermost_split_word(folder: str) -> str | None:
+    """The split named by the innermost folder of ``folder`` with a split word anywhere in its
+    name (``my_val_images``), unlike :func:`~imgeda_ci.formats.base.outermost_split_folder`."""
     for part in reversed(folder.split("/")):
         split = canonical_split(part) if part else None
         if split:
