@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from imgeda_ci.synth import photo
+from imgeda_ci.demo.images import photo
 
 
 def main() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter
 
-from imgeda_ci.synth import photo as photo  # re-exported for the tests
+from imgeda_ci.demo.images import photo as photo  # re-exported for the tests
 
 
 def encode(img: Image.Image, fmt: str = "JPEG", **params: object) -> bytes:

@@ -8,7 +8,7 @@ import pytest
 
 from imgeda_ci import manifest
 from imgeda_ci.cli import main
-from imgeda_ci.demo import PLANTED, make_demo
+from imgeda_ci.demo.dataset import PLANTED, make_demo
 from imgeda_ci.policy import default_policy
 from imgeda_ci.result import build_result
 from imgeda_ci.scan.api import scan_folder

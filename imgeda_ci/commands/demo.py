@@ -33,7 +33,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from imgeda_ci.demo import PLANTED, make_demo
+    from imgeda_ci.demo.dataset import PLANTED, make_demo
 
     root = Path(args.dir)
     data = root / "dataset"
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     print(f"demo dataset: {len(written)} images in {data} ({len(PLANTED)} with planted problems)")
     if args.only_create:
         return EXIT_OK
-    from imgeda_ci.demo_job import run_demo_job
+    from imgeda_ci.demo.job import run_demo_job
 
     code = run_demo_job(data, root)
     print(

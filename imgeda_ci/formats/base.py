@@ -51,12 +51,14 @@ def canonical_split(name: str) -> str | None:
 
 def split_from_path(relpath: str) -> str | None:
     """The split named by the first folder of ``relpath`` that is a split word."""
-    return split_of_folder(relpath.rpartition("/")[0])
+    return outermost_split_folder(relpath.rpartition("/")[0])
 
 
 @functools.lru_cache(maxsize=4096)  # a dataset has far fewer folders than images
-def split_of_folder(folder: str) -> str | None:
-    """The split named by the first split word among the folders of ``folder`` (a path)."""
+def outermost_split_folder(folder: str) -> str | None:
+    """The split named by the outermost folder of ``folder`` (a path) whose whole name is a split
+    word, trailing digits allowed (``train2017``); compare :func:`imgeda_ci.formats.coco.
+    _innermost_split_word`, which takes the innermost folder with a split word anywhere in it."""
     for part in folder.split("/") if folder else ():
         low = part.lower()
         word = low.rstrip("0123456789")

@@ -12,7 +12,13 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from imgeda_ci.formats.base import Layout, Source, canonical_split, new_labels, split_of_folder
+from imgeda_ci.formats.base import (
+    Layout,
+    Source,
+    canonical_split,
+    new_labels,
+    outermost_split_folder,
+)
 from imgeda_ci.formats.files import parent_of
 
 #: Folder names that hold images without naming a class.
@@ -55,7 +61,7 @@ class FolderLayout(Layout):
     def _of_folder(self, folder: str) -> tuple[str | None, dict[str, Any]]:
         """(split, labels) of the images in ``folder``: both are the folder's."""
         labels = self._shared.get(_class_of_folder(folder))
-        return split_of_folder(folder), labels if labels is not None else self._shared[None]
+        return outermost_split_folder(folder), labels if labels is not None else self._shared[None]
 
     def annotate_many(
         self, relpaths: Sequence[str]

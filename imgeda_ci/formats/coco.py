@@ -11,7 +11,7 @@ annotations) is marked ``super`` and left out of class balance facts.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 import orjson
 
@@ -125,42 +125,7 @@ def _read_file(
     layout: Layout,
 ) -> set[int]:
     """Images and annotations of one COCO file; returns the category ids it annotates."""
-    folder = parent_of(path)
-    split = canonical_split(stem_of(path)) or _split_of_folder(folder)
-    by_id: dict[Any, dict[str, Any]] = {}
-    for i, entry in enumerate(doc["images"]):
-        pointer = f"/images/{i}"
-        if not isinstance(entry, dict) or not isinstance(entry.get("file_name"), str):
-            layout.problems.add("unparseable", path, "image without a file_name", pointer=pointer)
-            continue
-        image_id = entry.get("id")
-        if image_id in by_id:
-            layout.problems.add(
-                "unparseable", path, f"duplicate image id {image_id!r}", pointer=pointer
-            )
-            continue
-        file_name = entry["file_name"]
-        image = _resolve(folder, file_name, split, src, suffix_index)
-        if image is None:
-            layout.problems.add(
-                "orphan", path, f"image {file_name!r} (id {image_id!r}) does not exist",
-                pointer=pointer, image_id=image_id, file_name=file_name,
-            )  # fmt: skip
-            continue
-        if image not in src.image_set:
-            continue  # exists but excluded from the scan
-        labels = layout.labels.get(image)
-        if labels is None:
-            labels = new_labels("coco", path)
-            labels["units"] = "px"
-            w, h = entry.get("width"), entry.get("height")
-            if isinstance(w, int | float) and isinstance(h, int | float):
-                labels["size"] = [int(w), int(h)]
-            layout.labels[image] = labels
-            if split:
-                layout.splits.setdefault(image, split)
-        by_id[image_id] = labels
-
+    by_id = _read_images(src, doc, path, suffix_index, layout)
     used: set[int] = set()
     annotations = doc.get("annotations", [])
     if not isinstance(annotations, list):
@@ -192,38 +157,108 @@ def _read_file(
     return used
 
 
+def _read_images(
+    src: Source,
+    doc: dict[str, Any],
+    path: str,
+    suffix_index: dict[str, list[str]],
+    layout: Layout,
+) -> dict[Any, dict[str, Any]]:
+    """The ``images`` of one COCO file: image id -> the labels of its scanned image (problems
+    for entries without a file name, repeated ids and files that do not exist)."""
+    folder = parent_of(path)
+    split = canonical_split(stem_of(path)) or _innermost_split_word(folder)
+    by_id: dict[Any, dict[str, Any]] = {}
+    for i, entry in enumerate(doc["images"]):
+        pointer = f"/images/{i}"
+        if not isinstance(entry, dict) or not isinstance(entry.get("file_name"), str):
+            layout.problems.add("unparseable", path, "image without a file_name", pointer=pointer)
+            continue
+        image_id = entry.get("id")
+        if image_id in by_id:
+            layout.problems.add(
+                "unparseable", path, f"duplicate image id {image_id!r}", pointer=pointer
+            )
+            continue
+        file_name = entry["file_name"]
+        image = _resolve(folder, file_name, split, src, suffix_index)
+        if image is None:
+            layout.problems.add(
+                "orphan", path, f"image {file_name!r} (id {image_id!r}) does not exist",
+                pointer=pointer, image_id=image_id, file_name=file_name,
+            )  # fmt: skip
+            continue
+        if image not in src.image_set:
+            continue  # exists but excluded from the scan
+        by_id[image_id] = _image_labels(image, entry, path, split, layout)
+    return by_id
+
+
+def _image_labels(
+    image: str, entry: dict[str, Any], path: str, split: str | None, layout: Layout
+) -> dict[str, Any]:
+    """The labels of ``image``, made (with the declared size and the file's split) the first
+    time a COCO file lists it."""
+    labels = layout.labels.get(image)
+    if labels is not None:
+        return labels
+    labels = new_labels("coco", path)
+    labels["units"] = "px"
+    w, h = entry.get("width"), entry.get("height")
+    if isinstance(w, int | float) and isinstance(h, int | float):
+        labels["size"] = [int(w), int(h)]
+    layout.labels[image] = labels
+    if split:
+        layout.splits.setdefault(image, split)
+    return labels
+
+
 def _object(ann: dict[str, Any], labels: dict[str, Any]) -> list[Any] | None:
+    """The object row of an annotation, or None (and a problem) without an integer category
+    or a numeric ``[x, y, w, h]`` box."""
     ann_id = ann.get("id")
     cat = ann.get("category_id")
     bbox = ann.get("bbox")
     if not isinstance(cat, int) or isinstance(cat, bool):
         add_problem(labels, f"annotation {ann_id!r}: no integer category_id", annotation_id=ann_id)
         return None
-    if (
-        not isinstance(bbox, list)
-        or len(bbox) != 4
-        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in bbox)
-    ):
+    if not _is_box(bbox):
         add_problem(
             labels, f"annotation {ann_id!r}: bbox is not [x, y, w, h]", annotation_id=ann_id
         )
         return None
     x, y, w, h = (float(v) for v in bbox)
-    points = 0
-    seg = ann.get("segmentation")
-    if isinstance(seg, list) and seg:
-        polys = [p for p in seg if isinstance(p, list)]
-        if any(len(p) % 2 for p in polys) or len(polys) != len(seg):
-            add_problem(
-                labels, f"annotation {ann_id!r}: segmentation polygon has an odd number of "
-                "coordinates", annotation_id=ann_id,
-            )  # fmt: skip
-        elif polys:
-            points = min(len(p) // 2 for p in polys)
+    points = _polygon_points(ann.get("segmentation"), ann_id, labels)
     return [cat, round_px(x), round_px(y), round_px(x + w), round_px(y + h), ann_id, points]
 
 
-def _split_of_folder(folder: str) -> str | None:
+def _is_box(bbox: Any) -> TypeGuard[list[float]]:
+    """Four numbers (not booleans) in a list."""
+    return (
+        isinstance(bbox, list)
+        and len(bbox) == 4
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in bbox)
+    )
+
+
+def _polygon_points(seg: Any, ann_id: Any, labels: dict[str, Any]) -> int:
+    """Points of the smallest polygon of a segmentation (0 for none or RLE; a problem when a
+    polygon has an odd number of coordinates)."""
+    if not isinstance(seg, list) or not seg:
+        return 0
+    polys = [p for p in seg if isinstance(p, list)]
+    if any(len(p) % 2 for p in polys) or len(polys) != len(seg):
+        add_problem(
+            labels, f"annotation {ann_id!r}: segmentation polygon has an odd number of "
+            "coordinates", annotation_id=ann_id,
+        )  # fmt: skip
+        return 0
+    return min(len(p) // 2 for p in polys) if polys else 0
+
+
+def _innermost_split_word(folder: str) -> str | None:
+    """The split named by the innermost folder of ``folder`` with a split word anywhere in its
+    name (``my_val_images``), unlike :func:`~imgeda_ci.formats.base.outermost_split_folder`."""
     for part in reversed(folder.split("/")):
         split = canonical_split(part) if part else None
         if split:

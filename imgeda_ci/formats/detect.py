@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from imgeda_ci.formats import classification, coco, yolo
+from imgeda_ci.formats import classification, coco, yolo, yolo_config
 from imgeda_ci.formats.base import Source
 from imgeda_ci.formats.files import head, parent_of
 
@@ -20,7 +20,7 @@ MAX_XML_PROBES = 50
 
 def detect(src: Source) -> tuple[str, str]:
     """(format, why) for the dataset in ``src``."""
-    config = yolo.find_config(src, detecting=True)
+    config = yolo_config.find_config(src, detecting=True)
     if config is not None:
         return "yolo", f"YOLO dataset config {config}"
     jsons = coco.candidates(src)

@@ -37,6 +37,7 @@ import math
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from imgeda_ci.formats.geometry import iter_objects, norm_box, px_box
@@ -195,111 +196,157 @@ def dataset_facts(
 ) -> dict[str, Any]:
     """Images and instances per class per split, box distributions, balance (see module doc)."""
     info = dataset_info(header)
-    names = {c["id"]: c["name"] for c in info.get("classes", ()) if isinstance(c, Mapping)}
-    declared = set(counted_classes(header)) if info.get("classes_declared") else set()
-    per_split: Counter[str] = Counter()
-    img_cls: dict[str, Counter[str]] = {n: Counter() for n in sorted(declared)}
-    inst_cls: dict[str, Counter[str]] = {n: Counter() for n in sorted(declared)}
-    unknown: Counter[str] = Counter()
-    counts = Counter[str]()
-    max_id: int | None = None
-    size_px, size_rel, aspect = (
-        Histogram(SIZE_PX_EDGES),
-        Histogram(SIZE_REL_EDGES),
-        Histogram(ASPECT_EDGES),
-    )
-    coco_area: Counter[str] = Counter({"small": 0, "medium": 0, "large": 0})
-
+    tally = _Tally.start(info, header)
     # records whose facts are their split and a few label fields (no objects: unlabelled,
     # classification) are counted by those fields, each distinct combination once
     plain, rest = _plain_counts(records)
     for rec in rest:
+        tally.add_record(rec)
+    for (split, key), times in plain.items():
+        tally.add_plain(split, key, times)
+    return tally.facts(info)
+
+
+@dataclass
+class _Tally:
+    """The counts :func:`dataset_facts` adds up, a record (or a plain combination) at a time."""
+
+    names: dict[Any, str]  # class id -> name
+    declared: set[str]  # declared class names (empty when the format declares none)
+    img_cls: dict[str, Counter[str]]  # class -> split -> images
+    inst_cls: dict[str, Counter[str]]  # class -> split -> instances
+    per_split: Counter[str] = field(default_factory=Counter)
+    unknown: Counter[str] = field(default_factory=Counter)
+    counts: Counter[str] = field(default_factory=Counter)
+    max_id: int | None = None
+    size_px: Histogram = field(default_factory=lambda: Histogram(SIZE_PX_EDGES))
+    size_rel: Histogram = field(default_factory=lambda: Histogram(SIZE_REL_EDGES))
+    aspect: Histogram = field(default_factory=lambda: Histogram(ASPECT_EDGES))
+    coco_area: Counter[str] = field(
+        default_factory=lambda: Counter({"small": 0, "medium": 0, "large": 0})
+    )
+
+    @classmethod
+    def start(cls, info: Mapping[str, Any], header: Mapping[str, Any] | None) -> _Tally:
+        """Empty counts, every declared class already listed (with zeros)."""
+        names = {c["id"]: c["name"] for c in info.get("classes", ()) if isinstance(c, Mapping)}
+        declared = set(counted_classes(header)) if info.get("classes_declared") else set()
+        return cls(
+            names=names,
+            declared=declared,
+            img_cls={n: Counter() for n in sorted(declared)},
+            inst_cls={n: Counter() for n in sorted(declared)},
+        )
+
+    def _add_images(
+        self, split: str, times: int, *, n: bool, has_file: bool, problems: bool
+    ) -> None:
+        """Images with labels: ``n`` objects or classes, a label ``file``, read with
+        ``problems`` (the rules of :func:`is_unlabeled` and :func:`is_empty`)."""
+        self.counts["images"] += times
+        self.per_split[split] += times
+        self.counts["with_labels"] += times
+        if not n and not has_file:
+            self.counts["unlabeled"] += times
+        elif not n and has_file and not problems:
+            self.counts["empty"] += times
+        if n:
+            self.counts["labelled"] += times
+
+    def add_plain(self, split: str, key: tuple[Any, ...] | None, times: int) -> None:
+        """``times`` records of one plain combination (see :func:`_plain_counts`)."""
+        if key is None:
+            self.counts["images"] += times
+            self.per_split[split] += times
+            return
+        n, has_file, problems, names_of = key
+        self._add_images(split, times, n=n, has_file=has_file, problems=problems)
+        for cls in names_of:
+            self.img_cls.setdefault(cls, Counter())[split] += times
+            self.inst_cls.setdefault(cls, Counter())[split] += times
+
+    def add_record(self, rec: ImageRecord) -> None:
+        """One record with labels, counted the long way."""
         split = rec.get("split") or NO_SPLIT
         labels: Mapping[str, Any] = rec["labels"]  # truthy: the plain counts took the others
-        counts["images"] += 1
-        per_split[split] += 1
-        counts["with_labels"] += 1
-        if is_unlabeled(labels):
-            counts["unlabeled"] += 1
-        elif is_empty(labels):
-            counts["empty"] += 1
-        if labels.get("n"):
-            counts["labelled"] += 1
+        self._add_images(
+            split,
+            1,
+            n=bool(labels.get("n")),
+            has_file=labels.get("file") is not None,
+            problems=bool(labels.get("problems")),
+        )
         for cls in labels.get("classes") or ():
-            img_cls.setdefault(cls, Counter())[split] += 1
+            self.img_cls.setdefault(cls, Counter())[split] += 1
         if labels.get("format") == "classification":
             for cls in labels.get("classes") or ():
-                inst_cls.setdefault(cls, Counter())[split] += 1
-            continue
+                self.inst_cls.setdefault(cls, Counter())[split] += 1
+            return
+        self._add_objects(split, labels, rec)
+
+    def _add_objects(self, split: str, labels: Mapping[str, Any], rec: ImageRecord) -> None:
         kinds: set[bool] = set()
         for obj in iter_objects(labels):
             kinds.add(bool(obj[6]))
             cid = obj[0]
-            name = names.get(cid, f"#{cid}")
-            inst_cls.setdefault(name, Counter())[split] += 1
+            name = self.names.get(cid, f"#{cid}")
+            self.inst_cls.setdefault(name, Counter())[split] += 1
             if isinstance(cid, int):
-                max_id = cid if max_id is None else max(max_id, cid)
-                if names and cid not in names:
-                    unknown[str(cid)] += 1
-            counts["objects"] += 1
-            counts["polygons" if obj[6] else "boxes"] += 1
-            _measure(obj, labels, rec, size_px, size_rel, aspect, coco_area)
+                self.max_id = cid if self.max_id is None else max(self.max_id, cid)
+                if self.names and cid not in self.names:
+                    self.unknown[str(cid)] += 1
+            self.counts["objects"] += 1
+            self.counts["polygons" if obj[6] else "boxes"] += 1
+            _measure(obj, labels, rec, self.size_px, self.size_rel, self.aspect, self.coco_area)
         if kinds:
-            counts[_SHAPES[frozenset(kinds)]] += 1
-    for (split, key), times in plain.items():
-        counts["images"] += times
-        per_split[split] += times
-        if key is None:
-            continue
-        n, has_file, problems, names_of = key
-        counts["with_labels"] += times
-        if not n and not has_file:
-            counts["unlabeled"] += times
-        elif not n and has_file and not problems:
-            counts["empty"] += times
-        if n:
-            counts["labelled"] += times
-        for cls in names_of:
-            img_cls.setdefault(cls, Counter())[split] += times
-            inst_cls.setdefault(cls, Counter())[split] += times
+            self.counts[_SHAPES[frozenset(kinds)]] += 1
 
-    classes: dict[str, Any] = {}
-    for name in sorted(set(img_cls) | set(inst_cls)):
-        imgs, insts = img_cls.get(name, Counter()), inst_cls.get(name, Counter())
-        classes[name] = {
-            "images": dict(sorted(imgs.items())),
-            "instances": dict(sorted(insts.items())),
-            "images_total": sum(imgs.values()),
-            "instances_total": sum(insts.values()),
-            "declared": name in declared,
+    def classes(self) -> dict[str, Any]:
+        """Class -> its images and instances per split and in total, and whether declared."""
+        classes: dict[str, Any] = {}
+        for name in sorted(set(self.img_cls) | set(self.inst_cls)):
+            imgs = self.img_cls.get(name, Counter())
+            insts = self.inst_cls.get(name, Counter())
+            classes[name] = {
+                "images": dict(sorted(imgs.items())),
+                "instances": dict(sorted(insts.items())),
+                "images_total": sum(imgs.values()),
+                "instances_total": sum(insts.values()),
+                "declared": name in self.declared,
+            }
+        return classes
+
+    def facts(self, info: Mapping[str, Any]) -> dict[str, Any]:
+        """The facts as :func:`dataset_facts` returns them (see the module doc)."""
+        classes = self.classes()
+        declared, counts = self.declared, self.counts
+        balance = [
+            v["instances_total"]
+            for n, v in classes.items()
+            if v["instances_total"] and (n in declared if declared else not n.startswith("#"))
+        ]
+        total, space = counts["images"], counts["with_labels"]
+        return {
+            "format": info.get("format"),
+            "images": total,
+            "images_per_split": dict(sorted(self.per_split.items())),
+            "labelled": counts["labelled"],
+            "unlabeled": counts["unlabeled"],
+            "empty": counts["empty"],
+            "unlabeled_pct": round(100.0 * counts["unlabeled"] / space, 2) if space else 0.0,
+            "objects": counts["objects"],
+            "boxes": counts["boxes"],
+            "polygons": counts["polygons"],
+            "images_by_shape": {k: counts[k] for k in ("box_only", "polygon_only", "mixed")},
+            "classes": classes,
+            "unknown_class_ids": dict(sorted(self.unknown.items(), key=lambda kv: int(kv[0]))),
+            "max_class_id": self.max_id,
+            "imbalance_ratio": round(max(balance) / min(balance), 2) if len(balance) >= 2 else None,
+            "box_size_px": self.size_px.to_json(),
+            "box_size_rel": self.size_rel.to_json(),
+            "box_aspect": self.aspect.to_json(),
+            "box_area_coco": dict(self.coco_area),
         }
-    balance = [
-        v["instances_total"]
-        for n, v in classes.items()
-        if v["instances_total"] and (n in declared if declared else not n.startswith("#"))
-    ]
-    total, space = counts["images"], counts["with_labels"]
-    return {
-        "format": info.get("format"),
-        "images": total,
-        "images_per_split": dict(sorted(per_split.items())),
-        "labelled": counts["labelled"],
-        "unlabeled": counts["unlabeled"],
-        "empty": counts["empty"],
-        "unlabeled_pct": round(100.0 * counts["unlabeled"] / space, 2) if space else 0.0,
-        "objects": counts["objects"],
-        "boxes": counts["boxes"],
-        "polygons": counts["polygons"],
-        "images_by_shape": {k: counts[k] for k in ("box_only", "polygon_only", "mixed")},
-        "classes": classes,
-        "unknown_class_ids": dict(sorted(unknown.items(), key=lambda kv: int(kv[0]))),
-        "max_class_id": max_id,
-        "imbalance_ratio": round(max(balance) / min(balance), 2) if len(balance) >= 2 else None,
-        "box_size_px": size_px.to_json(),
-        "box_size_rel": size_rel.to_json(),
-        "box_aspect": aspect.to_json(),
-        "box_area_coco": dict(coco_area),
-    }
 
 
 def _measure(

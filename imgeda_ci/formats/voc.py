@@ -126,31 +126,46 @@ def _parse_file(
             labels, f"root element is <{root.tag}>, expected <annotation>", lines.get(id(root))
         )
         return labels, objects, None
-    size = root.find("size")
-    if size is not None:
-        w, h = _int(size.findtext("width")), _int(size.findtext("height"))
-        if w is None or h is None:
-            add_problem(labels, "<size> has no valid width/height", lines.get(id(size)))
-        else:
-            labels["size"] = [w, h]
+    _read_size(root, lines, labels)
     for obj in root.iter("object"):
-        line = lines.get(id(obj))
-        name = (obj.findtext("name") or "").strip()
-        box = obj.find("bndbox")
-        if not name:
-            add_problem(labels, "<object> without a <name>", line)
-            continue
-        if box is None:
-            add_problem(labels, f"<object> {name!r} without a <bndbox>", line)
-            continue
-        coords = [_float(box.findtext(k)) for k in ("xmin", "ymin", "xmax", "ymax")]
-        if any(c is None for c in coords):
-            add_problem(labels, f"<bndbox> of {name!r} lacks a numeric xmin/ymin/xmax/ymax", line)
-            continue
-        x1, y1, x2, y2 = (round_px(c) for c in coords if c is not None)
-        objects.append((name, [x1, y1, x2, y2, line, 0]))
+        row = _read_object(obj, lines.get(id(obj)), labels)
+        if row is not None:
+            objects.append(row)
     filename = root.findtext("filename")
     return labels, objects, filename.strip() if filename else None
+
+
+def _read_size(root: ET.Element, lines: dict[int, int], labels: dict[str, Any]) -> None:
+    """The declared ``<size>`` into ``labels["size"]`` (a problem when it is not numeric)."""
+    size = root.find("size")
+    if size is None:
+        return
+    w, h = _int(size.findtext("width")), _int(size.findtext("height"))
+    if w is None or h is None:
+        add_problem(labels, "<size> has no valid width/height", lines.get(id(size)))
+    else:
+        labels["size"] = [w, h]
+
+
+def _read_object(
+    obj: ET.Element, line: int | None, labels: dict[str, Any]
+) -> tuple[str, list[Any]] | None:
+    """(class name, [x1, y1, x2, y2, line, 0]) of an ``<object>``; None (and a problem) when it
+    lacks a name or a numeric box."""
+    name = (obj.findtext("name") or "").strip()
+    box = obj.find("bndbox")
+    if not name:
+        add_problem(labels, "<object> without a <name>", line)
+        return None
+    if box is None:
+        add_problem(labels, f"<object> {name!r} without a <bndbox>", line)
+        return None
+    coords = [_float(box.findtext(k)) for k in ("xmin", "ymin", "xmax", "ymax")]
+    if any(c is None for c in coords):
+        add_problem(labels, f"<bndbox> of {name!r} lacks a numeric xmin/ymin/xmax/ymax", line)
+        return None
+    x1, y1, x2, y2 = (round_px(c) for c in coords if c is not None)
+    return name, [x1, y1, x2, y2, line, 0]
 
 
 def _int(text: str | None) -> int | None:
@@ -201,7 +216,22 @@ def _read_image_sets(src: Source, layout: Layout) -> None:
     ]
     if not lists:
         return
-    members: dict[str, dict[str, list[tuple[int, str]]]] = {}  # split -> list file -> (line, id)
+    members = _split_lists(src, layout, lists)
+    by_stem: dict[str, list[str]] = {}
+    for image in src.images:
+        by_stem.setdefault(stem_of(image), []).append(image)
+    for split in _split_order(members):
+        for listfile, ids in members[split].items():
+            _assign_split(layout, split, listfile, ids, by_stem)
+
+
+#: One split list as read: (line number, image id) of each entry.
+_Ids = list[tuple[int, str]]
+
+
+def _split_lists(src: Source, layout: Layout, lists: list[str]) -> dict[str, dict[str, _Ids]]:
+    """Read the split lists: split -> list file -> its entries; notes them in the facts."""
+    members: dict[str, dict[str, _Ids]] = {}
     info: dict[str, Any] = {}
     for f in lists:
         split = canonical_split(stem_of(f)) or stem_of(f).lower()
@@ -219,23 +249,29 @@ def _read_image_sets(src: Source, layout: Layout) -> None:
         layout.used.add(f)
         info[split] = {"declared": f, "entries": len(ids)}
     layout.facts["declared_splits"] = info
+    return members
 
-    by_stem: dict[str, list[str]] = {}
-    for image in src.images:
-        by_stem.setdefault(stem_of(image), []).append(image)
+
+def _split_order(members: dict[str, dict[str, _Ids]]) -> list[str]:
+    """:data:`SPLIT_PRIORITY` first, then other names in order, ``trainval`` last."""
     order = [s for s in SPLIT_PRIORITY if s in members]
     order += sorted(s for s in members if s not in SPLIT_PRIORITY and s != "trainval")
     order += ["trainval"] if "trainval" in members else []
-    for split in order:
-        for listfile, ids in members[split].items():
-            base = parent_of(parent_of(parent_of(listfile)))
-            for number, image_id in ids:
-                found = [p for p in by_stem.get(image_id, []) if under(p, base)]
-                if not found:
-                    layout.problems.add(
-                        "missing_path", listfile, f"lists {image_id!r} but no such image exists",
-                        line=number, value=image_id,
-                    )  # fmt: skip
-                    continue
-                for image in found:
-                    layout.splits.setdefault(image, "train" if split == "trainval" else split)
+    return order
+
+
+def _assign_split(
+    layout: Layout, split: str, listfile: str, ids: _Ids, by_stem: dict[str, list[str]]
+) -> None:
+    """Give the images a list names its split, unless an earlier list gave them one."""
+    base = parent_of(parent_of(parent_of(listfile)))
+    for number, image_id in ids:
+        found = [p for p in by_stem.get(image_id, []) if under(p, base)]
+        if not found:
+            layout.problems.add(
+                "missing_path", listfile, f"lists {image_id!r} but no such image exists",
+                line=number, value=image_id,
+            )  # fmt: skip
+            continue
+        for image in found:
+            layout.splits.setdefault(image, "train" if split == "trainval" else split)

@@ -5,8 +5,8 @@ image path becomes ``/labels/`` and the extension ``.txt``; an image outside any
 has its label next to it. Each line is ``class x_center y_center width height`` (a box) or
 ``class x1 y1 x2 y2 ... xn yn`` (a polygon), normalised to 0..1 by the size of the image *as
 training frameworks load it* (EXIF-oriented: Ultralytics applies the EXIF orientation). An empty
-label file is a background image. Paths in ``data.yaml`` resolve as Ultralytics does: relative to
-``path:`` (default: the yaml's folder), retried without a leading ``../``.
+label file is a background image. The dataset files (``data.yaml``, a class-name list) are read by
+:mod:`imgeda_ci.formats.yolo_config`.
 """
 
 from __future__ import annotations
@@ -15,21 +15,17 @@ import math
 import os
 from typing import Any
 
-import yaml
-
 from imgeda_ci.formats.base import (
     Layout,
     Obj,
     Source,
     add_problem,
-    canonical_split,
     finish_labels,
     new_labels,
     round_norm,
 )
 from imgeda_ci.formats.files import (
     decode_lines,
-    decode_text,
     ext_of,
     is_image_name,
     join,
@@ -38,10 +34,7 @@ from imgeda_ci.formats.files import (
     stem_of,
     under,
 )
-
-CONFIG_NAMES = ("data.yaml", "data.yml", "dataset.yaml", "dataset.yml")
-NAMES_FILES = ("classes.txt", "obj.names", "classes.names")
-SPLIT_KEYS = ("train", "val", "test")
+from imgeda_ci.formats.yolo_config import NAMES_FILES, find_config, read_config, read_names_file
 
 
 def label_for(image: str) -> str:
@@ -66,40 +59,15 @@ def is_label_dir_file(path: str) -> bool:
     return ext_of(path) == "txt" and "labels" in path.split("/")[:-1]
 
 
-def find_config(src: Source, detecting: bool = False) -> str | None:
-    """The dataset yaml: a well-known name near the root, else any shallow yaml with ``names``.
-
-    When ``detecting``, a well-known name must also mention names/nc/train/val: an unrelated
-    ``data.yaml`` does not make a folder YOLO; once the format is YOLO, it is read (and its
-    problems reported) whatever it holds.
-    """
-    yamls = [f for f in src.tree.with_ext("yaml", "yml") if f.count("/") <= 2]
-    named = sorted(
-        (f for f in yamls if f.rsplit("/", 1)[-1].lower() in CONFIG_NAMES),
-        key=lambda f: (f.count("/"), f),
-    )
-    for f in named:
-        if not detecting:
-            return f
-        data, _ = read_bytes(src.tree.abspath(f), limit=1 << 20)
-        if data and any(key in data for key in (b"names", b"nc", b"train", b"val")):
-            return f
-    for f in sorted(yamls, key=lambda f: (f.count("/"), f)):
-        data, _ = read_bytes(src.tree.abspath(f), limit=1 << 20)
-        if data and b"names" in data and (b"train" in data or b"val" in data):
-            return f
-    return None
-
-
 def read(src: Source) -> Layout:
     layout = Layout("yolo")
     config = find_config(src)
     declared: dict[str, list[str]] = {}
     if config is not None:
         layout.used.add(config)
-        declared = _read_config(src, config, layout)
+        declared = read_config(src, config, layout)
     if not layout.classes:
-        _read_names_file(src, layout)
+        read_names_file(src, layout)
 
     _assign_declared_splits(src, declared, layout)
 
@@ -197,150 +165,6 @@ def _is_float(token: str) -> bool:
     return True
 
 
-def _read_config(src: Source, config: str, layout: Layout) -> dict[str, list[str]]:
-    """Parse data.yaml: names, nc and the declared split paths (problems recorded)."""
-    data, problem = read_bytes(src.tree.abspath(config), limit=16 << 20)
-    if data is None:
-        layout.problems.add("unparseable", config, problem.message if problem else "unreadable")
-        return {}
-    text, tp = decode_text(data)
-    if text is None:
-        assert tp is not None
-        layout.problems.add("unparseable", config, tp.message, line=tp.line)
-        return {}
-    try:
-        doc = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        layout.problems.add("unparseable", config, f"invalid YAML: {reason}", line=line)
-        return {}
-    if not isinstance(doc, dict):
-        layout.problems.add("unparseable", config, "expected a mapping (train, val, names, ...)")
-        return {}
-    key_lines = _key_lines(node)
-    _read_names(doc, config, key_lines, layout)
-
-    base = parent_of(config)
-    root_key = doc.get("path")
-    if isinstance(root_key, str) and root_key and not os.path.isabs(root_key):
-        base = join(base, root_key)
-    declared: dict[str, list[str]] = {}
-    splits_info: dict[str, Any] = {}
-    for key in SPLIT_KEYS:
-        value = doc.get(key)
-        if value is None:
-            continue
-        values = value if isinstance(value, list) else [value]
-        resolved: list[str] = []
-        for v in values:
-            if not isinstance(v, str):
-                layout.problems.add(
-                    "config_invalid", config, f"{key}: expected a path, got {v!r}"[:200],
-                    line=key_lines.get(key), key=key,
-                )  # fmt: skip
-                continue
-            found = _resolve(src, base, v)
-            if found is None:
-                hint = _suggest(src, key)
-                msg = f"{key}: {v!r} does not exist"
-                if hint:
-                    msg += f" (found {hint!r}: did you mean that?)"
-                layout.problems.add(
-                    "missing_path", config, msg, line=key_lines.get(key), key=key, value=v,
-                    hint=hint,
-                )  # fmt: skip
-            else:
-                resolved.append(found)
-        split = canonical_split(key) or key
-        declared[split] = resolved
-        splits_info[split] = {"declared": value, "resolved": resolved}
-    layout.facts["declared_splits"] = splits_info
-    return declared
-
-
-def _read_names(
-    doc: dict[Any, Any], config: str, key_lines: dict[str, int], layout: Layout
-) -> None:
-    names = doc.get("names")
-    nc = doc.get("nc")
-    classes: dict[int, str] = {}
-    if isinstance(names, list):
-        classes = {i: str(n) for i, n in enumerate(names)}
-    elif isinstance(names, dict):
-        for k, v in names.items():
-            try:
-                classes[int(k)] = str(v)
-            except (TypeError, ValueError):
-                layout.problems.add(
-                    "config_invalid", config, f"names: key {k!r} is not a class id",
-                    line=key_lines.get("names"),
-                )  # fmt: skip
-    elif names is not None:
-        layout.problems.add(
-            "config_invalid", config, "names: expected a list or a mapping of id: name",
-            line=key_lines.get("names"),
-        )  # fmt: skip
-    if isinstance(nc, bool) or (nc is not None and not isinstance(nc, int)):
-        layout.problems.add(
-            "config_invalid", config, f"nc: expected an integer, got {nc!r}"[:200],
-            line=key_lines.get("nc"),
-        )  # fmt: skip
-        nc = None
-    if nc is not None and classes and nc != len(classes):
-        layout.problems.add(
-            "config_invalid", config, f"nc is {nc} but names lists {len(classes)} classes",
-            line=key_lines.get("nc"),
-        )  # fmt: skip
-    if not classes and isinstance(nc, int) and nc > 0:
-        classes = {i: str(i) for i in range(min(nc, 100_000))}
-    if names is None and nc is None:
-        layout.problems.add("config_invalid", config, "no 'names' (class names) declared")
-    layout.classes = classes
-    layout.classes_declared = bool(classes)
-    layout.facts["nc"] = nc
-
-
-def _key_lines(node: yaml.Node | None) -> dict[str, int]:
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    out: dict[str, int] = {}
-    for key_node, _ in node.value:
-        if isinstance(key_node, yaml.ScalarNode):
-            out[str(key_node.value)] = key_node.start_mark.line + 1
-    return out
-
-
-def _resolve(src: Source, base: str, value: str) -> str | None:
-    """Resolved POSIX path relative to the root (may start with ``..``), or None if missing."""
-    if os.path.isabs(value):
-        try:
-            rel = os.path.relpath(value, src.root)
-        except ValueError:
-            return None
-        return rel.replace(os.sep, "/") if os.path.exists(value) else None
-    candidates = [join(base, value)]
-    if value.startswith("../"):
-        candidates.append(join(base, value[3:]))
-    for cand in candidates:
-        if src.tree.abspath(cand).exists():
-            return cand
-    return None
-
-
-def _suggest(src: Source, key: str) -> str | None:
-    """An existing image folder that looks like the one a missing split path meant."""
-    want = canonical_split(key)
-    dirs = sorted({parent_of(p) for p in src.images})
-    for d in dirs:
-        for part in d.split("/"):
-            if canonical_split(part) == want and part.lower() != key.lower():
-                return d
-    return None
-
-
 def _assign_declared_splits(src: Source, declared: dict[str, list[str]], layout: Layout) -> None:
     for split, paths in declared.items():
         for path in paths:
@@ -379,23 +203,6 @@ def _read_image_list(src: Source, listfile: str) -> list[str]:
         if rel in src.image_set:
             out.append(rel)
     return out
-
-
-def _read_names_file(src: Source, layout: Layout) -> None:
-    """No yaml: class names from ``classes.txt`` / ``obj.names`` (one per line), if any."""
-    for f in src.tree.files:
-        if f.rsplit("/", 1)[-1].lower() in NAMES_FILES and f.count("/") <= 2:
-            data, _ = read_bytes(src.tree.abspath(f), limit=1 << 20)
-            if data is None:
-                continue
-            lines, _ = decode_lines(data)
-            names = [ln.strip() for ln in lines if ln and ln.strip()]
-            if names:
-                layout.classes = dict(enumerate(names))
-                layout.classes_declared = True
-                layout.used.add(f)
-                layout.facts["names_file"] = f
-                return
 
 
 def _orphans(src: Source, texts: set[str], layout: Layout) -> None:

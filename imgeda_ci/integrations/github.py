@@ -1,9 +1,10 @@
 """GitHub Actions: annotations (workflow commands) and the files a step reports through.
 
-:func:`annotations` turns the most important findings (see :func:`imgeda_ci.render.select.
-ranked`) into ``::error`` / ``::warning`` / ``::notice`` lines, at most ``per_severity`` of each:
-GitHub shows only 10 error and 10 warning annotations per step, so more would be dropped
-silently; :func:`annotation_counts` says how many were left out, and the job summary reports it.
+:func:`annotations` turns the most important findings (picked by
+:func:`imgeda_ci.render.ranking.annotated`) into ``::error`` / ``::warning`` / ``::notice``
+lines, at most ``per_severity`` of each: GitHub shows only 10 error and 10 warning annotations
+per step, so more would be dropped silently; :func:`imgeda_ci.render.ranking.annotation_counts`
+says how many were left out, and the job summary reports it.
 
 :func:`append_file` adds text to ``$GITHUB_STEP_SUMMARY`` / ``$GITHUB_OUTPUT``-style files, and
 :func:`notice` prints a workflow ``::notice`` / ``::warning`` line with its text escaped.
@@ -19,30 +20,16 @@ from typing import TextIO
 
 from imgeda_ci.evaluate import FindingResult
 from imgeda_ci.render.escape import workflow_data, workflow_property
-from imgeda_ci.render.select import SEVERITY_RANK, pool, ranked, repo_path, scan_root
+from imgeda_ci.render.ranking import (
+    ANNOTATIONS_PER_SEVERITY,
+    SEVERITY_RANK,
+    annotated,
+    repo_path,
+    scan_root,
+)
 from imgeda_ci.result import RunResult
 
-ANNOTATIONS_PER_SEVERITY = 10
 COMMAND: Mapping[str, str] = {"error": "error", "warning": "warning", "info": "notice"}
-
-
-def _selected(result: RunResult, per_severity: int) -> dict[str, list[FindingResult]]:
-    picked: dict[str, list[FindingResult]] = {s: [] for s in SEVERITY_RANK}
-    for f in ranked(result):
-        bucket = picked.setdefault(f.severity, [])
-        if len(bucket) < per_severity:
-            bucket.append(f)
-    return picked
-
-
-def annotation_counts(
-    result: RunResult, *, per_severity: int = ANNOTATIONS_PER_SEVERITY
-) -> dict[str, tuple[int, int]]:
-    """Severity -> (annotations shown, findings that could be annotated)."""
-    totals = {s: 0 for s in SEVERITY_RANK}
-    for f in pool(result):
-        totals[f.severity] = totals.get(f.severity, 0) + 1
-    return {s: (min(per_severity, n), n) for s, n in totals.items()}
 
 
 def annotation(f: FindingResult, root: str = "", *, introduced: bool = False) -> str:
@@ -69,7 +56,7 @@ def annotations(  # type: ignore[no-redef]
     base = scan_root(result, root)
     new = {id(f) for f in result.introduced} if result.has_base else set()
     out = []
-    picked = _selected(result, per_severity)
+    picked = annotated(result, per_severity)
     for sev in SEVERITY_RANK:
         for f in picked.get(sev, []):
             out.append(annotation(f, base, introduced=id(f) in new))

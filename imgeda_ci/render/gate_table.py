@@ -39,26 +39,11 @@ def gate_lines(verdict: Verdict, *, show_passing: bool = True) -> list[str]:
     pol = verdict.evaluation.policy
     src = pol.source or "built-in defaults (no -p given; 'imgeda-ci checks' lists them)"
     lines = [f"imgeda-ci gate: {verdict.total} images, policy {src}"]
-    rows = []
-    order = {"fail": 0, "warn": 1, "info": 2, "skipped": 3, "pass": 4}
-    for r in sorted(verdict.limits, key=lambda r: order[r.status]):
-        if not show_passing and r.status == "pass":
-            continue
-        name = r.name + (f" [{r.scope}]" if r.scope else "")
-        note = ""
-        if r.kind == "image" and r.images and r.checked == 0:
-            note = " (not measured)"
-        rows.append(
-            [
-                _MARK[r.status],
-                name,
-                r.severity,
-                _threshold(r),
-                r.observed + note,
-                r.allowed,
-                _samples(r),
-            ]
-        )
+    rows = [
+        _limit_row(r)
+        for r in sorted(verdict.limits, key=lambda r: _STATUS_ORDER[r.status])
+        if show_passing or r.status != "pass"
+    ]
     lines += table(rows, ["status", "check", "severity", "threshold", "observed", "allowed",
                           "sample paths"])  # fmt: skip
     q = verdict.evaluation.quality_summary()
@@ -67,8 +52,36 @@ def gate_lines(verdict: Verdict, *, show_passing: bool = True) -> list[str]:
             f"quality: mean {q['mean']:.3f}, median {q['median']:.3f}, 5th percentile "
             f"{q['p5']:.3f}; {q['below_0_5']} images below 0.5"
         )
+    lines += _notes(verdict)
+    lines.append(_outcome(verdict))
+    return lines
+
+
+_STATUS_ORDER = {"fail": 0, "warn": 1, "info": 2, "skipped": 3, "pass": 4}
+
+
+def _limit_row(r: LimitResult) -> list[str]:
+    """One limit's row of the gate table."""
+    name = r.name + (f" [{r.scope}]" if r.scope else "")
+    note = ""
+    if r.kind == "image" and r.images and r.checked == 0:
+        note = " (not measured)"
+    return [
+        _MARK[r.status],
+        name,
+        r.severity,
+        _threshold(r),
+        r.observed + note,
+        r.allowed,
+        _samples(r),
+    ]
+
+
+def _notes(verdict: Verdict) -> list[str]:
+    """Waivers that matched nothing, and how many findings were waived."""
+    lines = []
     ev = verdict.evaluation
-    for w, hits in zip(pol.waivers, ev.waiver_hits, strict=True):
+    for w, hits in zip(ev.policy.waivers, ev.waiver_hits, strict=True):
         if hits == 0:
             lines.append(
                 f"note: waiver (line {w.line}) for {', '.join(w.checks)} on "
@@ -77,16 +90,17 @@ def gate_lines(verdict: Verdict, *, show_passing: bool = True) -> list[str]:
     waived = sum(1 for f in verdict.findings if f.waived is not None)
     if waived:
         lines.append(f"waived: {waived} findings")
+    return lines
+
+
+def _outcome(verdict: Verdict) -> str:
+    """``PASSED`` or ``FAILED`` and why."""
     nfail, nwarn = len(verdict.failed), len(verdict.warned)
     if verdict.passed:
         extra = f" ({nwarn} warnings)" if nwarn else ""
-        lines.append(f"PASSED{extra}")
-    else:
-        why = f"{nfail} failed" + (
-            f", {nwarn} warnings (--strict)" if verdict.strict and nwarn else ""
-        )
-        lines.append(f"FAILED: {why}")
-    return lines
+        return f"PASSED{extra}"
+    why = f"{nfail} failed" + (f", {nwarn} warnings (--strict)" if verdict.strict and nwarn else "")
+    return f"FAILED: {why}"
 
 
 def findings_lines(evaluation: Evaluation, findings: Sequence[FindingResult]) -> list[str]:

@@ -76,10 +76,6 @@ def _summary(result: RunResult) -> dict[str, Any]:
     flagged = {f.path for f in ev.findings if f.paths and f.waived is None}
     errors = sum(1 for r in recs if r.get("error"))
     q = ev.quality_summary()
-    header = result.header or {}
-    settings = header.get("settings") or {}
-    dataset = header.get("dataset") or {}
-    classes = [c.get("name") for c in dataset.get("classes", ()) if isinstance(c, dict)]
     return {
         "images": len(recs),
         "errors": errors,
@@ -88,15 +84,25 @@ def _summary(result: RunResult) -> dict[str, Any]:
         "bytes": report_data.human_bytes(sum(max(0, r.get("size") or 0) for r in recs)),
         "quality_median": q.get("median"),
         "quality_low": q.get("below_0_5", 0),
-        "root": header.get("root"),
-        "depth": settings.get("depth"),
-        "format": dataset.get("format"),
-        "classes": len(classes),
+        **_scan_summary(result.header or {}),
         "policy": result.policy.source,
         "mode": result.mode,
         "strict": result.strict,
         "failed": len(result.verdict.failed),
         "warned": len(result.verdict.warned),
+    }
+
+
+def _scan_summary(header: ManifestHeader | dict[str, Any]) -> dict[str, Any]:
+    """What the manifest header says about the scan: root, depth, dataset format, classes."""
+    settings = header.get("settings") or {}
+    dataset = header.get("dataset") or {}
+    classes = [c.get("name") for c in dataset.get("classes", ()) if isinstance(c, dict)]
+    return {
+        "root": header.get("root"),
+        "depth": settings.get("depth"),
+        "format": dataset.get("format"),
+        "classes": len(classes),
     }
 
 

@@ -27,7 +27,12 @@ from typing import Any
 from imgeda_ci import __version__
 from imgeda_ci.evaluate import FindingResult
 from imgeda_ci.render.escape import md_code, md_text
-from imgeda_ci.render.select import introduced_ids, ranked
+from imgeda_ci.render.ranking import (
+    ANNOTATIONS_PER_SEVERITY,
+    annotation_counts,
+    introduced_ids,
+    ranked,
+)
 from imgeda_ci.result import RunResult
 from imgeda_ci.verdict import LimitResult
 
@@ -266,8 +271,6 @@ def report_line(report_url: str | None, artifact: str = "imgeda-ci-report") -> s
 
 
 def _annotations_line(result: RunResult, per_severity: int) -> str:
-    from imgeda_ci.integrations.github import annotation_counts
-
     counts = annotation_counts(result, per_severity=per_severity)
     parts = [
         f"{shown:,} of {total:,} {sev}s" for sev, (shown, total) in counts.items() if total > shown
@@ -364,7 +367,6 @@ def render_summary(
 ) -> str:
     """The job summary (``$GITHUB_STEP_SUMMARY``), at most ``max_bytes`` UTF-8 bytes; it says
     how many findings the annotations left out."""
-    from imgeda_ci.integrations.github import ANNOTATIONS_PER_SEVERITY
 
     def size(s: str) -> int:
         return len(s.encode("utf-8"))

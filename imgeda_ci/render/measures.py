@@ -69,30 +69,25 @@ def camera(rec: ImageRecord) -> str | None:
 
 
 def measures(records: Sequence[ImageRecord]) -> Measures:
+    cols, labelled = _numeric_columns(records)
+    out = Measures(len(records), cols, labelled=labelled)
+    _count_categories(records, out)
+    return out
+
+
+def _numeric_columns(records: Sequence[ImageRecord]) -> tuple[dict[str, Array], bool]:
+    """The :data:`COLUMNS` (NaN where missing), and whether any record carries labels."""
     n = len(records)
     nan = np.nan
     lists: dict[str, list[float]] = {name: [nan] * n for name in COLUMNS}
-    out = Measures(n, {})
+    labelled = False
     w, h, size = lists["width"], lists["height"], lists["size"]
     luma, contrast, sharp = lists["luma"], lists["contrast"], lists["sharpness"]
     mr, mg, mb, pad, boxes = (lists[k] for k in ("mean_r", "mean_g", "mean_b", "pad", "boxes"))
-    formats, modes, cameras, errors = out.formats, out.modes, out.cameras, out.errors
     for i, rec in enumerate(records):
         w[i] = _num(rec.get("width"))
         h[i] = _num(rec.get("height"))
         size[i] = _num(rec.get("size"))
-        err = rec.get("error")
-        if err:
-            errors[err["code"]] += 1
-        fmt = rec.get("format")
-        formats[str(fmt) if fmt else ("error" if err else "unknown")] += 1
-        mode = rec.get("mode")
-        if mode:
-            modes[str(mode)] += 1
-        if rec.get("exif"):
-            cam = camera(rec)
-            if cam:
-                cameras[cam] += 1
         stats = rec.get("stats")
         if stats:
             luma[i] = _num(stats.get("luma_mean"))
@@ -106,11 +101,28 @@ def measures(records: Sequence[ImageRecord]) -> Measures:
                 pad[i] = max(_num(x) for x in p.values())
         labels = rec.get("labels")
         if labels is not None:
-            out.labelled = True
+            labelled = True
             boxes[i] = _num(labels.get("n") or 0)
     cols = {name: np.asarray(v, dtype=np.float64) for name, v in lists.items()}
     wa, ha = cols["width"], cols["height"]
     with np.errstate(invalid="ignore", divide="ignore"):
         cols["aspect"] = np.where((wa > 0) & (ha > 0), wa / ha, np.nan)
-    out.cols = cols
-    return out
+    return cols, labelled
+
+
+def _count_categories(records: Sequence[ImageRecord], out: Measures) -> None:
+    """Count formats, pixel modes, cameras and error codes into ``out``."""
+    formats, modes, cameras, errors = out.formats, out.modes, out.cameras, out.errors
+    for rec in records:
+        err = rec.get("error")
+        if err:
+            errors[err["code"]] += 1
+        fmt = rec.get("format")
+        formats[str(fmt) if fmt else ("error" if err else "unknown")] += 1
+        mode = rec.get("mode")
+        if mode:
+            modes[str(mode)] += 1
+        if rec.get("exif"):
+            cam = camera(rec)
+            if cam:
+                cameras[cam] += 1

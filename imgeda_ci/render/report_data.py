@@ -204,45 +204,42 @@ def duplicate_groups(
     """Findings of the duplicate checks merged by ``data["group"]``; (groups shown, total)."""
     new = _new_keys(result)
     groups: dict[tuple[str, str], DuplicateGroup] = {}
-    order: list[tuple[str, str]] = []
     for f in result.evaluation.findings:
         if f.check not in DUPLICATE_CHECKS or not f.paths:
             continue
         data = f.data or {}
         gid = str(data.get("group", f.paths[-1]))
-        key = (f.check, gid)
-        g = groups.get(key)
+        g = groups.get((f.check, gid))
         if g is None:
-            g = DuplicateGroup(
-                f.check,
-                DUPLICATE_TITLES.get(f.check, f.check),
-                gid,
-                "",
-                str(data.get("kind") or ""),
-                [],
-                False,
-            )
-            groups[key] = g
-            order.append(key)
-        keeper = str(data.get("keeper") or (f.paths[1] if len(f.paths) > 1 else ""))
-        for p in f.paths:
-            if all(m.path != p for m in g.members):
-                g.members.append(Member(p, p == keeper, None, p in records))
-        dist = data.get("distance")
-        if isinstance(dist, int | float) and not isinstance(dist, bool):
-            prev = float(g.distance) if g.distance else None
-            if prev is None or dist > prev:
-                g.distance = f"{dist:g}"
+            kind = str(data.get("kind") or "")
+            title = DUPLICATE_TITLES.get(f.check, f.check)
+            g = groups[(f.check, gid)] = DuplicateGroup(f.check, title, gid, "", kind, [], False)
+        _merge(g, f, data, records)
         if new is not None and (f.check, f.path) in new:
             g.new = True
     check_rank = {c: i for i, c in enumerate(DUPLICATE_CHECKS)}
-    order.sort(key=lambda k: (check_rank.get(k[0], 99), not groups[k].new, k[1]))
+    order = sorted(groups, key=lambda k: (check_rank.get(k[0], 99), not groups[k].new, k[1]))
     shown = [groups[k] for k in order[:GROUPS_MAX]]
     for g in shown:
         g.members.sort(key=lambda m: (not m.keeper, m.path))
         for m in g.members:
             m.thumb = thumbs.get(m.path) if m.known else None
     return shown, len(order)
+
+
+def _merge(
+    g: DuplicateGroup, f: FindingResult, data: Mapping[str, Any], records: Mapping[str, ImageRecord]
+) -> None:
+    """Add a finding's images to its group, and keep the largest distance."""
+    keeper = str(data.get("keeper") or (f.paths[1] if len(f.paths) > 1 else ""))
+    for p in f.paths:
+        if all(m.path != p for m in g.members):
+            g.members.append(Member(p, p == keeper, None, p in records))
+    dist = data.get("distance")
+    if isinstance(dist, int | float) and not isinstance(dist, bool):
+        prev = float(g.distance) if g.distance else None
+        if prev is None or dist > prev:
+            g.distance = f"{dist:g}"
 
 
 def change(result: RunResult) -> Change | None:

@@ -67,6 +67,26 @@ def table_columns(
     change: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The table as columns plus the lists the indices refer to."""
+    checks, flags = _flags(findings)
+    splits, formats, errors = _Index(), _Index(), _Index()
+    cols = _image_columns(records, quality, flags, splits, formats, errors)
+    if any("labels" in r for r in records):
+        cols["n"] = [_objects(r.get("labels")) for r in records]
+    if change is not None:
+        cols["d"] = [CHANGE_KINDS.index(change.get(r["path"], "")) for r in records]
+    return {
+        "rows": len(records),
+        "cols": cols,
+        "splits": splits.names,
+        "formats": formats.names,
+        "errors": errors.names,
+        "checks": checks.names,
+        "changes": list(CHANGE_KINDS) if change is not None else [],
+    }
+
+
+def _flags(findings: Iterable[FindingResult]) -> tuple[_Index, dict[str, list[int]]]:
+    """The checks that flag an image (unwaived), and path -> their indices in first-seen order."""
     checks = _Index()
     flags: dict[str, list[int]] = {}
     for f in findings:
@@ -75,14 +95,20 @@ def table_columns(
             lst = flags.setdefault(f.paths[0], [])
             if idx not in lst:
                 lst.append(idx)
-    splits, formats, errors = _Index(), _Index(), _Index()
+    return checks, flags
+
+
+def _image_columns(
+    records: Sequence[ImageRecord],
+    quality: Mapping[str, float | None],
+    flags: Mapping[str, list[int]],
+    splits: _Index,
+    formats: _Index,
+    errors: _Index,
+) -> dict[str, list[Any]]:
+    """The columns every table has (``p`` to ``k``), in one pass over the records."""
     cols: dict[str, list[Any]] = {k: [] for k in ("p", "s", "f", "w", "h", "b", "l", "c", "sh")}
     cols.update(q=[], e=[], k=[])
-    labelled = any("labels" in r for r in records)
-    if labelled:
-        cols["n"] = []
-    if change is not None:
-        cols["d"] = []
     p, s, fm, w, h, b = (cols[k] for k in ("p", "s", "f", "w", "h", "b"))
     lu, co, sh, q, e, k = (cols[x] for x in ("l", "c", "sh", "q", "e", "k"))
     no_stats: dict[str, Any] = {}
@@ -102,20 +128,12 @@ def table_columns(
         q.append(_r(quality.get(path), 3))
         e.append(errors(err["code"]) if err else -1)
         k.append(sorted(flags[path]) if path in flags else [])
-        if labelled:
-            labels = rec.get("labels")
-            cols["n"].append(labels.get("n", 0) if labels else None)
-        if change is not None:
-            cols["d"].append(CHANGE_KINDS.index(change.get(path, "")))
-    return {
-        "rows": len(records),
-        "cols": cols,
-        "splits": splits.names,
-        "formats": formats.names,
-        "errors": errors.names,
-        "checks": checks.names,
-        "changes": list(CHANGE_KINDS) if change is not None else [],
-    }
+    return cols
+
+
+def _objects(labels: Mapping[str, Any] | None) -> Any:
+    """The ``n`` column: objects of a labelled image, None for an image without labels."""
+    return labels.get("n", 0) if labels else None
 
 
 def pack(table: Mapping[str, Any]) -> str:

@@ -159,3 +159,40 @@ def test_standard_coco_layout_resolves_by_split(tmp_path: Path) -> None:
         "classes": [],
         "n": 0,
     }
+
+
+def test_entry_problems_point_at_their_place(tmp_path: Path) -> None:
+    root = tmp_path / "ds"
+    image(root / "train/a.jpg")
+    doc = coco(
+        [img(1, "a.jpg"), img(1, "b.jpg"), {"id": 2, "file_name": 5}],
+        [
+            ann(1, 1, True, [1, 1, 2, 2]),
+            ann(2, 1, 1, [1, 2, 3]),
+            ann(3, 1, 1, [1, 1, 2, 2], [[1, 2, 3]]),
+            ann(4, 1, 2, [1, 1, 2, 2], [[1, 1, 2, 1, 2, 2], [1, 1, 2, 1, 2, 2, 1, 2]]),
+            ann(5, 1, 2, [1, 1, 2, 2], {"counts": "rle", "size": [48, 64]}),
+        ],
+    )
+    doc["annotations"].append("not an object")
+    write_json(root / "train/_annotations.coco.json", doc)
+    write_json(
+        root / "valid/_annotations.coco.json",
+        {"images": [], "categories": [{"id": 1, "name": "kitten"}, {"name": "no id"}]},
+    )
+    layout = load_layout(root, ["train/a.jpg"])
+    problems = [(p["message"], p.get("pointer")) for p in layout.header_facts()["problems"]]
+    assert problems == [
+        ("duplicate image id 1", "/images/1"),
+        ("image without a file_name", "/images/2"),
+        ("annotation is not an object", "/annotations/5"),
+        ("category 1 is 'kitten' here but 'cat' in another file", "/categories/0"),
+        ("category without an integer id", "/categories/1"),
+    ]
+    a = layout.labels["train/a.jpg"]
+    assert [p["message"] for p in a["problems"]] == [
+        "annotation 1: no integer category_id",
+        "annotation 2: bbox is not [x, y, w, h]",
+        "annotation 3: segmentation polygon has an odd number of coordinates",
+    ]
+    assert [row[5:] for row in a["objects"]] == [[3, 0], [4, 3], [5, 0]]

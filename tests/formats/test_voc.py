@@ -127,3 +127,33 @@ def test_non_voc_xml_is_ignored(tmp_path: Path) -> None:
     layout = load_layout(root, ["img/a.jpg"], "voc")
     assert layout.header_facts()["problems"] == []
     assert layout.header_facts()["files_read"] == 1
+
+
+def test_object_and_size_problems_have_their_line(tmp_path: Path) -> None:
+    base = tmp_path / "ds/VOC"
+    image(base / "JPEGImages/a.jpg")
+    image(base / "JPEGImages/b.jpg", seed=1)
+    write(
+        base / "Annotations/a.xml",
+        "<annotation>\n<filename>a.jpg</filename>\n"
+        "<size><width>x</width><height>2</height></size>\n"
+        "<object><bndbox/></object>\n"
+        "<object><name>cat</name></object>\n"
+        "<object><name>cat</name><bndbox><xmin>1</xmin><ymin>a</ymin></bndbox></object>\n"
+        "<object><name>dog</name><bndbox><xmin>1</xmin><ymin>2</ymin><xmax>3.5</xmax>"
+        "<ymax>4</ymax></bndbox></object>\n</annotation>\n",
+    )
+    write(base / "Annotations/b.xml", "<notes/>\n")
+    layout = load_layout(tmp_path / "ds", ["VOC/JPEGImages/a.jpg", "VOC/JPEGImages/b.jpg"])
+    a = layout.labels["VOC/JPEGImages/a.jpg"]
+    assert [(p["line"], p["message"]) for p in a["problems"]] == [
+        (3, "<size> has no valid width/height"),
+        (4, "<object> without a <name>"),
+        (5, "<object> 'cat' without a <bndbox>"),
+        (6, "<bndbox> of 'cat' lacks a numeric xmin/ymin/xmax/ymax"),
+    ]
+    assert a["objects"] == [[0, 1.0, 2.0, 3.5, 4.0, 7, 0]] and "size" not in a
+    b = layout.labels["VOC/JPEGImages/b.jpg"]
+    assert [p["message"] for p in b["problems"]] == [
+        "root element is <notes>, expected <annotation>"
+    ]

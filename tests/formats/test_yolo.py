@@ -216,3 +216,36 @@ def test_declared_list_file_assigns_splits(tmp_path: Path) -> None:
     layout = load_layout(root, ["images/a.jpg", "images/b.jpg"])
     assert layout.annotate("images/a.jpg")[0] == "train"
     assert layout.annotate("images/b.jpg")[0] == "val"
+
+
+def test_config_problems_are_on_the_line_of_their_key(tmp_path: Path) -> None:
+    root = tmp_path / "ds"
+    write(root / "data.yaml", "names: {0: a, x: b}\nnc: 'three'\ntrain: [images/train, 5, nope]\n")
+    image(root / "images/train/a.jpg")
+    layout = load_layout(root, ["images/train/a.jpg"], "yolo")
+    problems = [(p["code"], p["line"], p["message"]) for p in layout.header_facts()["problems"]]
+    assert problems == [
+        ("config_invalid", 1, "names: key 'x' is not a class id"),
+        ("config_invalid", 2, "nc: expected an integer, got 'three'"),
+        ("config_invalid", 3, "train: expected a path, got 5"),
+        ("missing_path", 3, "train: 'nope' does not exist"),
+    ]
+    assert layout.classes == {0: "a"} and layout.facts["nc"] is None
+    assert layout.annotate("images/train/a.jpg")[0] == "train"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("- a\n- b\n", "expected a mapping (train, val, names, ...)"),
+        ("train: images\n", "no 'names' (class names) declared"),
+        ("names: 7\ntrain: images\n", "names: expected a list or a mapping of id: name"),
+    ],
+)
+def test_config_without_usable_names(tmp_path: Path, text: str, message: str) -> None:
+    root = tmp_path / "ds"
+    write(root / "data.yaml", text)
+    image(root / "images/a.jpg")
+    layout = load_layout(root, ["images/a.jpg"], "yolo")
+    assert [p["message"] for p in layout.header_facts()["problems"]] == [message]
+    assert layout.classes == {}

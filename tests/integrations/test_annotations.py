@@ -4,8 +4,9 @@ import re
 
 import pytest
 
-from imgeda_ci.integrations.github import annotation_counts, annotations
+from imgeda_ci.integrations.github import annotations
 from imgeda_ci.render.markdown import render_summary
+from imgeda_ci.render.ranking import annotation_counts
 from imgeda_ci.result import RunResult
 from tests.render.results import result_for, synthetic_result
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from imgeda_ci import manifest
-from imgeda_ci.demo import make_demo
+from imgeda_ci.demo.dataset import make_demo
 from imgeda_ci.evaluate import FindingResult, evaluate
 from imgeda_ci.model import ImageRecord, ManifestHeader
 from imgeda_ci.policy import default_policy

@@ -7,6 +7,11 @@ warned; then the worst score first; then by path, so the order is deterministic.
 
 :func:`repo_path` turns a manifest path (relative to the scanned folder) into a path relative to
 the repository root, which is what annotations and SARIF locations need.
+
+:func:`annotated` picks the findings that become GitHub annotations, at most ``per_severity`` of
+each severity (GitHub shows only 10 error and 10 warning annotations per step, so more would be
+dropped silently); :func:`annotation_counts` says how many were left out, and the job summary
+reports it.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from collections.abc import Mapping
 from imgeda_ci.evaluate import FindingResult
 from imgeda_ci.result import RunResult
 
+ANNOTATIONS_PER_SEVERITY = 10
 SEVERITY_RANK: Mapping[str, int] = {"error": 0, "warning": 1, "info": 2}
 _STATUS_RANK: Mapping[str, int] = {"fail": 0, "warn": 1, "info": 2, "skipped": 3, "pass": 4}
 
@@ -85,3 +91,23 @@ def repo_path(path: str, root: str) -> str:
     if not root or "://" in path:
         return path
     return posixpath.join(root, path)
+
+
+def annotated(result: RunResult, per_severity: int) -> dict[str, list[FindingResult]]:
+    """Severity -> the findings annotated for it: :func:`ranked`, ``per_severity`` at most."""
+    picked: dict[str, list[FindingResult]] = {s: [] for s in SEVERITY_RANK}
+    for f in ranked(result):
+        bucket = picked.setdefault(f.severity, [])
+        if len(bucket) < per_severity:
+            bucket.append(f)
+    return picked
+
+
+def annotation_counts(
+    result: RunResult, *, per_severity: int = ANNOTATIONS_PER_SEVERITY
+) -> dict[str, tuple[int, int]]:
+    """Severity -> (annotations shown, findings that could be annotated)."""
+    totals = {s: 0 for s in SEVERITY_RANK}
+    for f in pool(result):
+        totals[f.severity] = totals.get(f.severity, 0) + 1
+    return {s: (min(per_severity, n), n) for s, n in totals.items()}

@@ -1,7 +1,7 @@
 """A small demo dataset with planted problems, so the quick start shows something real.
 
 ``make_demo(folder)`` writes a train/test dataset of photo-like images (see
-:mod:`imgeda_ci.synth`) and plants one of each problem imgeda-ci finds. ``PLANTED`` lists them
+:mod:`imgeda_ci.demo.images`) and plants one of each problem imgeda-ci finds. ``PLANTED`` lists them
 (path -> the check that must flag it, and what is wrong); a test checks that each is found.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFilter
 
-from imgeda_ci.synth import photo
+from imgeda_ci.demo.images import photo
 
 N_TRAIN = 24
 N_TEST = 8
