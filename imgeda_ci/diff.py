@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from imgeda_ci.columns import columns_for, gc_paused
+from imgeda_ci.columns import Columns, gc_paused
 from imgeda_ci.model import ImageRecord
 
 Metric = Callable[[ImageRecord], float | None]
@@ -126,8 +126,7 @@ def _tally(values: Sequence[Any], missing: str) -> Counter[str]:
     return out
 
 
-def _counts(records: Sequence[ImageRecord]) -> dict[str, Counter[str]]:
-    cols = columns_for(records)
+def _counts(cols: Columns) -> dict[str, Counter[str]]:
     cols.prefetch(["size", "error", "split", "format", "labels.classes"])
     sizes = cols.raw("size")
     codes = [c for c in cols.error_code() if c is not None]
@@ -138,8 +137,8 @@ def _counts(records: Sequence[ImageRecord]) -> dict[str, Counter[str]]:
         "class": Counter(),
         "format": _tally(cols.raw("format"), "unknown"),
     }
-    if records:
-        out["total"]["images"] += len(records)
+    if cols.n:
+        out["total"]["images"] += cols.n
         out["total"]["bytes"] += sum(max(0, v) for v in sizes if v)
     if codes:
         out["total"]["errors"] += len(codes)
@@ -179,11 +178,11 @@ def _values(records: Sequence[ImageRecord], metric: Metric, log: bool) -> npt.ND
 _PLAIN = frozenset({int, float, bool, type(None)})
 
 
-def _metric_columns(records: Sequence[ImageRecord]) -> dict[str, npt.NDArray[np.float64]]:
-    """Every metric of :data:`METRICS` as a float array aligned with ``records`` (NaN where the
-    metric gives None), in one pass over the records; rows the columns cannot carry are read
-    with the metric function itself."""
-    cols = columns_for(records)
+def _metric_columns(cols: Columns) -> dict[str, npt.NDArray[np.float64]]:
+    """Every metric of :data:`METRICS` as a float array aligned with the columns' records (NaN
+    where the metric gives None), in one pass over the records; rows the columns cannot carry
+    are read with the metric function itself."""
+    records = cols.records
     top = ("pixels", "width", "height", "size")
     cols.prefetch([*top, "stats.luma_mean", "stats.sharpness", "stats.luma_std"])
     for key in top:  # the metrics take any truthy value here: only plain ones are vectorised
@@ -245,7 +244,7 @@ def _shift(
 class Side:
     """What the diff reads of one manifest: its records' paths and content hashes (in record
     order), its totals and its metric columns. :func:`side_of` makes it; another process can
-    make the base's and hand it over (:mod:`imgeda_ci.basejob`)."""
+    make the base's and hand it over (:mod:`imgeda_ci.base_evaluator`)."""
 
     paths: Sequence[Any]
     shas: Sequence[Any]
@@ -253,10 +252,11 @@ class Side:
     metrics: dict[str, npt.NDArray[np.float64]]
 
 
-def side_of(records: Sequence[ImageRecord]) -> Side:
-    cols = columns_for(records)
+def side_of(records: Sequence[ImageRecord], cols: Columns | None = None) -> Side:
+    """What the diff reads of ``records`` (``cols``: their columns, when shared)."""
+    cols = cols if cols is not None and cols.records is records else Columns(records)
     cols.prefetch(["path", "sha256"])
-    return Side(cols.raw("path"), cols.raw("sha256"), _counts(records), _metric_columns(records))
+    return Side(cols.raw("path"), cols.raw("sha256"), _counts(cols), _metric_columns(cols))
 
 
 def _positions(head: Sequence[ImageRecord], base: Sequence[ImageRecord]) -> npt.NDArray[np.int64]:
@@ -276,30 +276,32 @@ def side_from(
     base: Sequence[ImageRecord],
     head: Sequence[ImageRecord],
     src: npt.NDArray[np.int64] | None = None,
+    cols: Columns | None = None,
 ) -> Side:
     """``side_of(head)``, made from ``base_side`` (``side_of(base)``) when most head records
     are base records, the same objects (as a scan that reused them gives): the totals and
     metric columns are the base's, less the records the head dropped, plus those it added, so
     only those are read. Totals are counts and the shift compares distributions, so neither
-    depends on the records' order. ``src``: ``_positions(head, base)``, when made."""
+    depends on the records' order. ``src``: ``_positions(head, base)``, when made; ``cols``:
+    the head's columns, when shared."""
     src = _positions(head, base) if src is None else src
     kept = src[src >= 0]
     if 2 * len(kept) < len(head) or len(np.unique(kept)) != len(kept):
-        return side_of(head)  # little in common (or a record twice): read the head itself
-    cols = columns_for(head)
+        return side_of(head, cols)  # little in common (or a record twice): read the head itself
+    cols = cols if cols is not None and cols.records is head else Columns(head)
     cols.prefetch(["path", "sha256"])
     dropped = np.ones(len(base), dtype=np.bool_)
     dropped[kept] = False
     gone = [base[k] for k in np.flatnonzero(dropped).tolist()]
     new = [head[i] for i in np.flatnonzero(src < 0).tolist()]
-    less, more = _counts(gone), _counts(new)
+    less, more = _counts(Columns(gone)), _counts(Columns(new))
     counts: dict[str, Counter[str]] = {}
     for group, had in base_side.counts.items():
         now = Counter(had)
         now.subtract(less.get(group, Counter()))
         now.update(more.get(group, Counter()))
         counts[group] = Counter({k: v for k, v in now.items() if v > 0 or k in had})
-    added = _metric_columns(new)
+    added = _metric_columns(Columns(new))
     metrics = {
         name: np.concatenate([values[kept], added[name]])
         for name, values in base_side.metrics.items()
@@ -308,14 +310,20 @@ def side_from(
 
 
 def diff(
-    base: Sequence[ImageRecord], head: Sequence[ImageRecord], *, base_side: Side | None = None
+    base: Sequence[ImageRecord],
+    head: Sequence[ImageRecord],
+    *,
+    base_side: Side | None = None,
+    base_cols: Columns | None = None,
+    head_cols: Columns | None = None,
 ) -> ManifestDiff:
     """Compare two manifests' records (see module doc). ``base_side``: ``side_of(base)``, when
-    already made."""
+    already made; ``base_cols`` / ``head_cols``: the records' columns, when shared (with the
+    evaluations)."""
     with gc_paused():  # many small containers, no cycles (see imgeda_ci.columns.gc_paused)
-        old = base_side or side_of(base)
+        old = base_side or side_of(base, base_cols)
         src = _positions(head, base)
-        return _diff(old, side_from(old, base, head, src), src)
+        return _diff(old, side_from(old, base, head, src, head_cols), src)
 
 
 def _rest(base: Side, head: Side, src: npt.NDArray[np.int64]) -> tuple[Side, Side, int] | None:

@@ -33,7 +33,8 @@ from imgeda_ci.checks.registry import (
     Severity,
     all_checks,
 )
-from imgeda_ci.columns import Columns, columns_for, gc_paused
+from imgeda_ci.columns import Columns, gc_paused
+from imgeda_ci.dupes.search import DupeSearch
 from imgeda_ci.model import ImageRecord
 from imgeda_ci.policy import Override, Policy, Resolved, Waiver
 
@@ -162,20 +163,23 @@ def _scopes(
 class _Rows:
     """A subset of the records (all, or those not reused) with their numpy columns."""
 
-    def __init__(self, records: Sequence[ImageRecord], idx: npt.NDArray[np.intp] | None) -> None:
+    def __init__(
+        self,
+        records: Sequence[ImageRecord],
+        idx: npt.NDArray[np.intp] | None,
+        cols: Columns | None = None,
+    ) -> None:
         self.all = records
         self.idx = np.arange(len(records), dtype=np.intp) if idx is None else idx
         self.records = (
             records if idx is None else [records[i] for i in idx.tolist()]
         )  # aligned with idx
-        self._cols: Columns | None = None
+        self._cols = cols if cols is not None and cols.records is self.records else None
 
     @property
     def cols(self) -> Columns:
         if self._cols is None:
-            self._cols = (
-                columns_for(self.records) if self.records is self.all else Columns(self.records)
-            )
+            self._cols = Columns(self.records)
         return self._cols
 
 
@@ -248,19 +252,24 @@ def evaluate(
     base: Sequence[ImageRecord] | None = None,
     only: Sequence[str] | None = None,
     reuse: Evaluation | None = None,
+    cols: Columns | None = None,
+    search: DupeSearch | None = None,
 ) -> Evaluation:
     """Run every check the policy enables (or just ``only``) over ``records``.
 
     ``reuse``: an evaluation under the same policy (the head's, when evaluating the base) whose
     per-image outcomes are taken for every record with the same path and content, instead of
-    running the image checks again. Dataset checks always run.
+    running the image checks again. Dataset checks always run. ``cols``: the records'
+    :class:`~imgeda_ci.columns.Columns`, when the caller shares them (with the diff, say);
+    ``search``: what the duplicate searches of the run share
+    (:class:`~imgeda_ci.dupes.search.DupeSearch`; the dataset checks make one without it).
 
     Image checks with a vectorised form run over numpy columns of all records at once; the
     scalar function then only runs on the flagged rows (for the finding's message and value)
     and on rows the columns cannot carry (see :mod:`imgeda_ci.columns`).
     """
     with gc_paused():  # see imgeda_ci.columns.gc_paused
-        return _evaluate(records, policy, header, base, only, reuse)
+        return _evaluate(records, policy, header, base, only, reuse, cols, search)
 
 
 def _same_rows(
@@ -288,12 +297,14 @@ def _evaluate(
     base: Sequence[ImageRecord] | None,
     only: Sequence[str] | None,
     reuse: Evaluation | None,
+    cols: Columns | None = None,
+    search: DupeSearch | None = None,
 ) -> Evaluation:
     checks = all_checks()
     if only is not None:
         checks = {k: v for k, v in checks.items() if k in set(only)}
     n = len(records)
-    all_rows = _Rows(records, None)
+    all_rows = _Rows(records, None, cols)
     vector_reads = [
         k for c in checks.values() if isinstance(c, ImageCheck) and c.vector for k in c.reads
     ]
@@ -325,7 +336,7 @@ def _evaluate(
     runs: list[CheckRun] = []
     log_q = np.zeros(n, dtype=np.float64)
     has_q = np.zeros(n, dtype=np.bool_)
-    ctx = DatasetContext(records=records, header=header, base=base)
+    ctx = DatasetContext(records=records, header=header, base=base, search=search)
     if policy.splits:
         ctx.extra["splits"] = {k: list(v) for k, v in policy.splits.items()}
     ctx.cols = all_rows.cols if all_rows._cols is not None else None

@@ -81,6 +81,7 @@ def test_shift_columns_match_the_metric_functions() -> None:
     """The diff reads the metrics as numpy columns; they equal the per-record functions."""
     import numpy as np
 
+    from imgeda_ci.columns import Columns
     from imgeda_ci.diff import METRICS, _metric_columns, _values
 
     recs: list[dict[str, object]] = [
@@ -93,7 +94,7 @@ def test_shift_columns_match_the_metric_functions() -> None:
         {"path": "g", "pixels": "12", "size": 3.5, "stats": {"luma_mean": np.float64(4)}},
         {"path": "h", "width": 2**54 + 1, "height": 3},
     ]
-    cols = _metric_columns(recs)  # type: ignore[arg-type]
+    cols = _metric_columns(Columns(recs))  # type: ignore[arg-type]
     for name, (metric, log) in METRICS.items():
         arr = cols[name]
         arr = arr[np.isfinite(arr)]

@@ -53,11 +53,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 
 from imgeda_ci.columns import BoolArray, Columns, FloatArray
+
+if TYPE_CHECKING:
+    from imgeda_ci.dupes.search import DupeSearch
 from imgeda_ci.model import ImageRecord
 
 Severity = Literal["error", "warning", "info"]
@@ -102,6 +105,8 @@ class DatasetContext:
     #: ``dataset_facts``), keyed by something specific to the check module
     extra: dict[str, Any] = field(default_factory=dict)
     cols: Columns | None = field(default=None, repr=False, compare=False)
+    #: what the duplicate searches of the run share (see :mod:`imgeda_ci.dupes.search`)
+    search: DupeSearch | None = field(default=None, repr=False, compare=False)
 
     def columns(self) -> Columns:
         """Numpy columns of :attr:`records` (made on first use, shared with the image checks
@@ -109,6 +114,16 @@ class DatasetContext:
         if self.cols is None or self.cols.records is not self.records:
             self.cols = Columns(self.records)
         return self.cols
+
+    def dupe_search(self) -> DupeSearch:
+        """The run's :class:`~imgeda_ci.dupes.search.DupeSearch` (one of this evaluation's own
+        when none was given), knowing :meth:`columns`."""
+        if self.search is None:
+            from imgeda_ci.dupes.search import DupeSearch
+
+            self.search = DupeSearch()
+        self.search.columns(self.records, self.columns())
+        return self.search
 
 
 ImageFn = Callable[[ImageRecord, float | None], Outcome | None]

@@ -7,7 +7,7 @@ Public API (what the checks, the diff and the pre-commit hook call):
 - :func:`find_leaks` (records, splits, options) -> cross-split duplicates
   (:mod:`imgeda_ci.dupes.leakage`); splits from :func:`split_of` (:mod:`imgeda_ci.dupes.splits`);
 - :func:`find_base_duplicates` (head records, base records, options) -> images added by a change
-  that duplicate an image already in the base (:mod:`imgeda_ci.dupes.base`);
+  that duplicate an image already in the base (:mod:`imgeda_ci.dupes.of_base`);
 - :func:`near_pairs` (uint64 (n, 4) hashes, radius) -> every pair within the radius, exactly
   (:mod:`imgeda_ci.dupes.hashindex`).
 
@@ -17,10 +17,10 @@ on real photos is in :mod:`imgeda_ci.checks.duplicates`.
 
 from __future__ import annotations
 
-from imgeda_ci.dupes.base import BaseDuplicate, added_indexes, find_base_duplicates
 from imgeda_ci.dupes.groups import Group, NearOptions, find_groups, quality_key
 from imgeda_ci.dupes.hashindex import from_hex, near_pairs
 from imgeda_ci.dupes.leakage import Leak, find_leaks
+from imgeda_ci.dupes.of_base import BaseDuplicate, added_indexes, find_base_duplicates
 from imgeda_ci.dupes.splits import split_of, splits_of
 
 #: Default near-duplicate threshold: 256-bit pHash Hamming distance (see the module doc).

@@ -155,9 +155,9 @@ def _plain_columns(
 ) -> tuple[Counter[tuple[Any, ...]], list[ImageRecord]]:
     """:func:`_plain_counts` from the records' columns: the fields of every record are read in
     C and counted per distinct combination; Python judges each combination once."""
-    from imgeda_ci.columns import columns_for
+    from imgeda_ci.columns import Columns
 
-    cols = columns_for(records)
+    cols = Columns(records)
     sub = ("format", "classes", "n", "file", "problems")
     cols.prefetch(["split", "labels", *(f"labels.{k}" for k in sub)])
     labels = cols.raw("labels")
