@@ -37,10 +37,13 @@ import math
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from imgeda_ci.formats.geometry import iter_objects, norm_box, px_box
 from imgeda_ci.model import ImageRecord
+
+if TYPE_CHECKING:
+    from imgeda_ci.columns import Columns
 
 NO_SPLIT = "none"
 _SHAPES = {
@@ -124,13 +127,13 @@ def _class_names(classes: Any) -> tuple[str, ...] | None:
 
 
 def _plain_counts(
-    records: Iterable[ImageRecord],
+    records: Iterable[ImageRecord], cols: Columns | None = None
 ) -> tuple[Counter[tuple[Any, ...]], list[ImageRecord]]:
     """How many records have each ``(split, plain key)`` (the key None without labels, else
     :func:`_plain_key` of a classification label), and the other records, in order."""
     if isinstance(records, Sequence):
         try:
-            return _plain_columns(records)
+            return _plain_columns(records, cols)
         except TypeError:  # an unhashable value in a damaged record: one by one
             pass
     plain: Counter[tuple[Any, ...]] = Counter()
@@ -151,13 +154,13 @@ def _plain_counts(
 
 
 def _plain_columns(
-    records: Sequence[ImageRecord],
+    records: Sequence[ImageRecord], cols: Columns | None = None
 ) -> tuple[Counter[tuple[Any, ...]], list[ImageRecord]]:
     """:func:`_plain_counts` from the records' columns: the fields of every record are read in
     C and counted per distinct combination; Python judges each combination once."""
     from imgeda_ci.columns import Columns
 
-    cols = Columns(records)
+    cols = cols if cols is not None and cols.records is records else Columns(records)
     sub = ("format", "classes", "n", "file", "problems")
     cols.prefetch(["split", "labels", *(f"labels.{k}" for k in sub)])
     labels = cols.raw("labels")
@@ -191,9 +194,12 @@ def _plain_columns(
 
 
 def dataset_facts(
-    records: Iterable[ImageRecord], header: Mapping[str, Any] | None = None
+    records: Iterable[ImageRecord],
+    header: Mapping[str, Any] | None = None,
+    cols: Columns | None = None,
 ) -> dict[str, Any]:
-    """Images and instances per class per split, box distributions, balance (see module doc)."""
+    """Images and instances per class per split, box distributions, balance (see module doc).
+    ``cols``: the records' columns, when shared."""
     info = dataset_info(header)
     names = {c["id"]: c["name"] for c in info.get("classes", ()) if isinstance(c, Mapping)}
     declared = set(counted_classes(header)) if info.get("classes_declared") else set()
@@ -212,7 +218,7 @@ def dataset_facts(
 
     # records whose facts are their split and a few label fields (no objects: unlabelled,
     # classification) are counted by those fields, each distinct combination once
-    plain, rest = _plain_counts(records)
+    plain, rest = _plain_counts(records, cols)
     for rec in rest:
         split = rec.get("split") or NO_SPLIT
         labels: Mapping[str, Any] = rec["labels"]  # truthy: the plain counts took the others
