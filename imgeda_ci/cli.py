@@ -115,10 +115,6 @@ def main(argv: Sequence[str] | None = None, keep: Callable[[object], None] = _fo
         return EXIT_ERROR
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
-
-
 def run(argv: Sequence[str] | None = None) -> NoReturn:
     """The console script: :func:`main` under this process's tuning, then the process ends at
     once, without freeing what the run built.
@@ -147,3 +143,7 @@ def exit_now(code: int) -> NoReturn:
         except (OSError, ValueError):
             pass
     os._exit(code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
