@@ -58,10 +58,10 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 import numpy as np
 
 from imgeda_ci.columns import BoolArray, Columns, FloatArray
+from imgeda_ci.model import ImageRecord
 
 if TYPE_CHECKING:
     from imgeda_ci.dupes.search import DupeSearch
-from imgeda_ci.model import ImageRecord
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
