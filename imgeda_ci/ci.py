@@ -21,27 +21,23 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from imgeda_ci import __version__, basejob, manifest
-from imgeda_ci.basejob import BaseJob
-from imgeda_ci.columns import shared as shared_columns
-from imgeda_ci.diff import ManifestDiff, diff
-from imgeda_ci.dupes import awaited
+from imgeda_ci import __version__, manifest
+from imgeda_ci.base_evaluator import BaseEvaluator, StartBase, in_process
 from imgeda_ci.errors import UserError
-from imgeda_ci.evaluate import Evaluation
 from imgeda_ci.model import ImageRecord, ManifestHeader
 from imgeda_ci.policy import Policy, default_policy, load_policy
 from imgeda_ci.result import RunResult, build_result
 from imgeda_ci.scan.analyze import git_oid
 from imgeda_ci.scan.api import scan_folder
+from imgeda_ci.scan.pipeline import ScanStats
 from imgeda_ci.scan.pool import LocalPool
 from imgeda_ci.scan.settings import Settings
 
@@ -149,12 +145,12 @@ class Committed:
 
 
 def committed_base(
-    opts: CiOptions, settings: Settings, policy: Policy | None = None
-) -> tuple[Committed | None, BaseJob | None]:
+    opts: CiOptions, settings: Settings, policy: Policy, start_base: StartBase = in_process
+) -> tuple[Committed | None, BaseEvaluator | None]:
     """The manifest committed at ``--base-ref`` (None without a ref, with ``--base-manifest``
     or when none is committed there). Parsed once: it is both the base and the head scan's
-    cache. With ``policy``, a second process may evaluate it meanwhile
-    (:mod:`imgeda_ci.basejob`)."""
+    cache. When it was made with the current settings, also its evaluator, started from its
+    bytes by ``start_base`` before they are parsed (:mod:`imgeda_ci.base_evaluator`)."""
     if opts.base_manifest is not None or opts.base_ref is None:
         return None, None
     from imgeda_ci.scan.gittree import resolve_commit
@@ -167,12 +163,11 @@ def committed_base(
     where = f"{opts.base_ref}:{opts.manifest_out.as_posix()}"
     if _header_settings(data) != settings.hash:
         return Committed(data, where, None, in_work_tree=in_work_tree), None
-    job = basejob.start(data, where, policy) if policy is not None else None
+    evaluator = start_base(data, where, policy)
     try:
-        return replace(_parsed(data, where), in_work_tree=in_work_tree), job
+        return replace(_parsed(data, where), in_work_tree=in_work_tree), evaluator
     except BaseException:
-        if job is not None:
-            job.close()
+        evaluator.close()
         raise
 
 
@@ -227,46 +222,58 @@ def load_base(
     return header, records, f"{opts.base_ref} (scanned from git)"
 
 
-def run_ci(opts: CiOptions) -> RunResult:
-    """Scan, compare, judge; outputs are written by :func:`write_outputs`."""
+def run_ci(opts: CiOptions, start_base: StartBase = in_process) -> RunResult:
+    """Scan the head, load the base, evaluate, diff and judge; outputs are written by
+    :func:`write_outputs`. ``start_base``: how a committed base manifest is evaluated
+    (:func:`imgeda_ci.base_evaluator.default` picks a second process where that helps)."""
     policy: Policy = load_policy(opts.policy) if opts.policy else default_policy()
     settings = Settings()
     # numpy imports numpy.ma (30 ms) on the first np.unique or np.median: once here, not again
     # in each process forked below
     importlib.import_module("numpy.ma")
-    pool = _early_pool(settings, opts.workers)  # before this process grows (see LocalPool.start)
-    try:
-        committed, job = committed_base(opts, settings, policy)
+    with ExitStack() as running:
+        pool = running.enter_context(_early_pool(settings, opts.workers))
+        committed, evaluator = committed_base(opts, settings, policy, start_base)
+        if evaluator is not None:
+            running.callback(evaluator.close)
+        stats, header, records = _scan_head(opts, committed, pool)
+        base = _load_base(opts, records, settings, committed)
+        result = build_result(
+            records,
+            policy,
+            header=header,
+            base_records=base[1] if base else None,
+            base_header=base[0] if base else None,
+            strict=opts.strict,
+            evaluator=evaluator,  # (with one, the base is the committed manifest it evaluates)
+        )
+        result.scan = _scan_summary(opts, stats, base[2] if base else None)
+        return result
+
+
+@contextmanager
+def _early_pool(settings: Settings, workers: int | None) -> Iterator[LocalPool | None]:
+    """The head scan's process pool, started now (before this process grows: see
+    LocalPool.start), where workers are forked (Linux) and more than one is wanted."""
+    n = workers or os.cpu_count() or 1
+    pool = None
+    if n >= 2 and sys.platform.startswith("linux"):
         try:
-            return _run_ci(opts, policy, settings, committed, job, pool)
-        finally:
-            if job is not None:
-                job.close()
+            pool = LocalPool(settings, n).start()
+        except OSError:
+            pool = None
+    try:
+        yield pool
     finally:
         if pool is not None:
             pool.close()
 
 
-def _early_pool(settings: Settings, workers: int | None) -> LocalPool | None:
-    """The head scan's process pool, started now, where workers are forked (Linux) and more
-    than one is wanted."""
-    n = workers or os.cpu_count() or 1
-    if n < 2 or not sys.platform.startswith("linux"):
-        return None
-    try:
-        return LocalPool(settings, n).start()
-    except OSError:
-        return None
-
-
-def _run_ci(
-    opts: CiOptions,
-    policy: Policy,
-    settings: Settings,
-    committed: Committed | None,
-    job: BaseJob | None,
-    pool: LocalPool | None = None,
-) -> RunResult:
+def _scan_head(
+    opts: CiOptions, committed: Committed | None, pool: LocalPool | None
+) -> tuple[ScanStats, ManifestHeader | None, list[ImageRecord]]:
+    """Scan the dataset into ``--manifest-out``, reusing the committed base's records; the
+    scan's statistics, the manifest's header and its records."""
     known = committed.parsed[1] if committed is not None and committed.parsed else []
     stats = scan_folder(
         opts.path,
@@ -290,40 +297,23 @@ def _run_ci(
         committed.lines = None
     header = manifest.read(opts.manifest_out)[0]
     records = stats.records if stats.records is not None else manifest.load(opts.manifest_out)[1]
+    return stats, header, records
+
+
+def _load_base(
+    opts: CiOptions,
+    records: list[ImageRecord],
+    settings: Settings,
+    committed: Committed | None,
+) -> tuple[ManifestHeader | None, list[ImageRecord], str] | None:
+    """:func:`load_base` for the head manifest just written, in a scratch folder."""
     with tempfile.TemporaryDirectory(prefix="imgeda-ci-") as tmp:
-        base = load_base(opts, opts.manifest_out, records, Path(tmp), settings, committed)
-    with shared_columns():  # the diff's columns serve the evaluations too
-        base_ev = None
-        head_reuse = None
-        changes: Callable[[], ManifestDiff] | None = None
-        seeding: AbstractContextManager[None] = nullcontext()
-        if (
-            job is not None
-            and base is not None
-            and committed is not None
-            and committed.parsed
-            and base[1] is committed.parsed[1]  # the base the job evaluates
-        ):
-            head_reuse = job.image_outcomes(base[1])
-            if head_reuse is not None:
-                # the near pairs and content keys, once the head's duplicate checks need them
-                seeding = awaited.arriving(partial(job.seed_memos, base[1]))
-                # then, once the head is evaluated, the base's half of the diff, its evaluation
-                changes = partial(_changes, job, head_reuse, base[1], records)
-                base_ev = partial(job.evaluation, base[1])
-        with seeding:
-            result = build_result(
-                records,
-                policy,
-                header=header,
-                base_records=base[1] if base else None,
-                base_header=base[0] if base else None,
-                strict=opts.strict,
-                base_evaluation=base_ev,
-                head_reuse=head_reuse,
-                changes=changes,
-            )
-    result.scan = {
+        return load_base(opts, opts.manifest_out, records, Path(tmp), settings, committed)
+
+
+def _scan_summary(opts: CiOptions, stats: ScanStats, base: str | None) -> dict[str, Any]:
+    """The ``scan`` part of the result: what the scan did and where the base came from."""
+    return {
         "images": stats.images,
         "analysed": stats.analysed,
         "reused": stats.reused,
@@ -332,17 +322,9 @@ def _run_ci(
         "reused_journal": stats.reused_journal,
         "errors": dict(stats.errors),
         "manifest": opts.manifest_out.as_posix(),
-        "base": base[2] if base else None,
+        "base": base,
         "warnings": stats.warnings,
     }
-    return result
-
-
-def _changes(
-    job: BaseJob, images: Evaluation, base: list[ImageRecord], head: list[ImageRecord]
-) -> ManifestDiff:
-    """The diff, with the base's half from ``job`` (see :meth:`BaseJob.diff_side`)."""
-    return diff(base, head, base_side=job.diff_side(images))
 
 
 def _write(path: Path, data: bytes) -> None:

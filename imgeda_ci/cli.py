@@ -9,14 +9,15 @@ build the parser, and heavy libraries are imported inside ``func``, so ``--help`
 from __future__ import annotations
 
 import argparse
+import atexit
 import gc
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from imgeda_ci import __version__, fastexit
+from imgeda_ci import __version__
 from imgeda_ci.errors import EXIT_ERROR, UserError
 
 #: Subcommands in the order ``--help`` lists them (module names under imgeda_ci.commands).
@@ -77,16 +78,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    # A manifest is millions of small acyclic dicts and lists; with the default thresholds the
-    # cyclic collector re-scans them over and over while they are created (parsing 50k records
-    # takes 2.5x as long). Collect far less often: nothing here makes many reference cycles.
-    gc.set_threshold(100_000, 50, 50)
+def _forget(obj: object) -> None:
+    """What a command's ``args.keep`` does outside the console script: nothing."""
+
+
+def main(argv: Sequence[str] | None = None, keep: Callable[[object], None] = _forget) -> int:
+    """Run one command; its exit code. ``keep``: given large results a command may hand it
+    (``args.keep``) instead of freeing them (see :func:`run`)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return EXIT_ERROR
+    args.keep = keep
     try:
         code: int = args.func(args)
         return code
@@ -111,12 +115,35 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
 
 
+def run(argv: Sequence[str] | None = None) -> NoReturn:
+    """The console script: :func:`main` under this process's tuning, then the process ends at
+    once, without freeing what the run built.
+
+    A manifest is millions of small acyclic dicts and lists; with the default thresholds the
+    cyclic collector re-scans them over and over while they are created (parsing 50k records
+    takes 2.5x as long): it collects far less often here, as nothing makes many reference
+    cycles. And a run can end holding gigabytes of small objects (two manifests' records):
+    freeing them one by one is pure waiting when the operating system takes the whole address
+    space back at once, so what a command keeps is held until :func:`exit_now`."""
+    gc.set_threshold(100_000, 50, 50)
+    kept: list[object] = []
+    exit_now(main(argv, keep=kept.append))
+
+
+def exit_now(code: int) -> NoReturn:
+    """Run the exit handlers, flush the standard streams and end the process with ``code``,
+    without the interpreter's teardown. Every file must be closed and every child joined."""
+    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_exit_handlers is None:  # an interpreter without it: the ordinary, slower exit
+        sys.exit(code)
+    run_exit_handlers()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
-
-
-def run(argv: Sequence[str] | None = None) -> NoReturn:
-    """The console script: :func:`main`, then exit at once with its code, without freeing
-    what the run built (see :mod:`imgeda_ci.fastexit`)."""
-    fastexit.arm()
-    fastexit.exit(main(argv))

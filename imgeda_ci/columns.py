@@ -330,7 +330,7 @@ class Columns:
 
     def put(self, name: str, value: Any) -> None:
         """Take ``value`` as the derived column ``name`` (made elsewhere from these records, such
-        as in another process: see :func:`imgeda_ci.dupes.content.adopt`)."""
+        as in another process: see :func:`imgeda_ci.dupes.content.with_content`)."""
         self._derived[name] = value
 
     def apply(
@@ -366,32 +366,3 @@ class Columns:
         if not len(vals):
             return np.empty(0, dtype=dtype)
         return table[np.asarray(codes, dtype=np.intp)]
-
-
-_SHARED: list[Columns] | None = None
-
-
-@contextmanager
-def shared() -> Iterator[None]:
-    """Within this block, :func:`columns_for` gives one :class:`Columns` per record list, so the
-    evaluations, the duplicate searches and the diff of one run extract each column once. The
-    lists and their records must not change inside the block."""
-    global _SHARED
-    outer = _SHARED
-    _SHARED = [] if outer is None else outer
-    try:
-        yield
-    finally:
-        _SHARED = outer
-
-
-def columns_for(records: Sequence[ImageRecord]) -> Columns:
-    """The :class:`Columns` of ``records``: shared inside :func:`shared`, new outside it."""
-    if _SHARED is not None:
-        for known in _SHARED:
-            if known.records is records:
-                return known
-    cols = Columns(records)
-    if _SHARED is not None:
-        _SHARED.append(cols)
-    return cols

@@ -12,74 +12,23 @@ Dataset deltas (totals, errors by code, images per split and class) and the dist
 key measurements (brightness, sharpness, pixel count, aspect ratio, file size) are reported with
 two statistics a reader can interpret: the Kolmogorov-Smirnov distance (the largest gap between
 the two cumulative distributions, 0 = identical, 1 = disjoint) and the population stability
-index over ten base-quantile bins (< 0.1 stable, 0.1-0.25 moderate shift, > 0.25 major shift).
+index over ten base-quantile bins (< 0.1 stable, 0.1-0.25 moderate shift, > 0.25 major shift);
+both are computed in :mod:`imgeda_ci.shift`.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from imgeda_ci.columns import columns_for, gc_paused
+from imgeda_ci.columns import Columns, gc_paused
 from imgeda_ci.model import ImageRecord
-
-Metric = Callable[[ImageRecord], float | None]
-
-
-def _stat(key: str) -> Metric:
-    def get(rec: ImageRecord) -> float | None:
-        v = (rec.get("stats") or {}).get(key)
-        return float(v) if isinstance(v, int | float) else None
-
-    return get
-
-
-def _pixels(rec: ImageRecord) -> float | None:
-    p = rec.get("pixels")
-    return float(p) if p else None
-
-
-def _aspect(rec: ImageRecord) -> float | None:
-    w, h = rec.get("width"), rec.get("height")
-    return w / h if w and h else None
-
-
-def _size(rec: ImageRecord) -> float | None:
-    s = rec.get("size")
-    return float(s) if s and s > 0 else None
-
-
-#: name -> (how to read it, log-scaled for the PSI bins)
-METRICS: dict[str, tuple[Metric, bool]] = {
-    "brightness": (_stat("luma_mean"), False),
-    "sharpness": (_stat("sharpness"), True),
-    "contrast": (_stat("luma_std"), False),
-    "pixels": (_pixels, True),
-    "aspect_ratio": (_aspect, True),
-    "file_size": (_size, True),
-}
-
-
-@dataclass
-class Shift:
-    base_n: int
-    head_n: int
-    base_median: float | None
-    head_median: float | None
-    ks: float | None
-    psi: float | None
-
-    @property
-    def level(self) -> str:
-        if self.psi is None:
-            return "n/a"
-        return "stable" if self.psi < 0.1 else "moderate" if self.psi < 0.25 else "major"
+from imgeda_ci.shift import Shift, metric_columns, shift_of
 
 
 @dataclass
@@ -126,8 +75,7 @@ def _tally(values: Sequence[Any], missing: str) -> Counter[str]:
     return out
 
 
-def _counts(records: Sequence[ImageRecord]) -> dict[str, Counter[str]]:
-    cols = columns_for(records)
+def _counts(cols: Columns) -> dict[str, Counter[str]]:
     cols.prefetch(["size", "error", "split", "format", "labels.classes"])
     sizes = cols.raw("size")
     codes = [c for c in cols.error_code() if c is not None]
@@ -138,8 +86,8 @@ def _counts(records: Sequence[ImageRecord]) -> dict[str, Counter[str]]:
         "class": Counter(),
         "format": _tally(cols.raw("format"), "unknown"),
     }
-    if records:
-        out["total"]["images"] += len(records)
+    if cols.n:
+        out["total"]["images"] += cols.n
         out["total"]["bytes"] += sum(max(0, v) for v in sizes if v)
     if codes:
         out["total"]["errors"] += len(codes)
@@ -150,102 +98,11 @@ def _counts(records: Sequence[ImageRecord]) -> dict[str, Counter[str]]:
     return out
 
 
-def ks_distance(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> float:
-    """Two-sample Kolmogorov-Smirnov statistic."""
-    a, b = np.sort(a), np.sort(b)
-    grid = np.concatenate([a, b])
-    cdf_a = np.searchsorted(a, grid, side="right") / a.size
-    cdf_b = np.searchsorted(b, grid, side="right") / b.size
-    return float(np.max(np.abs(cdf_a - cdf_b)))
-
-
-def psi(base: npt.NDArray[np.float64], head: npt.NDArray[np.float64], bins: int = 10) -> float:
-    """Population stability index of ``head`` against ``base`` over base-quantile bins."""
-    edges = np.unique(np.quantile(base, np.linspace(0, 1, bins + 1)[1:-1]))
-    b = np.bincount(np.searchsorted(edges, base, side="right"), minlength=edges.size + 1)
-    h = np.bincount(np.searchsorted(edges, head, side="right"), minlength=edges.size + 1)
-    eps = 1e-4
-    pb = np.maximum(b / base.size, eps)
-    ph = np.maximum(h / head.size, eps)
-    return float(np.sum((ph - pb) * np.log(ph / pb)))
-
-
-def _values(records: Sequence[ImageRecord], metric: Metric, log: bool) -> npt.NDArray[np.float64]:
-    vals = [v for r in records if (v := metric(r)) is not None and math.isfinite(v)]
-    arr = np.asarray(vals, dtype=np.float64)
-    return np.log1p(np.maximum(arr, 0)) if log else arr
-
-
-_PLAIN = frozenset({int, float, bool, type(None)})
-
-
-def _metric_columns(records: Sequence[ImageRecord]) -> dict[str, npt.NDArray[np.float64]]:
-    """Every metric of :data:`METRICS` as a float array aligned with ``records`` (NaN where the
-    metric gives None), in one pass over the records; rows the columns cannot carry are read
-    with the metric function itself."""
-    cols = columns_for(records)
-    top = ("pixels", "width", "height", "size")
-    cols.prefetch([*top, "stats.luma_mean", "stats.sharpness", "stats.luma_std"])
-    for key in top:  # the metrics take any truthy value here: only plain ones are vectorised
-        raw = cols.raw(key)
-        if not set(map(type, raw)) <= _PLAIN:
-            cols.fallback[[i for i, v in enumerate(raw) if type(v) not in _PLAIN]] = True
-    num = {k: cols.num(k, "number_or_bool") for k in top}
-    w, h = num["width"], num["height"]
-    with np.errstate(all="ignore"):
-        out = {
-            "brightness": cols.num("stats.luma_mean", "number_or_bool"),
-            "sharpness": cols.num("stats.sharpness", "number_or_bool"),
-            "contrast": cols.num("stats.luma_std", "number_or_bool"),
-            "pixels": np.where(num["pixels"] != 0, num["pixels"], np.nan),
-            "aspect_ratio": np.where((w != 0) & (h != 0), w / h, np.nan),
-            "file_size": np.where(num["size"] > 0, num["size"], np.nan),
-        }
-    odd = np.flatnonzero(cols.fallback).tolist()
-    for name, (metric, _) in METRICS.items():
-        arr = out[name] = out[name].copy()
-        for i in odd:
-            v = metric(records[i])
-            arr[i] = np.nan if v is None else v
-    return out
-
-
-def _finite(arr: npt.NDArray[np.float64], log: bool) -> npt.NDArray[np.float64]:
-    arr = arr[np.isfinite(arr)]
-    return np.log1p(np.maximum(arr, 0)) if log else arr
-
-
-def _shift(
-    base_cols: Mapping[str, npt.NDArray[np.float64]],
-    head_cols: Mapping[str, npt.NDArray[np.float64]],
-) -> dict[str, Shift]:
-    out: dict[str, Shift] = {}
-    for name, (_, log) in METRICS.items():
-        a, b = _finite(base_cols[name], log), _finite(head_cols[name], log)
-
-        def median(x: npt.NDArray[np.float64], log: bool = log) -> float | None:
-            if not x.size:
-                return None
-            m = float(np.median(x))
-            return round(float(np.expm1(m)) if log else m, 4)
-
-        both = a.size >= 1 and b.size >= 1
-        out[name] = Shift(
-            base_n=int(a.size),
-            head_n=int(b.size),
-            base_median=median(a),
-            head_median=median(b),
-            ks=round(ks_distance(a, b), 4) if both else None,
-            psi=round(psi(a, b), 4) if a.size >= 10 and b.size >= 1 else None,
-        )
-    return out
-
-
 @dataclass
 class Side:
     """What the diff reads of one manifest: its records' paths and content hashes (in record
     order), its totals and its metric columns. :func:`side_of` makes it; another process can
-    make the base's and hand it over (:mod:`imgeda_ci.basejob`)."""
+    make the base's and hand it over (:mod:`imgeda_ci.base_evaluator`)."""
 
     paths: Sequence[Any]
     shas: Sequence[Any]
@@ -253,10 +110,11 @@ class Side:
     metrics: dict[str, npt.NDArray[np.float64]]
 
 
-def side_of(records: Sequence[ImageRecord]) -> Side:
-    cols = columns_for(records)
+def side_of(records: Sequence[ImageRecord], cols: Columns | None = None) -> Side:
+    """What the diff reads of ``records`` (``cols``: their columns, when shared)."""
+    cols = cols if cols is not None and cols.records is records else Columns(records)
     cols.prefetch(["path", "sha256"])
-    return Side(cols.raw("path"), cols.raw("sha256"), _counts(records), _metric_columns(records))
+    return Side(cols.raw("path"), cols.raw("sha256"), _counts(cols), metric_columns(cols))
 
 
 def _positions(head: Sequence[ImageRecord], base: Sequence[ImageRecord]) -> npt.NDArray[np.int64]:
@@ -276,30 +134,32 @@ def side_from(
     base: Sequence[ImageRecord],
     head: Sequence[ImageRecord],
     src: npt.NDArray[np.int64] | None = None,
+    cols: Columns | None = None,
 ) -> Side:
     """``side_of(head)``, made from ``base_side`` (``side_of(base)``) when most head records
     are base records, the same objects (as a scan that reused them gives): the totals and
     metric columns are the base's, less the records the head dropped, plus those it added, so
     only those are read. Totals are counts and the shift compares distributions, so neither
-    depends on the records' order. ``src``: ``_positions(head, base)``, when made."""
+    depends on the records' order. ``src``: ``_positions(head, base)``, when made; ``cols``:
+    the head's columns, when shared."""
     src = _positions(head, base) if src is None else src
     kept = src[src >= 0]
     if 2 * len(kept) < len(head) or len(np.unique(kept)) != len(kept):
-        return side_of(head)  # little in common (or a record twice): read the head itself
-    cols = columns_for(head)
+        return side_of(head, cols)  # little in common (or a record twice): read the head itself
+    cols = cols if cols is not None and cols.records is head else Columns(head)
     cols.prefetch(["path", "sha256"])
     dropped = np.ones(len(base), dtype=np.bool_)
     dropped[kept] = False
     gone = [base[k] for k in np.flatnonzero(dropped).tolist()]
     new = [head[i] for i in np.flatnonzero(src < 0).tolist()]
-    less, more = _counts(gone), _counts(new)
+    less, more = _counts(Columns(gone)), _counts(Columns(new))
     counts: dict[str, Counter[str]] = {}
     for group, had in base_side.counts.items():
         now = Counter(had)
         now.subtract(less.get(group, Counter()))
         now.update(more.get(group, Counter()))
         counts[group] = Counter({k: v for k, v in now.items() if v > 0 or k in had})
-    added = _metric_columns(new)
+    added = metric_columns(Columns(new))
     metrics = {
         name: np.concatenate([values[kept], added[name]])
         for name, values in base_side.metrics.items()
@@ -308,14 +168,20 @@ def side_from(
 
 
 def diff(
-    base: Sequence[ImageRecord], head: Sequence[ImageRecord], *, base_side: Side | None = None
+    base: Sequence[ImageRecord],
+    head: Sequence[ImageRecord],
+    *,
+    base_side: Side | None = None,
+    base_cols: Columns | None = None,
+    head_cols: Columns | None = None,
 ) -> ManifestDiff:
     """Compare two manifests' records (see module doc). ``base_side``: ``side_of(base)``, when
-    already made."""
+    already made; ``base_cols`` / ``head_cols``: the records' columns, when shared (with the
+    evaluations)."""
     with gc_paused():  # many small containers, no cycles (see imgeda_ci.columns.gc_paused)
-        old = base_side or side_of(base)
+        old = base_side or side_of(base, base_cols)
         src = _positions(head, base)
-        return _diff(old, side_from(old, base, head, src), src)
+        return _diff(old, side_from(old, base, head, src, head_cols), src)
 
 
 def _rest(base: Side, head: Side, src: npt.NDArray[np.int64]) -> tuple[Side, Side, int] | None:
@@ -377,7 +243,7 @@ def _diff(base: Side, head: Side, src: npt.NDArray[np.int64] | None = None) -> M
             out.removed.append(p)
     out.added = [p for p in only_new if p not in moved_to]
     out.totals = _totals(shift_base.counts, shift_head.counts)
-    out.shift = _shift(shift_base.metrics, shift_head.metrics)
+    out.shift = shift_of(shift_base.metrics, shift_head.metrics)
     return out
 
 

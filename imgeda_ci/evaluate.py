@@ -30,6 +30,7 @@ from imgeda_ci.checks.registry import (
     all_checks,
 )
 from imgeda_ci.columns import Columns, gc_paused
+from imgeda_ci.dupes.search import DupeSearch
 from imgeda_ci.evaluation import NO_DATA, CheckRun, Evaluation, FindingResult, fingerprint
 from imgeda_ci.model import ImageRecord
 from imgeda_ci.policy import Policy, Resolved, Waiver
@@ -46,6 +47,7 @@ def evaluate(
     only: Sequence[str] | None = None,
     reuse: Evaluation | None = None,
     cols: Columns | None = None,
+    search: DupeSearch | None = None,
 ) -> Evaluation:
     """Run every check the policy enables (or just ``only``) over ``records``.
 
@@ -58,6 +60,9 @@ def evaluate(
     ``reuse``: an evaluation under the same policy (the head's, when evaluating the base) whose
     per-image outcomes are taken for every record with the same path and content, instead of
     running the image checks again. Dataset checks always run.
+
+    ``search``: what the duplicate searches of the run share
+    (:class:`~imgeda_ci.dupes.search.DupeSearch`; the dataset checks make one without it).
     """
     if cols is not None and cols.records is not records:
         raise ValueError("evaluate(): cols must be the Columns of these very records")
@@ -67,7 +72,9 @@ def evaluate(
             checks = {k: v for k, v in checks.items() if k in set(only)}
         run = _Run(records, policy, checks, cols if cols is not None else Columns(records))
         run.prepare(reuse)
-        ctx = DatasetContext(records=records, header=header, base=base, cols=run.cols)
+        ctx = DatasetContext(
+            records=records, header=header, base=base, cols=run.cols, search=search
+        )
         if policy.splits:
             ctx.extra["splits"] = {k: list(v) for k, v in policy.splits.items()}
         for check in checks.values():

@@ -13,12 +13,14 @@ else, so they agree with each other and with the exit code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
-from imgeda_ci.columns import shared as shared_columns
+from imgeda_ci.base_evaluator import BaseEvaluator, BaseManifest, InProcessEvaluator
 from imgeda_ci.diff import ManifestDiff, diff
+from imgeda_ci.dupes.search import DupeSearch
 from imgeda_ci.evaluate import Evaluation, FindingResult, evaluate, fingerprint
 from imgeda_ci.model import ImageRecord, ManifestHeader
 from imgeda_ci.policy import Policy
@@ -108,53 +110,56 @@ def build_result(
     base_records: list[ImageRecord] | None = None,
     base_header: ManifestHeader | None = None,
     strict: bool = False,
-    base_evaluation: Callable[[], Evaluation | None] | None = None,
-    head_reuse: Evaluation | None = None,
-    changes: ManifestDiff | Callable[[], ManifestDiff] | None = None,
+    evaluator: BaseEvaluator | None = None,
 ) -> RunResult:
     """Evaluate, compare with the base when given, and judge (see module doc).
 
-    ``base_evaluation``: gives the base's evaluation under ``policy`` when it is made
-    elsewhere (:mod:`imgeda_ci.basejob`), asked for after the head is evaluated; when it is
-    not given, or gives None, the base is evaluated here. ``head_reuse``: an evaluation (under
-    ``policy``) whose image-check outcomes the head takes for its unchanged images.
-    ``changes``: ``diff(base_records, records)``, when already made (or what makes it, called
-    after the head is evaluated and before ``base_evaluation``)."""
-    with shared_columns():  # both evaluations and the diff extract each column once
-        return _build_result(
-            records,
-            policy,
-            header,
-            base_records,
-            base_header,
-            strict,
-            base_evaluation,
-            head_reuse,
-            changes,
-        )
+    ``evaluator``: what answers the questions about the base (its image outcomes, near pairs,
+    half of the diff and evaluation; :mod:`imgeda_ci.base_evaluator`); by default the base is
+    evaluated here, after the head. Both evaluations, the diff and the duplicate searches share
+    one :class:`~imgeda_ci.dupes.search.DupeSearch`: each column is extracted once."""
+    search = DupeSearch()
+    head_cols = search.columns(records)
+    if base_records is None:
+        ev = evaluate(records, policy, header=header, cols=head_cols, search=search)
+        verdict = judge(ev, strict=strict)
+        return RunResult(header, records, policy, ev, verdict, mode=policy.mode, strict=strict)
+    base = BaseManifest(base_header, base_records)
+    evaluator = evaluator if evaluator is not None else InProcessEvaluator(policy)
+    reuse = evaluator.image_outcomes(base, search)
+    if reuse is not None:  # the base's near pairs, once the head's duplicate checks need them
+        search.expect(partial(evaluator.near_pairs, base))
+    ev = evaluate(
+        records,
+        policy,
+        header=header,
+        base=base.records,
+        reuse=reuse,
+        cols=head_cols,
+        search=search,
+    )
+    d = diff(
+        base.records,
+        records,
+        base_side=evaluator.diff_side(base, search),
+        base_cols=search.columns(base.records),
+        head_cols=head_cols,
+    )
+    base_ev = evaluator.evaluation(base, ev, search)
+    return _compared(records, policy, header, base, strict, ev, base_ev, d)
 
 
-def _build_result(
+def _compared(
     records: list[ImageRecord],
     policy: Policy,
     header: ManifestHeader | None,
-    base_records: list[ImageRecord] | None,
-    base_header: ManifestHeader | None,
+    base: BaseManifest,
     strict: bool,
-    base_evaluation: Callable[[], Evaluation | None] | None,
-    head_reuse: Evaluation | None = None,
-    changes: ManifestDiff | Callable[[], ManifestDiff] | None = None,
+    ev: Evaluation,
+    base_ev: Evaluation,
+    d: ManifestDiff,
 ) -> RunResult:
-    ev = evaluate(records, policy, header=header, base=base_records, reuse=head_reuse)
-    if base_records is None:
-        verdict = judge(ev, strict=strict)
-        return RunResult(header, records, policy, ev, verdict, mode=policy.mode, strict=strict)
-    if callable(changes):
-        changes = changes()
-    d = changes if changes is not None else diff(base_records, records)
-    base_ev = base_evaluation() if base_evaluation is not None else None
-    if base_ev is None:
-        base_ev = evaluate(base_records, policy, header=base_header, reuse=ev)
+    """The result of a head evaluation ``ev`` against the base's ``base_ev``, given their diff."""
     base_verdict = judge(base_ev, strict=strict)
     introduced, existing, resolved = split_findings(ev.findings, base_ev.findings, d)
     judged = introduced if policy.mode == "new-only" else None
@@ -165,8 +170,8 @@ def _build_result(
         policy,
         ev,
         verdict,
-        base_header=base_header,
-        base_records=base_records,
+        base_header=base.header,
+        base_records=base.records,
         base_evaluation=base_ev,
         base_verdict=base_verdict,
         diff=d,

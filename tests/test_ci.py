@@ -222,36 +222,39 @@ NO_PAIRS = "checks:\n  dark: {severity: error}\n" + "".join(
 )
 
 
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="a second process needs a second core")
 @pytest.mark.parametrize("child", ["works", "fails", "dies", "works, no pairs asked for"])
 def test_base_evaluated_in_a_second_process_gives_the_same_result(
     repo: Path, child: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The base's evaluation from the forked child (imgeda_ci.basejob), or the parent's own
-    when the child fails or dies, is the one a sequential run makes; with no duplicate check
-    the near pairs the child sends are never taken in, and its evaluation, sent after them, is
-    still the one used."""
-    from imgeda_ci import basejob
+    """The base's evaluation from the forked child (imgeda_ci.base_evaluator.ForkedEvaluator),
+    or the reference's when the child fails or dies, is the one the in-process evaluator makes;
+    with no duplicate check the near pairs the child sends are never taken in, and its
+    evaluation, sent after them, is still the one used."""
+    from imgeda_ci import base_evaluator
 
     (repo.parent / "p.yml").write_text(NO_PAIRS if "no pairs" in child else STRICT)
     args = _committed_repo(repo)
 
-    monkeypatch.setattr(basejob, "ENABLED", False)
+    monkeypatch.setattr(base_evaluator, "default", lambda: base_evaluator.in_process)
     assert main([*args, "--json-out", str(repo.parent / "seq.json")]) == 2
     sequential = json.loads((repo.parent / "seq.json").read_text())
 
-    monkeypatch.setattr(basejob, "ENABLED", True)
+    monkeypatch.setattr(base_evaluator, "default", lambda: base_evaluator.forked)
     got: list[object] = []
-    real = basejob.BaseJob.evaluation
+    real = base_evaluator.ForkedEvaluator._evaluation
 
-    def spy(job: basejob.BaseJob, records: list[dict[str, object]]) -> object:
-        got.append(real(job, records))  # type: ignore[arg-type]
-        return got[-1]
+    def spy(job: base_evaluator.ForkedEvaluator, kind: str, *rest: object) -> object:
+        answer = real(job, kind, *rest)  # type: ignore[arg-type]
+        if kind == "evaluation":
+            got.append(answer)
+        return answer
 
-    monkeypatch.setattr(basejob.BaseJob, "evaluation", spy)
+    monkeypatch.setattr(base_evaluator.ForkedEvaluator, "_evaluation", spy)
     if child == "fails":  # an error in the work: reported to the parent
-        monkeypatch.setattr(basejob, "_work", _broken_child(child))
+        monkeypatch.setattr(base_evaluator, "_work", _broken_child(child))
     elif child == "dies":
-        monkeypatch.setattr(basejob, "_child", _broken_child(child))
+        monkeypatch.setattr(base_evaluator, "_child", _broken_child(child))
     git(repo, "checkout", "-q", "--", "data.jsonl")
     assert main([*args, "--json-out", str(repo.parent / "par.json")]) == 2
     parallel = json.loads((repo.parent / "par.json").read_text())

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from imgeda_ci.cli import main
-from imgeda_ci.diff import diff, ks_distance, psi
+from imgeda_ci.diff import diff
 from imgeda_ci.model import ImageRecord
+from imgeda_ci.shift import ks_distance, psi
 
 
 def rec(path: str, sha: str, luma: float = 100.0, **kw: object) -> ImageRecord:
@@ -81,7 +82,8 @@ def test_shift_columns_match_the_metric_functions() -> None:
     """The diff reads the metrics as numpy columns; they equal the per-record functions."""
     import numpy as np
 
-    from imgeda_ci.diff import METRICS, _metric_columns, _values
+    from imgeda_ci.columns import Columns
+    from imgeda_ci.shift import METRICS, _values, metric_columns
 
     recs: list[dict[str, object]] = [
         {"path": "a", "pixels": 100, "width": 10, "height": 10, "size": 5, "stats": {}},
@@ -93,7 +95,7 @@ def test_shift_columns_match_the_metric_functions() -> None:
         {"path": "g", "pixels": "12", "size": 3.5, "stats": {"luma_mean": np.float64(4)}},
         {"path": "h", "width": 2**54 + 1, "height": 3},
     ]
-    cols = _metric_columns(recs)  # type: ignore[arg-type]
+    cols = metric_columns(Columns(recs))  # type: ignore[arg-type]
     for name, (metric, log) in METRICS.items():
         arr = cols[name]
         arr = arr[np.isfinite(arr)]

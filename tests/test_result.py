@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
+
+import pytest
 
 from imgeda_ci import manifest
 from imgeda_ci.evaluate import evaluate
@@ -136,3 +140,37 @@ def test_rows_whose_image_outcomes_can_be_reused() -> None:
     assert _same_rows(paths, shas, prior_paths, prior_shas) == [-1, 0, -1, -1, -1, -1]
     assert _same_rows([], [], prior_paths, prior_shas) == []
     assert _same_rows(paths, shas, [], []) == [-1] * 6
+
+
+@pytest.mark.skipif(
+    (os.cpu_count() or 1) < 2 or not sys.platform.startswith("linux"),
+    reason="a forked second process needs Linux and a second core",
+)
+def test_the_forked_base_evaluator_answers_as_the_in_process_one(tmp_path: Path) -> None:
+    """The same head and base, judged with the reference evaluator and with a child that
+    evaluates the base manifest's bytes: the same result, finding for finding."""
+    from imgeda_ci.base_evaluator import ForkedEvaluator, InProcessEvaluator, forked
+
+    _, head = make(tmp_path)
+    policy = default_policy()
+    base_header, base = manifest.load(tmp_path / "b.jsonl")
+    reference = build_result(
+        head,
+        policy,
+        base_records=base,
+        base_header=base_header,
+        evaluator=InProcessEvaluator(policy),
+    )
+    child = forked((tmp_path / "b.jsonl").read_bytes(), "b.jsonl", policy)
+    assert isinstance(child, ForkedEvaluator)
+    try:
+        base_header, base = manifest.load(tmp_path / "b.jsonl")  # this process's own copy
+        got = build_result(
+            head, policy, base_records=base, base_header=base_header, evaluator=child
+        )
+    finally:
+        child.close()
+    assert got.to_json() == reference.to_json()
+    assert got.base_evaluation is not None and reference.base_evaluation is not None
+    assert got.base_evaluation.findings == reference.base_evaluation.findings
+    assert got.base_evaluation.quality == reference.base_evaluation.quality

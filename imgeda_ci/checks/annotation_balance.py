@@ -21,7 +21,7 @@ def _facts(ctx: DatasetContext) -> dict[str, object] | None:
         return cached[1]  # type: ignore[no-any-return]
     facts: dict[str, object] | None = None
     if dataset_info(ctx.header) or any(r.get("labels") for r in ctx.records):
-        facts = dataset_facts(ctx.records, ctx.header)
+        facts = dataset_facts(ctx.records, ctx.header, ctx.columns())
     ctx.extra["annotation_balance.facts"] = (key, facts)
     return facts
 

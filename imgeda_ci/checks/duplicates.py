@@ -49,7 +49,6 @@ from imgeda_ci.checks.registry import (
     shorthand,
 )
 from imgeda_ci.dupes import DEFAULT_THRESHOLD, NearOptions, find_base_duplicates, find_groups
-from imgeda_ci.dupes.content import content_of
 from imgeda_ci.dupes.groups import Group
 from imgeda_ci.model import ImageRecord
 
@@ -94,7 +93,7 @@ def groups_of(ctx: DatasetContext, opts: NearOptions) -> list[Group]:
     if cached is not None and cached[0] == key and cached[1] is ctx.records:
         groups: list[Group] = cached[2]
         return groups
-    groups = find_groups(ctx.records, opts, content_of(ctx.records, ctx.columns()))
+    groups = find_groups(ctx.records, opts, ctx.dupe_search())
     ctx.extra["duplicates.groups"] = (key, ctx.records, groups)
     return groups
 
@@ -212,8 +211,7 @@ def duplicate_of_base(
         ctx.records,
         ctx.base,
         opts,
-        head_content=content_of(ctx.records, ctx.columns()),
-        base_content=content_of(ctx.base),
+        search=ctx.dupe_search(),
     )
     out: list[Finding] = []
     for dup in dupes:

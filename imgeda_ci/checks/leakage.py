@@ -28,7 +28,6 @@ from imgeda_ci.checks.registry import (
     shorthand,
 )
 from imgeda_ci.dupes import DEFAULT_THRESHOLD, find_leaks, splits_of
-from imgeda_ci.dupes.content import content_of
 
 SPLITS_KEY = "splits"  # ctx.extra key: {split: [glob, ...]} from the policy
 
@@ -68,8 +67,9 @@ def leakage(
 ) -> list[Finding]:
     opts = near_options(threshold, options)
     records = ctx.records
-    content = content_of(records, ctx.columns())
-    leaks, _ = find_leaks(records, splits_of(records, _globs(ctx)), opts, content)
+    leaks, _ = find_leaks(
+        records, splits_of(records, _globs(ctx), ctx.columns()), opts, ctx.dupe_search()
+    )
     out: list[Finding] = []
     for leak in leaks:
         path = records[leak.image]["path"]

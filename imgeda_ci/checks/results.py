@@ -18,12 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 
 from imgeda_ci.columns import BoolArray, Columns, FloatArray
 from imgeda_ci.model import ImageRecord
+
+if TYPE_CHECKING:
+    from imgeda_ci.dupes.search import DupeSearch
 
 Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning", "info")
@@ -115,9 +118,21 @@ class DatasetContext:
     extra: dict[str, Any] = field(default_factory=dict)
     #: the columns of :attr:`records` (the evaluator passes the ones its image checks read)
     cols: Columns | None = field(default=None, repr=False, compare=False)
+    #: what the duplicate searches of the run share (see :mod:`imgeda_ci.dupes.search`)
+    search: DupeSearch | None = field(default=None, repr=False, compare=False)
 
     def columns(self) -> Columns:
         """The columns of :attr:`records` (made on first use when none were given)."""
         if self.cols is None or self.cols.records is not self.records:
             self.cols = Columns(self.records)
         return self.cols
+
+    def dupe_search(self) -> DupeSearch:
+        """The run's :class:`~imgeda_ci.dupes.search.DupeSearch` (one of this evaluation's own
+        when none was given), knowing :meth:`columns`."""
+        if self.search is None:
+            from imgeda_ci.dupes.search import DupeSearch
+
+            self.search = DupeSearch()
+        self.search.columns(self.records, self.columns())
+        return self.search

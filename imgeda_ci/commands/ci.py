@@ -68,7 +68,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from imgeda_ci import fastexit
+    from imgeda_ci import base_evaluator
     from imgeda_ci.ci import CiOptions, run_ci, write_outputs
     from imgeda_ci.render.gate_table import gate_lines
 
@@ -96,8 +96,8 @@ def run(args: argparse.Namespace) -> int:
     )
     if not args.policy:
         print("imgeda-ci: no policy file given: the built-in defaults apply", file=sys.stderr)
-    result = run_ci(opts)
-    fastexit.keep(result)  # two manifests' records: the process ends without freeing them
+    result = run_ci(opts, base_evaluator.default())
+    args.keep(result)  # two manifests' records: the console script ends without freeing them
     scan = result.scan
     print(
         f"scanned {scan['images']} images: analysed {scan['analysed']}, reused {scan['reused']}"

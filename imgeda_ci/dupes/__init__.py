@@ -7,9 +7,13 @@ Public API (what the checks, the diff and the pre-commit hook call):
 - :func:`find_leaks` (records, splits, options) -> cross-split duplicates
   (:mod:`imgeda_ci.dupes.leakage`); splits from :func:`split_of` (:mod:`imgeda_ci.dupes.splits`);
 - :func:`find_base_duplicates` (head records, base records, options) -> images added by a change
-  that duplicate an image already in the base (:mod:`imgeda_ci.dupes.base`);
+  that duplicate an image already in the base (:mod:`imgeda_ci.dupes.of_base`);
 - :func:`near_pairs` (uint64 (n, 4) hashes, radius) -> every pair within the radius, exactly
   (:mod:`imgeda_ci.dupes.hashindex`).
+
+The searches of one run share a :class:`DupeSearch` (:mod:`imgeda_ci.dupes.search`): the
+records' columns and content keys, and the near-pair memory that lets the base's search after
+the head's compare only what a change added; each search makes one of its own without it.
 
 ``DEFAULT_THRESHOLD`` is the near-duplicate pHash distance (256-bit, bits); its justification
 on real photos is in :mod:`imgeda_ci.checks.duplicates`.
@@ -17,10 +21,11 @@ on real photos is in :mod:`imgeda_ci.checks.duplicates`.
 
 from __future__ import annotations
 
-from imgeda_ci.dupes.base import BaseDuplicate, added_indexes, find_base_duplicates
 from imgeda_ci.dupes.groups import Group, NearOptions, find_groups, quality_key
 from imgeda_ci.dupes.hashindex import from_hex, near_pairs
 from imgeda_ci.dupes.leakage import Leak, find_leaks
+from imgeda_ci.dupes.of_base import BaseDuplicate, added_indexes, find_base_duplicates
+from imgeda_ci.dupes.search import DupeSearch
 from imgeda_ci.dupes.splits import split_of, splits_of
 
 #: Default near-duplicate threshold: 256-bit pHash Hamming distance (see the module doc).
@@ -29,6 +34,7 @@ DEFAULT_THRESHOLD = 24
 __all__ = [
     "DEFAULT_THRESHOLD",
     "BaseDuplicate",
+    "DupeSearch",
     "Group",
     "Leak",
     "NearOptions",

@@ -10,8 +10,8 @@ Groups, leakage and base duplicates then work on these arrays and only touch, in
 rows that have a match at all: in a real dataset that is a few percent, so a search over 50,000
 records costs tens of milliseconds rather than seconds of per-record Python. :func:`content_of`
 caches the result on the records' :class:`~imgeda_ci.columns.Columns`, so the duplicate,
-leakage and base checks of one evaluation (of one run, inside :func:`imgeda_ci.columns.shared`)
-share it.
+leakage and base checks of one evaluation (of one run, through its
+:class:`~imgeda_ci.dupes.search.DupeSearch`) share it.
 """
 
 from __future__ import annotations
@@ -25,8 +25,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
-from imgeda_ci.columns import Columns, columns_for
-from imgeda_ci.dupes import awaited
+from imgeda_ci.columns import Columns
 from imgeda_ci.dupes.hashindex import I64, U64, WORDS, Bool, from_hex
 from imgeda_ci.model import ImageRecord
 
@@ -162,23 +161,18 @@ def _build(cols: Columns) -> Content:
     )
 
 
-def content_of(records: Sequence[ImageRecord], cols: Columns | None = None) -> Content:
-    """The :class:`Content` of ``records``, cached on their columns (``cols``, or
-    :func:`~imgeda_ci.columns.columns_for` them: shared inside :func:`imgeda_ci.columns.shared`).
-    Content another process is sending (:mod:`.awaited`) is taken in first."""
-    awaited.wait()
-    if cols is None or cols.records is not records:
-        cols = columns_for(records)
+def content_of(cols: Columns) -> Content:
+    """The :class:`Content` of the columns' records, cached on ``cols``."""
     got: Content = cols.derive(_NAME, _build)
     return got
 
 
-def adopt(records: Sequence[ImageRecord], content: Content) -> None:
+def with_content(cols: Columns, content: Content) -> None:
     """Take ``content``, made from an identical list of records elsewhere (another process,
-    which sends it without records), as the :func:`content_of` of ``records``."""
-    if content.n != len(records):
-        raise ValueError(f"content of {content.n} records given for {len(records)}")
-    columns_for(records).put(_NAME, replace(content, records=records))
+    which sends it without records), as the :func:`content_of` of ``cols``."""
+    if content.n != cols.n:
+        raise ValueError(f"content of {content.n} records given for {cols.n}")
+    cols.put(_NAME, replace(content, records=cols.records))
 
 
 def by_rank(rows: npt.NDArray[np.intp] | I64, content: Content) -> I64:

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from imgeda_ci.dupes import hashindex, orientation, pairmemo
+from imgeda_ci.dupes import hashindex, orientation
 from imgeda_ci.dupes.hashindex import I64, U64, Bool
+from imgeda_ci.dupes.pairmemo import PairMemo
 
 
 @dataclass
@@ -58,6 +59,119 @@ def _nodes(keys: U64) -> tuple[I64, I64]:
     return inverse, first
 
 
+@dataclass
+class _Limits:
+    """Which node pairs may be related: across sides (when sides are given) and within the
+    dHash radius (when one is given)."""
+
+    on_true: Bool | None = None  # per node: it holds an item of side True (None: no sides)
+    on_false: Bool | None = None
+    dhash: U64 | None = None  # per node, when a dHash radius applies
+    has_dhash: Bool | None = None
+    dhash_radius: int = 0
+
+    def allow(self, na: int, nb: int) -> bool:
+        if self.on_true is not None and self.on_false is not None:
+            t, f = self.on_true, self.on_false
+            if not ((t[na] and f[nb]) or (f[na] and t[nb])):
+                return False
+        if self.dhash is not None and self.has_dhash is not None:
+            if not (self.has_dhash[na] and self.has_dhash[nb]):
+                return False
+            dd = int(np.bitwise_count(self.dhash[na] ^ self.dhash[nb]).sum())
+            if dd > self.dhash_radius:
+                return False
+        return True
+
+
+def _relate(
+    graph: NearGraph, limits: _Limits, a: tuple[int, int], b: tuple[int, int], d: int
+) -> None:
+    """Relate two entries (node, variant) at distance ``d`` when they may be related."""
+    (na, va), (nb, vb) = a, b
+    if na == nb or (va and vb):  # variant against variant: not a distance of two images
+        return
+    if not limits.allow(na, nb):
+        return
+    old = graph.adj[na].get(nb)
+    if old is None or d < old:
+        graph.adj[na][nb] = d
+        graph.adj[nb][na] = d
+
+
+@dataclass
+class _Entries:
+    """The rows given to the index, each naming its node and variant (0 = identity), and
+    the side of each entry (None: every entry against every other)."""
+
+    rows: U64
+    node: I64
+    var: I64
+    side: Bool | None
+
+
+def _oriented_entries(
+    graph: NearGraph, phash: U64, first: I64, flips: Sequence[str | None] | None
+) -> _Entries:
+    """Each node's eight rotations/mirrors: identities against the other images' variants."""
+    n_nodes = len(first)
+    hexes = hashindex.to_hex(phash[first])
+    rows_hex: list[str] = []
+    for node, k in enumerate(first.tolist()):
+        var, exact = orientation.variants(hexes[node], flips[k] if flips else None)
+        graph.exact &= exact
+        rows_hex.extend(var)
+    entry_var = np.tile(np.arange(8, dtype=np.int64), n_nodes)
+    return _Entries(
+        hashindex.from_hex(rows_hex),
+        np.repeat(np.arange(n_nodes, dtype=np.int64), 8),
+        entry_var,
+        entry_var == 0,
+    )
+
+
+def _sided_entries(phash: U64, first: I64, on_true: Bool, on_false: Bool) -> _Entries:
+    """A node with items on both sides enters twice (once per side): the index then pairs its
+    hash with everything near, as it should."""
+    false_nodes, true_nodes = np.flatnonzero(on_false), np.flatnonzero(on_true)
+    entry_node = np.concatenate([false_nodes, true_nodes]).astype(np.int64)
+    entry_side = np.zeros(len(entry_node), dtype=np.bool_)
+    entry_side[len(false_nodes) :] = True
+    zeros = np.zeros(len(entry_node), dtype=np.int64)
+    return _Entries(phash[first[entry_node]], entry_node, zeros, entry_side)
+
+
+def _link(graph: NearGraph, entries: _Entries, found: hashindex.NearPairs, limits: _Limits) -> None:
+    """Relate the nodes of entries sharing a value (distance 0) or in a near pair."""
+    order = np.argsort(found.inverse, kind="stable")
+    bounds = np.searchsorted(found.inverse[order], np.arange(len(found.unique) + 1))
+    sizes = np.diff(bounds)
+    # only entries sharing a value with another entry, or in a near pair, are looked at
+    wanted = np.zeros(len(found.unique), dtype=np.bool_)
+    wanted[sizes > 1] = True
+    wanted[found.i] = True
+    wanted[found.j] = True
+    if not wanted.any():
+        return
+    nodes = entries.node[order]
+    vars_ = entries.var[order]
+    bounds_l = bounds.tolist()
+
+    def at(u: int) -> list[tuple[int, int]]:
+        lo, hi = bounds_l[u], bounds_l[u + 1]
+        return list(zip(nodes[lo:hi].tolist(), vars_[lo:hi].tolist(), strict=True))
+
+    for u in np.flatnonzero(sizes > 1).tolist():  # identical hashes: distance 0
+        same = at(u)
+        for x in range(len(same)):
+            for y in range(x + 1, len(same)):
+                _relate(graph, limits, same[x], same[y], 0)
+    for ui, uj, d in zip(found.i.tolist(), found.j.tolist(), found.dist.tolist(), strict=True):
+        for a in at(ui):
+            for b in at(uj):
+                _relate(graph, limits, a, b, d)
+
+
 def build(
     phash: U64,
     radius: int,
@@ -68,6 +182,7 @@ def build(
     dhash_radius: int | None = None,
     flips: Sequence[str | None] | None = None,
     orientation_invariant: bool = False,
+    memo: PairMemo | None = None,
 ) -> NearGraph:
     """The near relation between items given by their pHashes, ``(n, 4)`` uint64 rows (see the
     module doc and :func:`imgeda_ci.dupes.content.hashes_of`).
@@ -75,11 +190,13 @@ def build(
     ``dhash`` / ``has_dhash``: the items' dHashes, for ``dhash_radius`` (an item without one
     matches nothing then). With ``side`` (a bool per item), only nodes holding items of
     different sides are related (e.g. images added by a change against the base's images).
-    ``flips``: the items' ``phash_flips`` (for ``orientation_invariant``).
+    ``flips``: the items' ``phash_flips`` (for ``orientation_invariant``). ``memo``: the
+    near-pair memory at ``radius`` that answers the plain relation (no sides, no orientation)
+    and remembers it for the next search (head, then base); without one it is computed here.
     """
     n = len(phash)
-    confirm = dhash_radius is not None and dhash is not None
-    if confirm and dhash is not None:
+    limits = _Limits()
+    if dhash_radius is not None and dhash is not None:
         has = np.ones(n, dtype=np.bool_) if has_dhash is None else has_dhash
         dh = np.where(has[:, None], dhash, np.uint64(0)).astype(np.uint64)
         keys = np.concatenate([phash, dh, has.astype(np.uint64)[:, None]], axis=1)
@@ -88,98 +205,32 @@ def build(
     node_arr, first = _nodes(keys)
     n_nodes = len(first)
     graph = NearGraph(node_arr.tolist(), [{} for _ in range(n_nodes)])
-    items_per_node = np.bincount(node_arr, minlength=n_nodes)
-    graph.involved = items_per_node > 1
+    graph.involved = np.bincount(node_arr, minlength=n_nodes) > 1
     if n_nodes < 2:
         return graph
-    node_dh = dh[first] if confirm else None
-    node_has = has[first] if confirm else None
-    on_true = on_false = np.zeros(0, dtype=np.bool_)
+    if dhash_radius is not None and dhash is not None:
+        limits.dhash, limits.has_dhash = dh[first], has[first]
+        limits.dhash_radius = dhash_radius
     if side is not None:
-        on_true = np.zeros(n_nodes, dtype=np.bool_)
-        on_false = np.zeros(n_nodes, dtype=np.bool_)
-        on_true[node_arr[side]] = True
-        on_false[node_arr[~side]] = True
-        graph.involved = on_true & on_false  # within a node, items of both sides match
-
-    # entries: the rows given to the index, each naming its node and variant (0 = identity)
-    entry_side: Bool | None
+        limits.on_true = np.zeros(n_nodes, dtype=np.bool_)
+        limits.on_false = np.zeros(n_nodes, dtype=np.bool_)
+        limits.on_true[node_arr[side]] = True
+        limits.on_false[node_arr[~side]] = True
+        graph.involved = limits.on_true & limits.on_false  # within a node, both sides match
     if orientation_invariant:
-        hexes = hashindex.to_hex(phash[first])
-        rows_hex: list[str] = []
-        for node, k in enumerate(first.tolist()):
-            var, exact = orientation.variants(hexes[node], flips[k] if flips else None)
-            graph.exact &= exact
-            rows_hex.extend(var)
-        rows = hashindex.from_hex(rows_hex)
-        entry_node = np.repeat(np.arange(n_nodes, dtype=np.int64), 8)
-        entry_var = np.tile(np.arange(8, dtype=np.int64), n_nodes)
-        entry_side = entry_var == 0  # identities against the other images' variants
-    elif side is not None:
-        # a node with items on both sides enters twice (once per side): the index then pairs
-        # its hash with everything near, as it should
-        false_nodes, true_nodes = np.flatnonzero(on_false), np.flatnonzero(on_true)
-        entry_node = np.concatenate([false_nodes, true_nodes]).astype(np.int64)
-        rows = phash[first[entry_node]]
-        entry_var = np.zeros(len(entry_node), dtype=np.int64)
-        entry_side = np.zeros(len(entry_node), dtype=np.bool_)
-        entry_side[len(false_nodes) :] = True
+        entries = _oriented_entries(graph, phash, first, flips)
+    elif limits.on_true is not None and limits.on_false is not None:
+        entries = _sided_entries(phash, first, limits.on_true, limits.on_false)
     else:
-        rows = phash[first]
-        entry_node = np.arange(n_nodes, dtype=np.int64)
-        entry_var = np.zeros(n_nodes, dtype=np.int64)
-        entry_side = None
-
-    if entry_side is None:  # the plain relation: remembered across calls (head, then base)
-        found = pairmemo.memo_for(radius).query(rows)
+        ids = np.arange(n_nodes, dtype=np.int64)
+        entries = _Entries(phash[first], ids, np.zeros(n_nodes, dtype=np.int64), None)
+    if entries.side is not None:
+        found = hashindex.near_pairs(entries.rows, radius, side=entries.side)
+    elif memo is not None:  # the plain relation: remembered across calls (head, then base)
+        found = memo.query(entries.rows)
     else:
-        found = hashindex.near_pairs(rows, radius, side=entry_side)
-    order = np.argsort(found.inverse, kind="stable")
-    bounds = np.searchsorted(found.inverse[order], np.arange(len(found.unique) + 1))
-    sizes = np.diff(bounds)
-    # only entries sharing a value with another entry, or in a near pair, are looked at
-    wanted = np.zeros(len(found.unique), dtype=np.bool_)
-    wanted[sizes > 1] = True
-    wanted[found.i] = True
-    wanted[found.j] = True
-    if not wanted.any():
-        return graph
-    nodes = entry_node[order]
-    vars_ = entry_var[order]
-
-    def relate(na: int, va: int, nb: int, vb: int, d: int) -> None:
-        if na == nb or (va and vb):  # variant against variant: not a distance of two images
-            return
-        if side is not None and not (
-            (on_true[na] and on_false[nb]) or (on_false[na] and on_true[nb])
-        ):
-            return
-        if node_dh is not None and node_has is not None:
-            if not (node_has[na] and node_has[nb]):
-                return
-            dd = int(np.bitwise_count(node_dh[na] ^ node_dh[nb]).sum())
-            if dd > (dhash_radius or 0):
-                return
-        old = graph.adj[na].get(nb)
-        if old is None or d < old:
-            graph.adj[na][nb] = d
-            graph.adj[nb][na] = d
-
-    bounds_l = bounds.tolist()
-
-    def entries(u: int) -> list[tuple[int, int]]:
-        lo, hi = bounds_l[u], bounds_l[u + 1]
-        return list(zip(nodes[lo:hi].tolist(), vars_[lo:hi].tolist(), strict=True))
-
-    for u in np.flatnonzero(sizes > 1).tolist():  # identical hashes: distance 0
-        same = entries(u)
-        for x in range(len(same)):
-            for y in range(x + 1, len(same)):
-                relate(*same[x], *same[y], 0)
-    for ui, uj, d in zip(found.i.tolist(), found.j.tolist(), found.dist.tolist(), strict=True):
-        for na, va in entries(ui):
-            for nb, vb in entries(uj):
-                relate(na, va, nb, vb, d)
+        found = hashindex.near_pairs(entries.rows, radius)
+    _link(graph, entries, found, limits)
     linked = np.fromiter((bool(a) for a in graph.adj), dtype=np.bool_, count=n_nodes)
     graph.involved = graph.involved | linked
     return graph

@@ -36,10 +36,13 @@ from typing import Literal
 
 import numpy as np
 
+from imgeda_ci.columns import Columns
 from imgeda_ci.dupes import graph as near_graph
 from imgeda_ci.dupes.content import Content, by_rank, content_of, repeated
 from imgeda_ci.dupes.hashindex import I64
 from imgeda_ci.dupes.orientation import FLIPS_FIELD
+from imgeda_ci.dupes.pairmemo import PairMemo
+from imgeda_ci.dupes.search import DupeSearch
 from imgeda_ci.model import ImageRecord
 
 Kind = Literal["bytes", "pixels", "near"]
@@ -99,10 +102,12 @@ def near_groups(
     candidates: Sequence[int] | I64,
     opts: NearOptions,
     content: Content | None = None,
+    memo: PairMemo | None = None,
 ) -> tuple[list[Group], bool]:
     """Keeper-first near groups among ``candidates`` (see the module doc); also whether the
-    matching was exact (False only for orientation matching without ``phash_flips``)."""
-    c = content if content is not None else content_of(records)
+    matching was exact (False only for orientation matching without ``phash_flips``).
+    ``memo``: the run's near-pair memory at the threshold (see :func:`.graph.build`)."""
+    c = content if content is not None else content_of(Columns(records))
     cand = np.asarray(candidates, dtype=np.int64)
     items_arr = by_rank(cand[c.hashed[cand]], c)
     if len(items_arr) < 2:
@@ -116,10 +121,30 @@ def near_groups(
         dhash_radius=opts.dhash_threshold,
         flips=[flips_of(records[k]) for k in items] if opts.orientation_invariant else None,
         orientation_invariant=opts.orientation_invariant,
+        memo=memo,
     )
+    groups_of = _keeper_groups(g, items)
+    groups: list[Group] = []
+    rank = c.rank
+    for k in sorted(groups_of):
+        gid = _group_id("near", records[items[k]])
+        for n, (_, members) in enumerate(groups_of[k]):
+            members.sort(key=lambda m: (m[1], int(rank[m[0]])))
+            groups.append(
+                Group("near", gid if n == 0 else f"{gid}/{n + 1}", items[k], tuple(members))
+            )
+    return groups, g.exact
+
+
+#: per keeper position: its groups, each (member nodes, members as (record, distance))
+_KeeperGroups = dict[int, list[tuple[set[int], list[tuple[int, int]]]]]
+
+
+def _keeper_groups(g: near_graph.NearGraph, items: list[int]) -> _KeeperGroups:
+    """Each item (in quality order, best first) joins the closest keeper's group it fits
+    (near every member), else starts a group of that keeper, else becomes a keeper."""
     keepers_of: dict[int, list[int]] = defaultdict(list)  # node -> keeper positions
-    # per keeper position: its groups, each (member nodes, members as (record, distance))
-    groups_of: dict[int, list[tuple[set[int], list[tuple[int, int]]]]] = defaultdict(list)
+    groups_of: _KeeperGroups = defaultdict(list)
     node_arr = np.asarray(g.node_of, dtype=np.int64)
     # an item whose node is near nothing and holds nothing else is a keeper of no group: only
     # the others are visited (positions are in quality order, best first)
@@ -142,16 +167,7 @@ def near_groups(
         else:
             d, k = keepers[0]
             groups_of[k].append(({g.node_of[k], node}, [(items[pos], d)]))
-    groups: list[Group] = []
-    rank = c.rank
-    for k in sorted(groups_of):
-        gid = _group_id("near", records[items[k]])
-        for n, (_, members) in enumerate(groups_of[k]):
-            members.sort(key=lambda m: (m[1], int(rank[m[0]])))
-            groups.append(
-                Group("near", gid if n == 0 else f"{gid}/{n + 1}", items[k], tuple(members))
-            )
-    return groups, g.exact
+    return groups_of
 
 
 def flips_of(rec: Mapping[str, object]) -> str | None:
@@ -160,11 +176,13 @@ def flips_of(rec: Mapping[str, object]) -> str | None:
 
 
 def find_groups(
-    records: Sequence[ImageRecord], opts: NearOptions, content: Content | None = None
+    records: Sequence[ImageRecord], opts: NearOptions, search: DupeSearch | None = None
 ) -> list[Group]:
     """Byte, pixel and near duplicate groups of ``records`` (disjoint; see the module doc).
-    ``content``: their :func:`~imgeda_ci.dupes.content.content_of`, when already made."""
-    c = content if content is not None else content_of(records)
+    ``search``: the run's shared content keys and near-pair memory (made here when not
+    given)."""
+    search = search if search is not None else DupeSearch()
+    c = search.content(records)
     everyone = np.arange(c.n, dtype=np.int64)
     bytes_groups, taken = _exact_groups(records, c, everyone, c.sha, "sha256", "bytes")
     left = np.ones(c.n, dtype=np.bool_)
@@ -172,5 +190,6 @@ def find_groups(
     decoded = np.flatnonzero(left & c.ok)
     pixel_groups, taken = _exact_groups(records, c, decoded, c.pix, "pixel_sha256", "pixels")
     left[taken] = False
-    near, _ = near_groups(records, np.flatnonzero(left), opts, c)
+    memo = search.memo(opts.threshold)
+    near, _ = near_groups(records, np.flatnonzero(left), opts, c, memo)
     return bytes_groups + pixel_groups + near

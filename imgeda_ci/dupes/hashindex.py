@@ -224,26 +224,7 @@ def near_pairs(
     found_j: list[I64] = []
     found_d: list[I64] = []
     if radius >= 1 and len(uniq) >= 2:
-        if (
-            strategy is None
-            and u_side is not None
-            and _cross_is_cheaper(u_side, plan(len(uniq), radius))
-        ):
-            strategy = _CROSS  # cheaper than the model's best plan: no need to measure plans
-        p = strategy or plan(len(uniq), radius, uniq)
-        if p.kind == "mih" and (p.chunks * (p.s + 1) <= radius or p.chunks < 4 or p.s > 1):
-            raise ValueError(f"{p} cannot guarantee recall at radius {radius}")
-        cols = [np.ascontiguousarray(uniq[:, w]) for w in range(WORDS)]
-        found: Found
-        if u_side is not None and (
-            p is _CROSS or (strategy is None and _cross_is_cheaper(u_side, p))
-        ):
-            found = _brute_cross(cols, u_side, radius)
-        elif p.kind == "brute":
-            found = _brute(cols, radius)
-        else:
-            found = _mih(uniq, cols, p, radius)
-        for a, b, d in found:
+        for a, b, d in _search(uniq, radius, u_side, strategy):
             if u_side is not None:
                 keep = (u_side[0][a] & u_side[1][b]) | (u_side[1][a] & u_side[0][b])
                 a, b, d = a[keep], b[keep], d[keep]
@@ -257,6 +238,28 @@ def near_pairs(
     else:
         i = j = d = np.zeros(0, dtype=np.int64)
     return NearPairs(uniq, inverse, i, j, d)
+
+
+def _search(
+    uniq: U64, radius: int, u_side: tuple[Bool, Bool] | None, strategy: Plan | None
+) -> Found:
+    """The candidate pairs (at most ``radius`` apart) among the distinct values ``uniq`` by the
+    cheapest plan (or ``strategy``): across sides, brute force, or the multi-index search."""
+    if (
+        strategy is None
+        and u_side is not None
+        and _cross_is_cheaper(u_side, plan(len(uniq), radius))
+    ):
+        strategy = _CROSS  # cheaper than the model's best plan: no need to measure plans
+    p = strategy or plan(len(uniq), radius, uniq)
+    if p.kind == "mih" and (p.chunks * (p.s + 1) <= radius or p.chunks < 4 or p.s > 1):
+        raise ValueError(f"{p} cannot guarantee recall at radius {radius}")
+    cols = [np.ascontiguousarray(uniq[:, w]) for w in range(WORDS)]
+    if u_side is not None and (p is _CROSS or (strategy is None and _cross_is_cheaper(u_side, p))):
+        return _brute_cross(cols, u_side, radius)
+    if p.kind == "brute":
+        return _brute(cols, radius)
+    return _mih(uniq, cols, p, radius)
 
 
 Found = Iterator[tuple[I64, I64, I64]]

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from imgeda_ci.dupes import graph as near_graph
-from imgeda_ci.dupes.content import Content, content_of, repeated
+from imgeda_ci.dupes.content import Content, repeated
 from imgeda_ci.dupes.groups import Kind, NearOptions, flips_of
-from imgeda_ci.dupes.matches import KINDS, MatchIndex
+from imgeda_ci.dupes.matches import KINDS, Found, MatchIndex
+from imgeda_ci.dupes.search import DupeSearch
 from imgeda_ci.dupes.splits import rank
 from imgeda_ci.model import ImageRecord
 
@@ -43,15 +44,17 @@ def find_leaks(
     records: Sequence[ImageRecord],
     splits: Sequence[str | None],
     opts: NearOptions,
-    content: Content | None = None,
+    search: DupeSearch | None = None,
 ) -> tuple[list[Leak], bool]:
     """Every cross-split duplicate pair, as :class:`Leak` records (see the module doc); also
     whether near matching was exact (see :class:`~imgeda_ci.dupes.graph.NearGraph`).
-    ``content``: the records' :func:`~imgeda_ci.dupes.content.content_of`, when already made."""
+    ``search``: the run's shared content keys and near-pair memory (made here when not
+    given)."""
     in_split = np.flatnonzero(np.fromiter(map(bool, splits), dtype=np.bool_, count=len(splits)))
     if len({splits[k] for k in in_split.tolist()}) < 2:
         return [], True
-    c = content if content is not None else content_of(records)
+    search = search if search is not None else DupeSearch()
+    c = search.content(records)
     hashed = in_split[c.hashed[in_split]]
     g = near_graph.build(
         c.phash[hashed],
@@ -63,6 +66,7 @@ def find_leaks(
         if opts.orientation_invariant
         else None,
         orientation_invariant=opts.orientation_invariant,
+        memo=search.memo(opts.threshold),
     )
     node_of = np.full(c.n, -1, dtype=np.int64)
     node_of[hashed] = g.node_of
@@ -74,29 +78,33 @@ def find_leaks(
     index.add_content(c, same_sha.tolist(), same_pix.tolist())
     for k in near.tolist():
         index.by_node[int(node_of[k])].append(k)
-    rank_of = c.rank
     # each split's place in the order, as a small integer (no split: after every split)
     names = sorted({str(s) for s in splits if s}, key=rank)
     place = {name: k for k, name in enumerate(names)}
     order = [place[str(s)] if s else len(names) for s in splits]
-
     leaks: list[Leak] = []
     for x in np.union1d(np.union1d(same_sha, same_pix), near).tolist():
-        sx = str(splits[x])
 
         def earlier(y: int, ox: int = order[x]) -> bool:
             return order[y] < ox
 
         nx = int(node_of[x])
         found = index.matches(int(c.sha[x]), int(c.pix[x]), nx if nx >= 0 else None, earlier)
-        per_split: dict[str, list[int]] = defaultdict(list)
-        for y in found:
-            per_split[str(splits[y])].append(y)
-        for sy, ys in sorted(per_split.items(), key=lambda kv: rank(kv[0])):
-            ys.sort(key=lambda y: (found[y], int(rank_of[y])))
-            best = ys[0]
-            kind = KINDS[found[best][0]]
-            leaks.append(
-                Leak(x, best, kind, found[best][1], sx, sy, tuple(ys[:MAX_LISTED]), len(ys))
-            )
+        leaks.extend(_leaks_of(x, found, splits, c))
     return leaks, g.exact
+
+
+def _leaks_of(x: int, found: Found, splits: Sequence[str | None], c: Content) -> list[Leak]:
+    """The leaks of image ``x``, one per earlier split holding matches (``found``: match ->
+    (kind index, distance), as :meth:`MatchIndex.matches` gives)."""
+    per_split: dict[str, list[int]] = defaultdict(list)
+    for y in found:
+        per_split[str(splits[y])].append(y)
+    out: list[Leak] = []
+    for sy, ys in sorted(per_split.items(), key=lambda kv: rank(kv[0])):
+        ys.sort(key=lambda y: (found[y], int(c.rank[y])))
+        best = ys[0]
+        kind = KINDS[found[best][0]]
+        sx = str(splits[x])
+        out.append(Leak(x, best, kind, found[best][1], sx, sy, tuple(ys[:MAX_LISTED]), len(ys)))
+    return out

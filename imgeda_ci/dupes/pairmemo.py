@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from imgeda_ci.dupes import awaited
 from imgeda_ci.dupes.hashindex import I64, U64, NearPairs, dedupe, near_pairs
 
 #: Above this share of new values, a query is computed from scratch.
@@ -131,16 +130,3 @@ class PairMemo:
         self.pi = np.concatenate([self.pi, pos_cross[cross.i], pos_inner[inner.i]])
         self.pj = np.concatenate([self.pj, pos_cross[cross.j], pos_inner[inner.j]])
         self.pd = np.concatenate([self.pd, cross.dist, inner.dist])
-
-
-_MEMOS: dict[int, PairMemo] = {}
-
-
-def memo_for(radius: int) -> PairMemo:
-    """The process's memory for ``radius`` (one per radius; answers never depend on it),
-    with whatever another process sends for it taken in first (:mod:`.awaited`)."""
-    awaited.wait()
-    memo = _MEMOS.get(radius)
-    if memo is None:
-        memo = _MEMOS[radius] = PairMemo(radius)
-    return memo

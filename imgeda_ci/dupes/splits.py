@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from imgeda_ci.columns import columns_for
+from imgeda_ci.columns import Columns
 from imgeda_ci.formats.base import SPLIT_ALIASES, split_from_path
 from imgeda_ci.globs import match_any
 from imgeda_ci.model import ImageRecord
@@ -52,12 +52,15 @@ def split_of(record: ImageRecord, globs: SplitGlobs | None = None) -> str | None
     return split_of_path(path)
 
 
-def splits_of(records: Iterable[ImageRecord], globs: SplitGlobs | None = None) -> list[str | None]:
-    """:func:`split_of` for every record, in order (without globs, from the records' columns:
-    each distinct declared split named once, each folder's split found once)."""
+def splits_of(
+    records: Iterable[ImageRecord], globs: SplitGlobs | None = None, cols: Columns | None = None
+) -> list[str | None]:
+    """:func:`split_of` for every record, in order (without globs, from the records' columns,
+    ``cols`` when given: each distinct declared split named once, each folder's split found
+    once)."""
     if globs or not isinstance(records, Sequence):
         return [split_of(r, globs) for r in records]
-    cols = columns_for(records)
+    cols = cols if cols is not None and cols.records is records else Columns(records)
     cols.prefetch(["path", "split"])
     named: dict[str, str] = {}
     by_folder: dict[str, str | None] = {}

@@ -38,10 +38,13 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from imgeda_ci.formats.geometry import iter_objects, norm_box, px_box
 from imgeda_ci.model import ImageRecord
+
+if TYPE_CHECKING:
+    from imgeda_ci.columns import Columns
 
 NO_SPLIT = "none"
 _SHAPES = {
@@ -125,13 +128,13 @@ def _class_names(classes: Any) -> tuple[str, ...] | None:
 
 
 def _plain_counts(
-    records: Iterable[ImageRecord],
+    records: Iterable[ImageRecord], cols: Columns | None = None
 ) -> tuple[Counter[tuple[Any, ...]], list[ImageRecord]]:
     """How many records have each ``(split, plain key)`` (the key None without labels, else
     :func:`_plain_key` of a classification label), and the other records, in order."""
     if isinstance(records, Sequence):
         try:
-            return _plain_columns(records)
+            return _plain_columns(records, cols)
         except TypeError:  # an unhashable value in a damaged record: one by one
             pass
     plain: Counter[tuple[Any, ...]] = Counter()
@@ -152,13 +155,13 @@ def _plain_counts(
 
 
 def _plain_columns(
-    records: Sequence[ImageRecord],
+    records: Sequence[ImageRecord], cols: Columns | None = None
 ) -> tuple[Counter[tuple[Any, ...]], list[ImageRecord]]:
     """:func:`_plain_counts` from the records' columns: the fields of every record are read in
     C and counted per distinct combination; Python judges each combination once."""
-    from imgeda_ci.columns import columns_for
+    from imgeda_ci.columns import Columns
 
-    cols = columns_for(records)
+    cols = cols if cols is not None and cols.records is records else Columns(records)
     sub = ("format", "classes", "n", "file", "problems")
     cols.prefetch(["split", "labels", *(f"labels.{k}" for k in sub)])
     labels = cols.raw("labels")
@@ -192,14 +195,17 @@ def _plain_columns(
 
 
 def dataset_facts(
-    records: Iterable[ImageRecord], header: Mapping[str, Any] | None = None
+    records: Iterable[ImageRecord],
+    header: Mapping[str, Any] | None = None,
+    cols: Columns | None = None,
 ) -> dict[str, Any]:
-    """Images and instances per class per split, box distributions, balance (see module doc)."""
+    """Images and instances per class per split, box distributions, balance (see module doc).
+    ``cols``: the records' columns, when shared."""
     info = dataset_info(header)
     tally = _Tally.start(info, header)
     # records whose facts are their split and a few label fields (no objects: unlabelled,
     # classification) are counted by those fields, each distinct combination once
-    plain, rest = _plain_counts(records)
+    plain, rest = _plain_counts(records, cols)
     for rec in rest:
         tally.add_record(rec)
     for (split, key), times in plain.items():

@@ -124,7 +124,7 @@ class _Index:
     by_sha: dict[str, str] = field(default_factory=dict)
     by_pixels: dict[str, str] = field(default_factory=dict)
     hash_paths: list[str] = field(default_factory=list)
-    hashes: list[bytes] = field(default_factory=list)
+    hashes: list[str] = field(default_factory=list)  # the pHash of each of hash_paths
 
 
 def load_index(path: str | Path) -> _Index:
@@ -145,10 +145,7 @@ def load_index(path: str | Path) -> _Index:
             idx.by_pixels.setdefault(pix, p)
         ph = rec.get("phash")
         if isinstance(ph, str) and len(ph) == 64:
-            try:
-                idx.hashes.append(bytes.fromhex(ph))
-            except ValueError:
-                continue
+            idx.hashes.append(ph)
             idx.hash_paths.append(p)
     return idx
 
@@ -177,8 +174,48 @@ def _exists(idx: _Index, path: str) -> bool:
     return os.path.exists(os.path.join(idx.root, path))
 
 
-def duplicates(rec: ImageRecord, rel: str, idx: _Index, bits: int) -> tuple[str, str] | None:
-    """(check id, message) when ``rec`` copies an image of the manifest, else None."""
+#: manifest hash rows near a staged image, as (distance, row), closest first
+Near = list[tuple[int, int]]
+
+
+def near_rows(staged: Sequence[object], idx: _Index, bits: int) -> list[Near]:
+    """For each staged pHash, the manifest's hash rows within ``bits`` bits, closest first (ties
+    in manifest order): the exact search every duplicate check uses
+    (:func:`imgeda_ci.dupes.near_pairs`), between the staged images and the manifest's."""
+    import numpy as np
+
+    from imgeda_ci.dupes.content import hashes_of
+    from imgeda_ci.dupes.hashindex import near_pairs
+
+    n = len(idx.hashes)
+    rows, valid = hashes_of([*idx.hashes, *staged])
+    side = np.arange(len(rows)) >= n  # True: a staged image
+    keep = np.flatnonzero(valid)
+    found = near_pairs(rows[keep], bits, side=side[keep])
+    unique_of = np.full(len(rows), -1, dtype=np.int64)
+    unique_of[keep] = found.inverse
+    manifest_unique = unique_of[:n]
+    out: list[Near] = []
+    for u in unique_of[n:].tolist():
+        if u < 0 or not n:
+            out.append([])
+            continue
+        dist = np.full(len(found.unique) + 1, -1, dtype=np.int64)  # the last: invalid rows
+        dist[u] = 0
+        dist[found.j[found.i == u]] = found.dist[found.i == u]
+        dist[found.i[found.j == u]] = found.dist[found.j == u]
+        d = dist[manifest_unique]
+        hits = np.flatnonzero(d >= 0)
+        hits = hits[np.argsort(d[hits], kind="stable")]
+        out.append(list(zip(d[hits].tolist(), hits.tolist(), strict=True)))
+    return out
+
+
+def duplicates(
+    rec: ImageRecord, rel: str, idx: _Index, near: Near, bits: int
+) -> tuple[str, str] | None:
+    """(check id, message) when ``rec`` copies an image of the manifest, else None. ``near``:
+    its :func:`near_rows`."""
     sha = rec.get("sha256")
     other = idx.by_sha.get(sha) if sha else None
     if other is not None and other != rel and _exists(idx, other):
@@ -187,19 +224,8 @@ def duplicates(rec: ImageRecord, rel: str, idx: _Index, bits: int) -> tuple[str,
     other = idx.by_pixels.get(pix) if pix else None
     if other is not None and other != rel and _exists(idx, other):
         return EXACT_CHECK, f"the same pixels as {_shown(idx, other)} (already in the manifest)"
-    ph = rec.get("phash")
-    if not idx.hashes or not isinstance(ph, str) or len(ph) != 64:
-        return None
-    import numpy as np
-
-    table = np.frombuffer(b"".join(idx.hashes), dtype=np.uint8).reshape(-1, 32)
-    query = np.frombuffer(bytes.fromhex(ph), dtype=np.uint8)
-    dist = np.unpackbits(table ^ query, axis=1).sum(axis=1)
-    for i in np.argsort(dist, kind="stable"):
-        d = int(dist[i])
-        if d > bits:
-            break
-        other = idx.hash_paths[int(i)]
+    for d, row in near:
+        other = idx.hash_paths[row]
         if other != rel and _exists(idx, other):
             return NEAR_CHECK, (
                 f"a near copy of {_shown(idx, other)} (perceptual hash {d} of 256 bits apart, "
@@ -257,10 +283,11 @@ def _add_duplicates(
 
     checks = all_checks()
     bits = near_threshold()
-    for rec, name, rel in zip(records, files, rels, strict=True):
+    near = near_rows([None if r.get("error") else r.get("phash") for r in records], idx, bits)
+    for rec, name, rel, close in zip(records, files, rels, near, strict=True):
         if rec.get("error"):
             continue
-        found = duplicates(rec, rel, idx, bits)
+        found = duplicates(rec, rel, idx, close, bits)
         if found is None:
             continue
         check_id, message = found

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from imgeda_ci.dupes import hashindex, orientation
-from imgeda_ci.dupes.base import BaseDuplicate
+from imgeda_ci.dupes.of_base import BaseDuplicate
 from imgeda_ci.dupes.groups import Group, Kind, NearOptions
 from imgeda_ci.dupes.leakage import MAX_LISTED, Leak
 from imgeda_ci.dupes.matches import KIND_RANK, KINDS

@@ -21,8 +21,9 @@ def test_adopted_content_is_what_content_of_would_build() -> None:
 
     import pytest
 
-    from imgeda_ci.columns import shared
-    from imgeda_ci.dupes.content import adopt, content_of
+    from imgeda_ci.columns import Columns
+    from imgeda_ci.dupes.content import content_of
+    from imgeda_ci.dupes.search import DupeSearch
 
     def records() -> list[dict[str, object]]:
         return [
@@ -30,18 +31,18 @@ def test_adopted_content_is_what_content_of_would_build() -> None:
             for i in range(5)
         ]
 
-    made = content_of(records())
+    made = content_of(Columns(records()))
     sent = pickle.loads(pickle.dumps(replace(made, records=())))  # as another process sends it
     mine = records()
-    with shared():
-        adopt(mine, sent)
-        got = content_of(mine)
-        assert got.records is mine
-        for name in ("ok", "sha", "pix", "hashed", "phash", "rank"):
-            assert getattr(got, name).tolist() == getattr(made, name).tolist()
-        assert got.sha_ids == made.sha_ids
-        with pytest.raises(ValueError, match="5 records given for 4"):
-            adopt(mine[:4], sent)
+    search = DupeSearch()
+    search.adopt(mine, sent)
+    got = search.content(mine)
+    assert got.records is mine
+    for name in ("ok", "sha", "pix", "hashed", "phash", "rank"):
+        assert getattr(got, name).tolist() == getattr(made, name).tolist()
+    assert got.sha_ids == made.sha_ids
+    with pytest.raises(ValueError, match="5 records given for 4"):
+        search.adopt(mine[:4], sent)
 
 
 def test_ids_number_strings_by_first_appearance_and_give_no_id_to_empty_ones() -> None:

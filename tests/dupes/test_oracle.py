@@ -8,7 +8,7 @@ import random
 import pytest
 
 from imgeda_ci.dupes import NearOptions, find_base_duplicates, find_groups, find_leaks, splits_of
-from imgeda_ci.dupes import base as base_module
+from imgeda_ci.dupes import of_base as base_module
 from imgeda_ci.model import ImageRecord
 from tests.dupes import oracle
 

@@ -137,3 +137,35 @@ def test_dataset_mode_refreshes_the_manifest_and_gates(
     assert "FAILED" in out and "was refreshed" in out
     assert b"broken.jpg" in Path("data/manifest.jsonl").read_bytes()
     assert main(["precommit", "--dataset", "data"]) == 1  # --manifest is required
+
+
+def test_near_rows_are_the_brute_force_answer() -> None:
+    """The hook's near copies come from the shared exact search; they are what comparing each
+    staged hash with every manifest hash gives (closest first, ties in manifest order)."""
+    import random
+
+    from imgeda_ci.integrations.precommit import _Index, near_rows
+
+    rng = random.Random(7)
+    base = [rng.getrandbits(256) for _ in range(6)]
+
+    def noise() -> int:  # about 8 of 256 bits set
+        bits = rng.getrandbits(256)
+        for _ in range(4):
+            bits &= rng.getrandbits(256)
+        return bits
+
+    manifest = [f"{b ^ noise():064x}" for b in base for _ in range(5)]
+    manifest += [manifest[3], "z" * 64]  # a repeated value and one that is no hash
+    staged: list[object] = [manifest[0], f"{base[2] ^ 1:064x}", None, "ab", f"{base[5]:064x}"]
+    idx = _Index(None, hash_paths=[f"{k}.jpg" for k in range(len(manifest))], hashes=manifest)
+    for bits in (0, 10, 24):
+        got = near_rows(staged, idx, bits)
+        for s, rows in zip(staged, got, strict=True):
+            want: list[tuple[int, int]] = []
+            if isinstance(s, str) and len(s) == 64:
+                for k, m in enumerate(manifest[:-1]):
+                    d = (int(s, 16) ^ int(m, 16)).bit_count()
+                    if d <= bits:
+                        want.append((d, k))
+            assert rows == sorted(want)

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from imgeda_ci.columns import columns_for
 from imgeda_ci.dupes import graph as near_graph
-from imgeda_ci.dupes.content import Content, content_of
+from imgeda_ci.dupes.content import Content
 from imgeda_ci.dupes.groups import Kind, NearOptions, flips_of
 from imgeda_ci.dupes.hashindex import I64, distances
 from imgeda_ci.dupes.matches import KINDS, MatchIndex
+from imgeda_ci.dupes.search import DupeSearch
 from imgeda_ci.model import ImageRecord
 
 
@@ -39,9 +39,13 @@ class BaseDuplicate:
     match_count: int  # base images it duplicates
 
 
-def added_indexes(head: Sequence[ImageRecord], base: Sequence[ImageRecord]) -> list[int]:
-    """Indexes of the head records a change added (see the module doc)."""
-    hc, bc = columns_for(head), columns_for(base)
+def added_indexes(
+    head: Sequence[ImageRecord], base: Sequence[ImageRecord], search: DupeSearch | None = None
+) -> list[int]:
+    """Indexes of the head records a change added (see the module doc). ``search``: the run's
+    shared columns."""
+    search = search if search is not None else DupeSearch()
+    hc, bc = search.columns(head), search.columns(base)
     hp, hs = hc.raw("path"), hc.raw("sha256")
     bp, bs = bc.raw("path"), bc.raw("sha256")
     base_pairs = set(zip(bp, bs, strict=True))
@@ -70,22 +74,21 @@ def find_base_duplicates(
     opts: NearOptions,
     added: Sequence[int] | None = None,
     *,
-    head_content: Content | None = None,
-    base_content: Content | None = None,
+    search: DupeSearch | None = None,
 ) -> tuple[list[BaseDuplicate], bool]:
     """Added head images that duplicate a base image still present (see the module doc); also
-    whether near matching was exact. ``added`` defaults to :func:`added_indexes`; the contents
-    (:func:`~imgeda_ci.dupes.content.content_of`) are made when not given."""
-    new = list(added_indexes(head, base) if added is None else added)
+    whether near matching was exact. ``added`` defaults to :func:`added_indexes`; ``search``:
+    the run's shared columns and content keys (made here when not given)."""
+    search = search if search is not None else DupeSearch()
+    new = list(added_indexes(head, base, search) if added is None else added)
     if not new:
         return [], True
-    head_paths = set(columns_for(head).raw("path"))
-    base_paths = columns_for(base).raw("path")
+    head_paths = set(search.columns(head).raw("path"))
+    base_paths = search.columns(base).raw("path")
     kept = np.array([b for b, p in enumerate(base_paths) if p in head_paths], dtype=np.int64)
     if not kept.size:
         return [], True
-    hc = head_content if head_content is not None else content_of(head)
-    bc = base_content if base_content is not None else content_of(base)
+    hc, bc = search.content(head), search.content(base)
     new_arr = np.asarray(new, dtype=np.int64)
     new_h = new_arr[hc.hashed[new_arr]]
     kept_h = kept[bc.hashed[kept]]
@@ -94,7 +97,20 @@ def find_base_duplicates(
         near = _cross_near(hc, new_h, bc, kept_h, opts)
     else:
         near, exact = _graph_near(head, base, hc, new_h, bc, kept_h, opts)
-    # the added images' content, as ids among the base's
+    return _closest(head, base, new, kept, hc, bc, near), exact
+
+
+def _closest(
+    head: Sequence[ImageRecord],
+    base: Sequence[ImageRecord],
+    new: list[int],
+    kept: I64,
+    hc: Content,
+    bc: Content,
+    near: Near,
+) -> list[BaseDuplicate]:
+    """One :class:`BaseDuplicate` per added image with a match among the ``kept`` base
+    images: by bytes, pixels (ids among the base's) or ``near``, naming the closest."""
     sha_of = {k: bc.sha_ids.get(_text(head[k].get("sha256")), -1) for k in new}
     pix_of = {
         k: bc.pix_ids.get(_text(head[k].get("pixel_sha256")), -1) if hc.ok[k] else -1 for k in new
@@ -105,7 +121,6 @@ def find_base_duplicates(
         kept[np.isin(bc.sha[kept], [v for v in sha_of.values() if v >= 0])].tolist(),
         kept[np.isin(bc.pix[kept], [v for v in pix_of.values() if v >= 0])].tolist(),
     )
-
     out: list[BaseDuplicate] = []
     for k in new:
 
@@ -117,7 +132,7 @@ def find_base_duplicates(
             best = min(found, key=lambda b: (found[b], int(bc.rank[b])))
             kind = KINDS[found[best][0]]
             out.append(BaseDuplicate(k, best, kind, found[best][1], len(found)))
-    return out, exact
+    return out
 
 
 #: added x kept pairs compared directly (one vectorised pass) instead of through the index
