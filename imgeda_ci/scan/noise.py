@@ -40,7 +40,8 @@ def _block_means(res: npt.NDArray[np.int16], by: int, bx: int) -> npt.NDArray[np
     Summed down the rows of each band of blocks first (contiguous, ten times faster than one
     sum over both axes of a 4-d view), then across each block's columns."""
     bands = res[: by * BLOCK, : bx * BLOCK].reshape(by, BLOCK, bx * BLOCK).sum(1, dtype=np.int32)
-    return bands.reshape(by * bx, BLOCK).sum(1) * (_SCALE / (BLOCK * BLOCK))
+    sums: npt.NDArray[np.int32] = bands.reshape(by * bx, BLOCK).sum(1)
+    return sums.astype(np.float64) * (_SCALE / (BLOCK * BLOCK))
 
 
 def noise_sigma(gray: Image.Image) -> float:
