@@ -33,10 +33,11 @@ def test_clean_gradient_measures_low() -> None:
 
 @pytest.mark.parametrize("sigma", [5.0, 10.0, 20.0])
 def test_gaussian_noise_measures_near_its_sigma(sigma: float) -> None:
-    # At the analysis size the estimate is the added sigma, minus a little: the 10th percentile
-    # of the block estimates sits slightly below their centre (about 0.9 x sigma at 512 px).
+    # White Gaussian noise added at the analysis size measures about 0.86 x sigma (0.85-0.88
+    # over seeds, from 2 to 30): the 10th percentile of the block estimates sits below their
+    # centre, and a block whose step-2 residual happens to exceed its step-1 one is discounted.
     got = noise_sigma(noisy(sigma))
-    assert 0.8 * sigma <= got <= 1.05 * sigma
+    assert 0.8 * sigma <= got <= 0.92 * sigma
 
 
 def test_noise_measures_far_above_clean() -> None:
