@@ -154,18 +154,13 @@ def _plain_counts(
     return plain, rest
 
 
-def _plain_columns(
-    records: Sequence[ImageRecord], cols: Columns | None = None
-) -> tuple[Counter[tuple[Any, ...]], list[ImageRecord]]:
-    """:func:`_plain_counts` from the records' columns: the fields of every record are read in
-    C and counted per distinct combination; Python judges each combination once."""
-    from imgeda_ci.columns import Columns
-
-    cols = cols if cols is not None and cols.records is records else Columns(records)
+def _label_fields(cols: Columns) -> list[tuple[Any, ...]]:
+    """Per record: (split, has labels, labels' type, format, has objects, has a label file,
+    has problems, class names as a hashable value), read in C passes."""
     sub = ("format", "classes", "n", "file", "problems")
     cols.prefetch(["split", "labels", *(f"labels.{k}" for k in sub)])
     labels = cols.raw("labels")
-    fields = list(
+    return list(
         zip(
             [s or NO_SPLIT for s in cols.raw("split")],
             map(bool, labels),
@@ -178,6 +173,17 @@ def _plain_columns(
             strict=True,
         )
     )
+
+
+def _plain_columns(
+    records: Sequence[ImageRecord], cols: Columns | None = None
+) -> tuple[Counter[tuple[Any, ...]], list[ImageRecord]]:
+    """:func:`_plain_counts` from the records' columns: the fields of every record are read in
+    C and counted per distinct combination; Python judges each combination once."""
+    from imgeda_ci.columns import Columns
+
+    cols = cols if cols is not None and cols.records is records else Columns(records)
+    fields = _label_fields(cols)
     plain: Counter[tuple[Any, ...]] = Counter()
     odd: set[tuple[Any, ...]] = set()
     for combo, times in Counter(fields).items():
