@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from imgeda_ci.checks.ramps import ramp_low
-from imgeda_ci.checks.registry import Judged, check
+from imgeda_ci.checks.registry import Judged, check, shorthand
 from imgeda_ci.checks.results import fmt, nowhere, number
 from imgeda_ci.columns import Columns
 
@@ -39,6 +39,15 @@ MIN_STD = 10.0  # below this RMS contrast there is nothing to be sharp about
     default_threshold=12,
     unit="Laplacian variance at 512 px",
     threshold_range=(0, None),
+    policy_keys=(
+        shorthand(
+            "max_blurry_pct",
+            sets="max_pct",
+            minimum=0,
+            maximum=100,
+            description="fail when more than this % of images are blurry (imgeda)",
+        ),
+    ),
 )
 def blurry(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> Judged:
     if threshold is None:

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from imgeda_ci.checks.ramps import ramp_high
-from imgeda_ci.checks.registry import Judged, Option, check
+from imgeda_ci.checks.registry import Judged, Option, check, shorthand
 from imgeda_ci.checks.results import fmt, nowhere, number
 from imgeda_ci.columns import Columns, FloatArray
 
@@ -79,6 +79,15 @@ def padded_fraction(cols: Columns) -> FloatArray:
     default_threshold=0.02,
     unit="padded fraction of the side",
     threshold_range=(0, 1),
+    policy_keys=(
+        shorthand(
+            "max_artifact_pct",
+            sets="max_pct",
+            minimum=0,
+            maximum=100,
+            description="fail when more than this % of images have border artifacts (imgeda)",
+        ),
+    ),
 )
 def border_artifact(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> Judged:
     if threshold is None:

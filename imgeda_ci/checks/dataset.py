@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from imgeda_ci.checks.registry import DatasetContext, Finding, check
+from imgeda_ci.checks.registry import DatasetContext, Finding, check, shorthand
 from imgeda_ci.checks.results import fmt
 
 
@@ -24,6 +24,15 @@ from imgeda_ci.checks.results import fmt
     unit="images",
     severity="error",
     threshold_range=(0, None),
+    policy_keys=(
+        shorthand(
+            "min_images_total",
+            sets="threshold",
+            type="integer",
+            minimum=0,
+            description="fail when the manifest holds fewer images (imgeda)",
+        ),
+    ),
 )
 def min_images_total(
     ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]

@@ -138,6 +138,16 @@ def _group_findings(
     reads=("sha256", "path", "pixels", "size"),
     options=(),
     severity="warning",
+    policy_keys=(
+        shorthand(
+            "max_duplicate_pct",
+            checks=("duplicate_exact", "duplicate_pixels"),
+            sets="max_pct",
+            minimum=0,
+            maximum=100,
+            description="fail when more than this % of images duplicate another one (imgeda)",
+        ),
+    ),
 )
 def duplicate_exact(
     ctx: DatasetContext, threshold: float | None, options: Mapping[str, Any]

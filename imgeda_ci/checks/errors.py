@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from imgeda_ci.checks.registry import Judged, check
+from imgeda_ci.checks.registry import Judged, check, shorthand
 from imgeda_ci.columns import Columns
 
 _OWN_CHECK = frozenset({"empty_file", "truncated", "decompression_bomb"})
@@ -51,6 +51,16 @@ check(
     reads=("error.code", "error.message"),
     severity="error",
     staged=True,
+    policy_keys=(
+        shorthand(
+            "max_corrupt_pct",
+            checks=("unreadable", "truncated", "decompression_bomb", "empty_file"),
+            sets="max_pct",
+            minimum=0,
+            maximum=100,
+            description="fail when more than this % of images cannot be read (imgeda)",
+        ),
+    ),
 )(_error_check(_OWN_CHECK, negate=True))
 
 check(

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from imgeda_ci.checks.ramps import ramp_high, ramp_low
-from imgeda_ci.checks.registry import Judged, check
+from imgeda_ci.checks.registry import Judged, check, shorthand
 from imgeda_ci.checks.results import fmt, nowhere, number
 from imgeda_ci.columns import Columns
 
@@ -41,6 +41,15 @@ from imgeda_ci.columns import Columns
     default_threshold=45,
     unit="luma p99 (0-255)",
     threshold_range=(0, 255),
+    policy_keys=(
+        shorthand(
+            "max_underexposed_pct",
+            sets="max_pct",
+            minimum=0,
+            maximum=100,
+            description="fail when more than this % of images are dark (imgeda)",
+        ),
+    ),
 )
 def dark(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> Judged:
     if threshold is None:
@@ -62,6 +71,15 @@ def dark(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> 
     default_threshold=190,
     unit="luma p5 (0-255)",
     threshold_range=(0, 255),
+    policy_keys=(
+        shorthand(
+            "max_overexposed_pct",
+            sets="max_pct",
+            minimum=0,
+            maximum=100,
+            description="fail when more than this % of images are overexposed (imgeda)",
+        ),
+    ),
 )
 def overexposed(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> Judged:
     if threshold is None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from imgeda_ci.checks.registry import Judged, Option, check
+from imgeda_ci.checks.registry import Judged, Option, check, shorthand
 from imgeda_ci.checks.results import Value
 from imgeda_ci.columns import BoolArray, Columns
 
@@ -66,6 +66,16 @@ def extension_mismatch(
             "strings",
             DEFAULT_FORMATS,
             "formats allowed, by content (case-insensitive; jpg = jpeg = mpo, tif = tiff)",
+        ),
+    ),
+    policy_keys=(
+        shorthand(
+            "allowed_formats",
+            sets="option",
+            option="allowed",
+            type="strings",
+            disabled_values=((),),
+            description="fail when any image's format is not in this list; [] = off (imgeda)",
         ),
     ),
 )

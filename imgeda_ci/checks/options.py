@@ -38,7 +38,7 @@ def with_defaults(options: Sequence[Option], given: Mapping[str, Any] | None) ->
 class PolicyKey:
     """A top-level policy key that is a shorthand for per-check settings.
 
-    ``policy_key("max_blurry_pct", checks=("blurry",), sets="max_pct")`` makes
+    ``shorthand("max_blurry_pct", sets="max_pct")`` in the ``blurry`` check's declaration makes
     ``max_blurry_pct: 10`` mean ``checks: {blurry: {max_pct: 10, severity: error}}``. With
     several ``checks`` and ``sets`` = max_pct / max_count, the key is one limit over the union
     of their findings (distinct ``paths[0]``), e.g. imgeda's ``max_corrupt_pct``. ``option``

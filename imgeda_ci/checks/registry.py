@@ -77,7 +77,6 @@ __all__ = [
     "all_policy_keys",
     "check",
     "get",
-    "policy_key",
     "ramp_high",
     "ramp_low",
     "shorthand",
@@ -230,31 +229,6 @@ def check(
         return fn
 
     return deco
-
-
-def policy_key(
-    name: str,
-    *,
-    checks: Sequence[str],
-    sets: PolicyKeyTarget,
-    description: str,
-    type: OptionType = "number",
-    option: str = "",
-    minimum: float | None = None,
-    maximum: float | None = None,
-    disabled_values: Sequence[OptionValue] = (),
-    implies: Mapping[str, Any] | None = None,
-) -> PolicyKey:
-    """Declare a top-level policy key over several checks or outside a check module (imgeda's
-    keys in :mod:`imgeda_ci.policy`); names must be unique. A key about one check is declared
-    in that check's ``policy_keys``."""
-    return _register_key(
-        shorthand(
-            name, sets=sets, description=description, type=type, option=option,
-            minimum=minimum, maximum=maximum, disabled_values=disabled_values, implies=implies,
-            checks=checks,
-        )
-    )  # fmt: skip
 
 
 def all_policy_keys() -> dict[str, PolicyKey]:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from imgeda_ci.checks.ramps import ramp_high, ramp_low
-from imgeda_ci.checks.registry import Judged, Option, check
+from imgeda_ci.checks.registry import Judged, Option, check, shorthand
 from imgeda_ci.checks.results import Value, fmt, integer, nowhere
 from imgeda_ci.columns import Columns, FloatArray
 
@@ -59,6 +59,26 @@ _LIMITS = (("min_width", "width"), ("min_height", "height"), ("min_pixels", "pix
     unit="px (shorter side)",
     threshold_range=(0, None),
     staged=True,
+    policy_keys=(
+        shorthand(
+            "min_width",
+            sets="option",
+            option="min_width",
+            type="integer",
+            minimum=0,
+            disabled_values=(0,),
+            description="fail when any image is narrower, in pixels; 0 = off (imgeda)",
+        ),
+        shorthand(
+            "min_height",
+            sets="option",
+            option="min_height",
+            type="integer",
+            minimum=0,
+            disabled_values=(0,),
+            description="fail when any image is lower, in pixels; 0 = off (imgeda)",
+        ),
+    ),
 )
 def too_small(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> Judged:
     w, h = _dims(cols)
@@ -99,6 +119,16 @@ def too_small(cols: Columns, threshold: float | None, options: Mapping[str, Any]
     default_threshold=3.0,
     unit="ratio (>= 1)",
     threshold_range=(1, None),
+    policy_keys=(
+        shorthand(
+            "max_aspect_ratio",
+            sets="threshold",
+            minimum=0,
+            disabled_values=(0, 0.0),
+            description="fail when any image's long/short side ratio is above this; 0 = off "
+            "(imgeda compares width/height only)",
+        ),
+    ),
 )
 def odd_aspect_ratio(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -> Judged:
     if threshold is None:

@@ -1,10 +1,10 @@
-"""Top-level policy keys: imgeda's shorthands, declared here, and how any key applies.
+"""Top-level policy keys: how a key applies.
 
-A top-level key (declared with :func:`imgeda_ci.checks.registry.policy_key`, next to its check
-or, for imgeda's keys, below) is a shorthand for per-check settings: ``max_blurry_pct: 10``
-means ``checks: {blurry: {max_pct: 10, severity: error}}``. A key over several checks with
-``sets`` = ``max_pct`` / ``max_count`` is one limit over the union of their findings (a
-:class:`~imgeda_ci.policy.model.GroupLimit`). ``<key>_increase`` is the relative form of every
+A top-level key (imgeda's ``max_blurry_pct`` and the like, declared in its check's
+``policy_keys``, in the check's module) is a shorthand for per-check settings:
+``max_blurry_pct: 10`` means ``checks: {blurry: {max_pct: 10, severity: error}}``. A key over
+several checks with ``sets`` = ``max_pct`` / ``max_count`` is one limit over the union of their
+findings (a :class:`~imgeda_ci.policy.model.GroupLimit`). ``<key>_increase`` is the relative form of every
 percentage or count key. :func:`apply_keys` turns the keys of a file into check settings and
 group limits, refusing a key that clashes with an explicit ``checks:`` setting.
 """
@@ -15,110 +15,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, NoReturn
 
-from imgeda_ci.checks.registry import SEVERITIES, PolicyKey, Severity, policy_key
+from imgeda_ci.checks.registry import SEVERITIES, PolicyKey, Severity
 from imgeda_ci.policy.model import INCREASE, TOP_KEYS, CheckSettings, GroupLimit
 from imgeda_ci.policy.values import Values
-
-# --- imgeda's policy keys --------------------------------------------------------------------
-
-CORRUPT_CHECKS = ("unreadable", "truncated", "decompression_bomb", "empty_file")
-DUPLICATE_CHECKS = ("duplicate_exact", "duplicate_pixels")
-
-policy_key(
-    "min_images_total",
-    checks=("min_images_total",),
-    sets="threshold",
-    type="integer",
-    minimum=0,
-    description="fail when the manifest holds fewer images (imgeda)",
-)
-policy_key(
-    "max_corrupt_pct",
-    checks=CORRUPT_CHECKS,
-    sets="max_pct",
-    minimum=0,
-    maximum=100,
-    description="fail when more than this % of images cannot be read (imgeda)",
-)
-policy_key(
-    "max_overexposed_pct",
-    checks=("overexposed",),
-    sets="max_pct",
-    minimum=0,
-    maximum=100,
-    description="fail when more than this % of images are overexposed (imgeda)",
-)
-policy_key(
-    "max_underexposed_pct",
-    checks=("dark",),
-    sets="max_pct",
-    minimum=0,
-    maximum=100,
-    description="fail when more than this % of images are dark (imgeda)",
-)
-policy_key(
-    "max_duplicate_pct",
-    checks=DUPLICATE_CHECKS,
-    sets="max_pct",
-    minimum=0,
-    maximum=100,
-    description="fail when more than this % of images duplicate another one (imgeda)",
-)
-policy_key(
-    "max_blurry_pct",
-    checks=("blurry",),
-    sets="max_pct",
-    minimum=0,
-    maximum=100,
-    description="fail when more than this % of images are blurry (imgeda)",
-)
-policy_key(
-    "max_artifact_pct",
-    checks=("border_artifact",),
-    sets="max_pct",
-    minimum=0,
-    maximum=100,
-    description="fail when more than this % of images have border artifacts (imgeda)",
-)
-policy_key(
-    "min_width",
-    checks=("too_small",),
-    sets="option",
-    option="min_width",
-    type="integer",
-    minimum=0,
-    disabled_values=(0,),
-    description="fail when any image is narrower, in pixels; 0 = off (imgeda)",
-)
-policy_key(
-    "min_height",
-    checks=("too_small",),
-    sets="option",
-    option="min_height",
-    type="integer",
-    minimum=0,
-    disabled_values=(0,),
-    description="fail when any image is lower, in pixels; 0 = off (imgeda)",
-)
-policy_key(
-    "max_aspect_ratio",
-    checks=("odd_aspect_ratio",),
-    sets="threshold",
-    minimum=0,
-    disabled_values=(0, 0.0),
-    description="fail when any image's long/short side ratio is above this; 0 = off (imgeda "
-    "compares width/height only)",
-)
-policy_key(
-    "allowed_formats",
-    checks=("disallowed_format",),
-    sets="option",
-    option="allowed",
-    type="strings",
-    disabled_values=((),),
-    description="fail when any image's format is not in this list; [] = off (imgeda)",
-)
-
 
 # --- applying the keys of one file -----------------------------------------------------------
 
