@@ -4,9 +4,9 @@ A top-level key (imgeda's ``max_blurry_pct`` and the like, declared in its check
 ``policy_keys``, in the check's module) is a shorthand for per-check settings:
 ``max_blurry_pct: 10`` means ``checks: {blurry: {max_pct: 10, severity: error}}``. A key over
 several checks with ``sets`` = ``max_pct`` / ``max_count`` is one limit over the union of their
-findings (a :class:`~imgeda_ci.policy.model.GroupLimit`). ``<key>_increase`` is the relative form of every
-percentage or count key. :func:`apply_keys` turns the keys of a file into check settings and
-group limits, refusing a key that clashes with an explicit ``checks:`` setting.
+findings (a :class:`~imgeda_ci.policy.model.GroupLimit`). ``<key>_increase`` is the relative
+form of every percentage or count key. :func:`apply_keys` turns the keys of a file into check
+settings and group limits, refusing a key that clashes with an explicit ``checks:`` setting.
 """
 
 from __future__ import annotations
