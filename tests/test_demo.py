@@ -25,6 +25,7 @@ def test_every_planted_problem_is_found(tmp_path: Path) -> None:
     assert not result.passed
 
 
+@pytest.mark.slow
 def test_demo_command_runs_the_main_job(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", str(tmp_path / "demo")]) == 0
     out = capsys.readouterr()

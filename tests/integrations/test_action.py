@@ -19,6 +19,8 @@ from tests.builders import photo, save, truncated_jpeg, with_exif
 from tests.conftest import REPO
 from tests.integrations.fake_github import fake_github
 
+pytestmark = pytest.mark.slow  # the Action's script end to end, in git repositories
+
 SCRIPT = REPO / "scripts" / "action.sh"
 BIN = Path(sys.executable).parent
 

@@ -22,6 +22,8 @@ from tests.builders import photo, save, truncated_jpeg, with_exif
 from tests.conftest import REPO
 from tests.integrations import wheelhouse
 
+pytestmark = pytest.mark.slow  # real pre-commit in fresh repositories
+
 pytest.importorskip("pre_commit")
 if shutil.which("git") is None:
     pytest.skip("git is not installed", allow_module_level=True)

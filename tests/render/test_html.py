@@ -255,6 +255,7 @@ def test_templates_are_found_as_package_data() -> None:
         assert root.joinpath(*name.split("/")).is_file(), name
 
 
+@pytest.mark.slow
 def test_100k_image_report_stays_within_the_size_budget(big_html: BigReport) -> None:
     size = big_html.path.stat().st_size
     print(f"100k report: {size / 1e6:.2f} MB, rendered in {big_html.render_seconds:.1f} s")

@@ -27,6 +27,8 @@ from tests.render.html_helpers import (
 pytest.importorskip("altair")
 pytest.importorskip("vl_convert")
 
+pytestmark = pytest.mark.slow  # a real Chromium
+
 TTI_BUDGET_MS = 2000
 
 MARKS = "(el) => el.querySelectorAll('.role-mark > path, .role-mark > rect, .role-mark > g')"

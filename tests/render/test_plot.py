@@ -16,6 +16,7 @@ pytest.importorskip("altair")
 pytest.importorskip("vl_convert")
 
 
+@pytest.mark.slow
 def test_plot_writes_one_png_per_chart(tmp_path: Path) -> None:
     recs = synthetic.records(50)
     paths = write_plots(fast_result(recs, synthetic.header(50)), tmp_path / "plots")
