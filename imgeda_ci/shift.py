@@ -10,50 +10,22 @@ the result.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from imgeda_ci.columns import Columns
-from imgeda_ci.model import ImageRecord
 
-Metric = Callable[[ImageRecord], float | None]
-
-
-def _stat(key: str) -> Metric:
-    def get(rec: ImageRecord) -> float | None:
-        v = (rec.get("stats") or {}).get(key)
-        return float(v) if isinstance(v, int | float) else None
-
-    return get
-
-
-def _pixels(rec: ImageRecord) -> float | None:
-    p = rec.get("pixels")
-    return float(p) if p else None
-
-
-def _aspect(rec: ImageRecord) -> float | None:
-    w, h = rec.get("width"), rec.get("height")
-    return w / h if w and h else None
-
-
-def _size(rec: ImageRecord) -> float | None:
-    s = rec.get("size")
-    return float(s) if s and s > 0 else None
-
-
-#: name -> (how to read it, log-scaled for the PSI bins)
-METRICS: dict[str, tuple[Metric, bool]] = {
-    "brightness": (_stat("luma_mean"), False),
-    "sharpness": (_stat("sharpness"), True),
-    "contrast": (_stat("luma_std"), False),
-    "pixels": (_pixels, True),
-    "aspect_ratio": (_aspect, True),
-    "file_size": (_size, True),
+#: name -> log-scaled for the PSI bins
+METRICS: dict[str, bool] = {
+    "brightness": False,
+    "sharpness": True,
+    "contrast": False,
+    "pixels": True,
+    "aspect_ratio": True,
+    "file_size": True,
 }
 
 
@@ -93,44 +65,24 @@ def psi(base: npt.NDArray[np.float64], head: npt.NDArray[np.float64], bins: int 
     return float(np.sum((ph - pb) * np.log(ph / pb)))
 
 
-def _values(records: Sequence[ImageRecord], metric: Metric, log: bool) -> npt.NDArray[np.float64]:
-    vals = [v for r in records if (v := metric(r)) is not None and math.isfinite(v)]
-    arr = np.asarray(vals, dtype=np.float64)
-    return np.log1p(np.maximum(arr, 0)) if log else arr
-
-
-_PLAIN = frozenset({int, float, bool, type(None)})
+#: metric -> the pixel statistic it reads
+_STATS = {"brightness": "luma_mean", "sharpness": "sharpness", "contrast": "luma_std"}
 
 
 def metric_columns(cols: Columns) -> dict[str, npt.NDArray[np.float64]]:
-    """Every metric of :data:`METRICS` as a float array aligned with the columns' records (NaN
-    where the metric gives None), in one pass over the records; rows the columns cannot carry
-    are read with the metric function itself."""
-    records = cols.records
-    top = ("pixels", "width", "height", "size")
-    cols.prefetch([*top, "stats.luma_mean", "stats.sharpness", "stats.luma_std"])
-    for key in top:  # the metrics take any truthy value here: only plain ones are vectorised
-        raw = cols.raw(key)
-        if not set(map(type, raw)) <= _PLAIN:
-            cols.fallback[[i for i, v in enumerate(raw) if type(v) not in _PLAIN]] = True
-    num = {k: cols.num(k, "number_or_bool") for k in top}
+    """Every metric of :data:`METRICS` as a float array aligned with the columns' records, NaN
+    where it is missing: a value that is not a plain number (:meth:`Columns.num`), a pixel
+    count, width, height or file size of 0, and a negative file size."""
+    cols.prefetch(["pixels", "width", "height", "size", *(f"stats.{k}" for k in _STATS.values())])
+    num = {k: cols.num(k, "number_or_bool") for k in ("pixels", "width", "height", "size")}
     w, h = num["width"], num["height"]
     with np.errstate(all="ignore"):
-        out = {
-            "brightness": cols.num("stats.luma_mean", "number_or_bool"),
-            "sharpness": cols.num("stats.sharpness", "number_or_bool"),
-            "contrast": cols.num("stats.luma_std", "number_or_bool"),
+        return {
+            **{name: cols.num(f"stats.{k}", "number_or_bool") for name, k in _STATS.items()},
             "pixels": np.where(num["pixels"] != 0, num["pixels"], np.nan),
             "aspect_ratio": np.where((w != 0) & (h != 0), w / h, np.nan),
             "file_size": np.where(num["size"] > 0, num["size"], np.nan),
         }
-    odd = np.flatnonzero(cols.fallback).tolist()
-    for name, (metric, _) in METRICS.items():
-        arr = out[name] = out[name].copy()
-        for i in odd:
-            v = metric(records[i])
-            arr[i] = np.nan if v is None else v
-    return out
 
 
 def _finite(arr: npt.NDArray[np.float64], log: bool) -> npt.NDArray[np.float64]:
@@ -143,7 +95,7 @@ def shift_of(
     head_cols: Mapping[str, npt.NDArray[np.float64]],
 ) -> dict[str, Shift]:
     out: dict[str, Shift] = {}
-    for name, (_, log) in METRICS.items():
+    for name, log in METRICS.items():
         a, b = _finite(base_cols[name], log), _finite(head_cols[name], log)
 
         def median(x: npt.NDArray[np.float64], log: bool = log) -> float | None:
