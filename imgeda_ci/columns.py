@@ -12,9 +12,9 @@ C: ``itemgetter`` / ``dict.get`` maps) the first time a column is asked for, and
 - :meth:`Columns.apply`: a Python function over the *distinct* values of a column;
 - :meth:`Columns.derive`: any derived column, cached by name.
 
-:meth:`Columns.num` reads undeclared numbers for other stages (the diff's metrics); the rows it
-cannot carry exactly (a float NaN, a numpy scalar, an int beyond 2**53, a parent that is not a
-mapping) are marked in :attr:`Columns.fallback` for those readers to read themselves.
+:meth:`Columns.num` reads undeclared numbers for other stages (the diff's metrics) by the same
+rule: a value it cannot carry exactly (a float NaN, a numpy scalar, an int beyond 2**53, under a
+parent that is not a mapping) is missing.
 """
 
 from __future__ import annotations
@@ -36,9 +36,8 @@ from imgeda_ci.model import ImageRecord
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-#: Which values count as numbers: ``number`` = int or float (not bool, as
-#: ``imgeda_ci.checks._common.stat``), ``number_or_bool`` = ``isinstance(v, int | float)``,
-#: ``int`` = int (not bool), ``int_or_bool`` = ``isinstance(v, int)``.
+#: Which values count as numbers: ``number`` = int or float (not bool), ``number_or_bool`` =
+#: int, float or bool, ``int`` = int (not bool), ``int_or_bool`` = int or bool.
 NumKind = Literal["number", "number_or_bool", "int", "int_or_bool"]
 
 _PLAIN: dict[str, frozenset[type]] = {
@@ -47,14 +46,8 @@ _PLAIN: dict[str, frozenset[type]] = {
     "int": frozenset({int}),
     "int_or_bool": frozenset({int, bool}),
 }
-_ISINSTANCE: dict[str, tuple[type, ...]] = {
-    "number": (int, float),
-    "number_or_bool": (int, float),
-    "int": (int,),
-    "int_or_bool": (int,),
-}
 _NAN = float("nan")
-_ODD = object()  # sentinel: a value the vector forms must not interpret
+_ODD = object()  # sentinel: an error that is not a mapping with a code
 _EMPTY: dict[str, Any] = {}  # what a row that is not a mapping holds
 
 
@@ -88,34 +81,19 @@ class _Nothing:
 _NOTHING = _Nothing()
 
 
-def _floats(vals: Sequence[Any], kind: NumKind) -> tuple[FloatArray, list[int]]:
-    """``vals`` as float64, NaN where a value is missing or not a number of ``kind``, and the
-    rows whose value is such a number by ``isinstance`` yet not carried exactly (a float NaN, a
-    numpy scalar, an int of 2**53 or more: NaN here too)."""
+def _floats(vals: Sequence[Any], kind: NumKind) -> FloatArray:
+    """``vals`` as float64, NaN where a value is missing or not a plain number of ``kind``
+    (a float NaN, a numpy scalar and an int of 2**53 or more, which float64 cannot hold
+    exactly, are NaN too)."""
     plain = _PLAIN[kind]
     kinds = set(map(type, vals))
     if kinds <= plain | {type(None)}:  # numpy turns None into NaN
         arr = np.array(vals, dtype=np.float64)
     else:
         arr = np.array([v if v.__class__ in plain else _NAN for v in vals], dtype=np.float64)
-    odd: list[int] = []
-    missing = np.flatnonzero(np.isnan(arr))
-    if missing.size:
-        types = _ISINSTANCE[kind]
-        no_bool = kind in ("number", "int")
-        odd = [
-            i
-            for i in missing.tolist()
-            if (v := vals[i]) is not None
-            and isinstance(v, types)
-            and not (no_bool and isinstance(v, bool))
-        ]
     if int in kinds:
-        big = np.flatnonzero(np.isfinite(arr) & (np.abs(arr) >= 2.0**53))
-        if big.size:  # an int beyond 2**53 is not exact in float64
-            arr[big] = _NAN
-            odd += big.tolist()
-    return arr, odd
+        arr[np.isfinite(arr) & (np.abs(arr) >= 2.0**53)] = _NAN
+    return arr
 
 
 def _bool_code(v: Any) -> float:
@@ -142,9 +120,7 @@ class Columns:
         self.records = records
         self.n = len(records)
         #: rows a vector form must not be trusted for: the evaluator runs the scalar function
-        self.fallback: BoolArray = np.zeros(self.n, dtype=np.bool_)
         self._raw: dict[str, list[Any]] = {}
-        self._parents_checked: set[str] = set()
         self._num: dict[tuple[str, str], FloatArray] = {}
         self._measured: dict[str, FloatArray] = {}
         self._texts: dict[str, list[str | None]] = {}
@@ -176,33 +152,19 @@ class Columns:
         rows: Sequence[Any] = self.records
         if head:
             rows = self.raw(head)
-            self._check_parent(head, rows)
         if set(map(type, rows)) != {dict}:  # a missing (or damaged) parent holds nothing
             rows = [r if r.__class__ is dict else _EMPTY for r in rows]
         for k in wanted:
             self._raw[f"{head}.{k}" if head else k] = _values(rows, k)
 
     def raw(self, key: str) -> list[Any]:
-        """Values at the dotted ``key``; ``None`` where it or a parent mapping is missing.
-
-        A parent that is neither ``None`` nor a dict (a damaged record) marks the row fallback.
-        """
+        """Values at the dotted ``key``; ``None`` where it or a parent mapping is missing (a
+        parent that is neither ``None`` nor a dict holds nothing)."""
         got = self._raw.get(key)
         if got is None:
             self.prefetch([key])
             got = self._raw[key]
         return got
-
-    def _check_parent(self, head: str, parent: list[Any]) -> None:
-        if head in self._parents_checked:
-            return
-        self._parents_checked.add(head)
-        kinds = set(map(type, parent))
-        if kinds <= {dict, type(None)}:
-            return
-        odd = [i for i, p in enumerate(parent) if p is not None and p.__class__ is not dict]
-        if odd:
-            self.fallback[odd] = True
 
     def truthy(self, key: str) -> BoolArray:
         """``bool(value)`` of the value at ``key`` (``None`` when missing)."""
@@ -246,28 +208,19 @@ class Columns:
                 (e.get("code", _ODD) if e.__class__ is dict else _ODD) if e else None
                 for e in self.raw("error")
             ]
-            odd = [i for i, v in enumerate(vals) if v is _ODD]
-            if odd:
-                self.fallback[odd] = True
-                for i in odd:
-                    vals[i] = None
+            vals = [None if v is _ODD else v for v in vals]
             got = self._derived["error_code"] = vals
         return got
 
     # --- numbers ----------------------------------------------------------------------------
 
     def num(self, key: str, kind: NumKind = "number") -> FloatArray:
-        """The numbers at ``key`` as float64, NaN where missing or not a number of ``kind``.
-
-        For readers outside the checks (which read :meth:`measure`): rows whose value is a
-        number by ``isinstance`` but cannot be carried faithfully (a float NaN, a numpy scalar,
-        an int beyond 2**53) are marked in :attr:`fallback`.
-        """
+        """The numbers at ``key`` as float64, NaN where missing or not a plain number of
+        ``kind`` (see :func:`_floats`); for readers outside the checks, which read
+        :meth:`measure`."""
         got = self._num.get((key, kind))
         if got is None:
-            got, odd = _floats(self.raw(key), kind)
-            if odd:
-                self.fallback[odd] = True
+            got = _floats(self.raw(key), kind)
             self._num[(key, kind)] = got
         return got
 
@@ -294,7 +247,7 @@ class Columns:
         if m.type == "bool":
             got = np.fromiter(map(_bool_code, vals), np.float64, len(vals))
         else:
-            got, _ = _floats(vals, "number")  # the odd rows are NaN: missing
+            got = _floats(vals, "number")  # values of the wrong shape are NaN: missing
         if m.decoded:
             got = np.where(self.has_error, _NAN, got)
         self._measured[key] = got
@@ -338,7 +291,7 @@ class Columns:
     ) -> npt.NDArray[Any]:
         """``fn`` over the values, called once per distinct value (by type and value).
 
-        Unhashable values are passed to ``fn`` one by one, and their rows marked fallback.
+        Unhashable values are passed over (the dtype's zero).
         """
         kinds = set(map(type, vals)) - {type(None)}
         if len(kinds) <= 1 and kinds <= {str, int, bool}:  # equal values are the same value
@@ -357,7 +310,6 @@ class Columns:
                 try:
                     hash(v)
                 except TypeError:
-                    self.fallback[i] = True
                     out[i] = np.zeros((), dtype=dtype)
                     continue
                 out[i] = fn(v)
