@@ -34,7 +34,7 @@ from imgeda_ci.base_evaluator import BaseEvaluator, StartBase, in_process
 from imgeda_ci.errors import UserError
 from imgeda_ci.model import ImageRecord, ManifestHeader
 from imgeda_ci.policy import Policy, default_policy, load_policy
-from imgeda_ci.result import RunResult, build_result
+from imgeda_ci.run_result import RunResult, build_result
 from imgeda_ci.scan.analyze import git_oid
 from imgeda_ci.scan.api import scan_folder
 from imgeda_ci.scan.pipeline import ScanStats

@@ -3,7 +3,7 @@
 The words, stage by stage: *evaluate* runs the checks and says what they found (findings and
 quality scores, no pass or fail: :mod:`imgeda_ci.evaluate`); *judge* compares those findings
 with the policy's limits and gives the *verdict* (this module); the *result* is the whole run,
-head and base verdicts with the diff between them (:mod:`imgeda_ci.result`). *Gate* is the
+head and base verdicts with the diff between them (:mod:`imgeda_ci.run_result`). *Gate* is the
 command that prints a verdict and exits with its code (:mod:`imgeda_ci.judge_files` is its
 library form).
 

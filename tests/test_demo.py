@@ -10,7 +10,7 @@ from imgeda_ci import manifest
 from imgeda_ci.cli import main
 from imgeda_ci.demo.dataset import PLANTED, make_demo
 from imgeda_ci.policy import default_policy
-from imgeda_ci.result import build_result
+from imgeda_ci.run_result import build_result
 from imgeda_ci.scan.api import scan_folder
 
 

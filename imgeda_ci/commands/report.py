@@ -45,7 +45,7 @@ def load_result(
     """Load the inputs and build the RunResult (shared by ``report`` and ``plot``)."""
     from imgeda_ci import manifest
     from imgeda_ci.policy import default_policy, load_policy
-    from imgeda_ci.result import build_result
+    from imgeda_ci.run_result import build_result
 
     policy = load_policy(policy_path) if policy_path else default_policy()
     header, records = manifest.load(manifest_path)

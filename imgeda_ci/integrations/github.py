@@ -27,7 +27,7 @@ from imgeda_ci.render.ranking import (
     repo_path,
     scan_root,
 )
-from imgeda_ci.result import RunResult
+from imgeda_ci.run_result import RunResult
 
 COMMAND: Mapping[str, str] = {"error": "error", "warning": "warning", "info": "notice"}
 

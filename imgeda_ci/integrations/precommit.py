@@ -313,7 +313,7 @@ def run_dataset(
     from imgeda_ci import manifest
     from imgeda_ci.policy import default_policy, load_policy
     from imgeda_ci.render.gate_table import gate_lines
-    from imgeda_ci.result import build_result
+    from imgeda_ci.run_result import build_result
     from imgeda_ci.scan.api import scan_folder
 
     policy = load_policy(policy_path) if policy_path else default_policy()

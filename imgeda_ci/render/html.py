@@ -1,6 +1,6 @@
 """The self-contained HTML report: one file, no network, light and dark, printable.
 
-:func:`render_html` turns a :class:`~imgeda_ci.result.RunResult` into one HTML page:
+:func:`render_html` turns a :class:`~imgeda_ci.run_result.RunResult` into one HTML page:
 
 - the verdict first (pass/fail, the policy rows, what the change introduced and resolved);
 - distributions as Vega charts (binned in Python, see :mod:`imgeda_ci.render.charts`), the
@@ -36,7 +36,7 @@ from imgeda_ci.render.charts import Chart, ChartInput, build_charts
 from imgeda_ci.render.measures import measures
 from imgeda_ci.render.table_data import pack, table_columns
 from imgeda_ci.render.thumbs import Thumbnailer
-from imgeda_ci.result import RunResult
+from imgeda_ci.run_result import RunResult
 
 #: Thumbnails per page: flagged images and duplicate-group members together.
 THUMBNAIL_BUDGET = 120

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from imgeda_ci.evaluate import FindingResult
-from imgeda_ci.result import RunResult
+from imgeda_ci.run_result import RunResult
 from imgeda_ci.verdict import LimitResult
 
 MAX_LISTED = 1000  # findings listed per test case; the rest are counted

@@ -33,7 +33,7 @@ from imgeda_ci.render.ranking import (
     introduced_ids,
     ranked,
 )
-from imgeda_ci.result import RunResult
+from imgeda_ci.run_result import RunResult
 from imgeda_ci.verdict import LimitResult
 
 MARKER = "<!-- imgeda-ci -->"

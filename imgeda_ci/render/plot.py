@@ -11,7 +11,7 @@ from pathlib import Path
 from imgeda_ci.errors import UserError
 from imgeda_ci.render import vega
 from imgeda_ci.render.html import result_charts
-from imgeda_ci.result import RunResult
+from imgeda_ci.run_result import RunResult
 
 FORMATS = ("png", "svg")
 PLOT_WIDTH = 420

@@ -21,7 +21,7 @@ import posixpath
 from collections.abc import Mapping
 
 from imgeda_ci.evaluate import FindingResult
-from imgeda_ci.result import RunResult
+from imgeda_ci.run_result import RunResult
 
 ANNOTATIONS_PER_SEVERITY = 10
 SEVERITY_RANK: Mapping[str, int] = {"error": 0, "warning": 1, "info": 2}

@@ -1,4 +1,4 @@
-"""What the HTML report shows, computed from a :class:`~imgeda_ci.result.RunResult`: the
+"""What the HTML report shows, computed from a :class:`~imgeda_ci.run_result.RunResult`: the
 summary, the policy rows, the change against the base, duplicate groups and the gallery of
 flagged images. Plain data for the templates; no HTML here (the templates escape everything).
 """
@@ -14,7 +14,7 @@ from imgeda_ci.evaluate import FindingResult
 from imgeda_ci.model import ImageRecord
 from imgeda_ci.render.binning import fmt_num
 from imgeda_ci.render.thumbs import Thumbnailer
-from imgeda_ci.result import RunResult
+from imgeda_ci.run_result import RunResult
 from imgeda_ci.verdict import LimitResult
 
 #: Checks whose findings pair images (issue 4): shown as groups, not in the gallery.

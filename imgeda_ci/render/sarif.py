@@ -21,7 +21,7 @@ from imgeda_ci import __version__
 from imgeda_ci.checks.registry import all_checks
 from imgeda_ci.evaluate import FindingResult
 from imgeda_ci.render.ranking import introduced_ids, repo_path, scan_root
-from imgeda_ci.result import RunResult
+from imgeda_ci.run_result import RunResult
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

@@ -7,7 +7,7 @@ import pytest
 from imgeda_ci.integrations.github import annotations
 from imgeda_ci.render.markdown import render_summary
 from imgeda_ci.render.ranking import annotation_counts
-from imgeda_ci.result import RunResult
+from imgeda_ci.run_result import RunResult
 from tests.render.results import result_for, synthetic_result
 
 COMMAND = re.compile(r"^::(error|warning|notice) (file=[^,:]*,)?title=[^,:]*::[^\r\n]*$")
@@ -49,7 +49,7 @@ def test_per_severity_is_a_parameter() -> None:
 
 def test_new_only_mode_annotates_only_what_the_change_introduced() -> None:
     from imgeda_ci.policy import parse_policy
-    from imgeda_ci.result import build_result
+    from imgeda_ci.run_result import build_result
     from tests.render.results import synthetic_records
 
     records = synthetic_records(40)

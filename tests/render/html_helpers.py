@@ -16,7 +16,7 @@ from imgeda_ci.evaluate import FindingResult, evaluate
 from imgeda_ci.model import ImageRecord, ManifestHeader
 from imgeda_ci.policy import default_policy
 from imgeda_ci.render.html import render_html
-from imgeda_ci.result import RunResult, build_result
+from imgeda_ci.run_result import RunResult, build_result
 from imgeda_ci.scan.api import scan_folder
 from imgeda_ci.verdict import judge
 from tests.builders import dark, photo, save

@@ -8,7 +8,7 @@ from pathlib import Path
 from imgeda_ci import manifest
 from imgeda_ci.model import ImageRecord
 from imgeda_ci.policy import default_policy, parse_policy
-from imgeda_ci.result import RunResult, build_result
+from imgeda_ci.run_result import RunResult, build_result
 from imgeda_ci.scan.api import scan_folder
 from tests.builders import photo, save, truncated_jpeg, with_exif
 

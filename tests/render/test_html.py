@@ -15,7 +15,7 @@ from imgeda_ci.render import safe, templates
 from imgeda_ci.render.html import render_html
 from imgeda_ci.render.table_data import unpack
 from imgeda_ci.render.thumbs import Thumbnailer
-from imgeda_ci.result import build_result
+from imgeda_ci.run_result import build_result
 from tests.builders import dark, photo, save
 from tests.render import synthetic
 from tests.render.html_helpers import BigReport, duplicate_findings, fast_result

@@ -14,7 +14,7 @@ import pytest
 
 from imgeda_ci.render.html import render_html
 from imgeda_ci.render.measures import measures
-from imgeda_ci.result import RunResult
+from imgeda_ci.run_result import RunResult
 from tests.render.html_helpers import (
     HOSTILE_FILES,
     BigReport,

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from imgeda_ci.render.junit import render_junit
-from imgeda_ci.result import RunResult
+from imgeda_ci.run_result import RunResult
 from tests.render.results import result_for
 
 
@@ -36,7 +36,7 @@ def test_one_testcase_per_check_and_failures_list_images(result: RunResult) -> N
 
 
 def test_strict_makes_warnings_failures(tmp_path_factory: pytest.TempPathFactory) -> None:
-    from imgeda_ci.result import build_result
+    from imgeda_ci.run_result import build_result
 
     base = result_for(tmp_path_factory.mktemp("strict"))
     strict = build_result(base.records, base.policy, header=base.header, strict=True)

@@ -14,7 +14,7 @@ from imgeda_ci.render.markdown import (
     render_summary,
     set_report_link,
 )
-from imgeda_ci.result import RunResult
+from imgeda_ci.run_result import RunResult
 from tests.render.results import result_for, synthetic_result
 
 
@@ -113,7 +113,7 @@ def test_summary_limit_counts_bytes(large: RunResult) -> None:
 def test_passing_result(tmp_path: Path) -> None:
     from imgeda_ci import manifest
     from imgeda_ci.policy import default_policy
-    from imgeda_ci.result import build_result
+    from imgeda_ci.run_result import build_result
     from imgeda_ci.scan.api import scan_folder
     from tests.builders import photo, save
 

@@ -7,7 +7,7 @@ import pytest
 
 from imgeda_ci.checks.registry import all_checks
 from imgeda_ci.render.sarif import FINGERPRINT_KEY, render_sarif
-from imgeda_ci.result import RunResult
+from imgeda_ci.run_result import RunResult
 from tests.conftest import REPO
 from tests.render.results import result_for
 
@@ -65,7 +65,7 @@ def test_fingerprints_are_stable_and_distinct(tmp_path: Path, with_base: RunResu
 def test_waived_findings_are_suppressed(tmp_path: Path) -> None:
     from imgeda_ci import manifest
     from imgeda_ci.policy import parse_policy
-    from imgeda_ci.result import build_result
+    from imgeda_ci.run_result import build_result
     from tests.render.results import make_dataset, scan
 
     data = make_dataset(tmp_path)

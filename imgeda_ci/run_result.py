@@ -9,6 +9,12 @@ base's.
 
 Renderers (HTML, Markdown, SARIF, JUnit, annotations) take a :class:`RunResult` and nothing
 else, so they agree with each other and with the exit code.
+
+The words, each for one stage: *evaluate* runs the checks (:mod:`imgeda_ci.evaluate`, giving an
+:class:`~imgeda_ci.evaluation.Evaluation`: findings and quality scores, no pass or fail);
+*judge* compares them with the policy's limits (:mod:`imgeda_ci.verdict`, giving a
+:class:`~imgeda_ci.verdict.Verdict`); the *run result* holds a whole run: the head's and the
+base's evaluations and verdicts, and the diff.
 """
 
 from __future__ import annotations

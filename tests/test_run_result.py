@@ -12,7 +12,7 @@ from imgeda_ci import manifest
 from imgeda_ci.evaluate import evaluate
 from imgeda_ci.model import ImageRecord
 from imgeda_ci.policy import default_policy, parse_policy
-from imgeda_ci.result import build_result
+from imgeda_ci.run_result import build_result
 from imgeda_ci.scan.api import scan_folder
 from tests.builders import blurred, dark, photo, save
 
