@@ -28,77 +28,84 @@ class State:
     foreign_next: bool = False  # answer with a next link to another host
 
 
+class _Handler(BaseHTTPRequestHandler):
+    state: State  # set on the subclass each server makes
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    def _send(self, code: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _record(self) -> list[str]:
+        self.state.requests.append((self.command, self.path, self.headers.get("Authorization", "")))
+        return urlsplit(self.path).path.strip("/").split("/")
+
+    def do_GET(self) -> None:
+        parts = self._record()
+        if len(parts) == 6 and parts[3] == "issues" and parts[5] == "comments":
+            items = self.state.comments.get(int(parts[4]), [])
+            page = int(parse_qs(urlsplit(self.path).query).get("page", ["1"])[0])
+            lo = (page - 1) * self.state.page_size
+            headers = {}
+            if lo + self.state.page_size < len(items):
+                host = "evil.invalid" if self.state.foreign_next else self.headers["Host"]
+                nxt = f"http://{host}/{'/'.join(parts)}?per_page=100&page={page + 1}"
+                headers["Link"] = f'<{nxt}>; rel="next", <{nxt}>; rel="last"'
+            self._send(200, items[lo : lo + self.state.page_size], headers)
+            return
+        self._send(404, {"message": "Not Found"})
+
+    def _body(self) -> dict[str, Any]:
+        n = int(self.headers.get("Content-Length", "0"))
+        return json.loads(self.rfile.read(n) or b"{}")
+
+    def do_POST(self) -> None:
+        parts = self._record()
+        body = self._body()
+        if self.state.mode != "ok":
+            code = 403 if self.state.mode == "readonly" else 500
+            self._send(code, {"message": "Resource not accessible by integration"})
+            return
+        number = int(parts[4])
+        self.state.next_id += 1
+        c = {
+            "id": self.state.next_id,
+            "body": body["body"],
+            "html_url": f"http://x/{self.state.next_id}",
+        }
+        self.state.comments.setdefault(number, []).append(c)
+        self._send(201, c)
+
+    def do_PATCH(self) -> None:
+        parts = self._record()
+        body = self._body()
+        if self.state.mode != "ok":
+            code = 403 if self.state.mode == "readonly" else 500
+            self._send(code, {"message": "nope"})
+            return
+        cid = int(parts[5])
+        for items in self.state.comments.values():
+            for c in items:
+                if c["id"] == cid:
+                    c["body"] = body["body"]
+                    self._send(200, c)
+                    return
+        self._send(404, {"message": "Not Found"})
+
+
 @contextmanager
 def fake_github() -> Iterator[tuple[str, State]]:
     state = State()
-
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
-
-        def _send(self, code: int, body: Any, headers: dict[str, str] | None = None) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(code)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            for k, v in (headers or {}).items():
-                self.send_header(k, v)
-            self.end_headers()
-            self.wfile.write(data)
-
-        def _record(self) -> list[str]:
-            state.requests.append((self.command, self.path, self.headers.get("Authorization", "")))
-            return urlsplit(self.path).path.strip("/").split("/")
-
-        def do_GET(self) -> None:
-            parts = self._record()
-            if len(parts) == 6 and parts[3] == "issues" and parts[5] == "comments":
-                items = state.comments.get(int(parts[4]), [])
-                page = int(parse_qs(urlsplit(self.path).query).get("page", ["1"])[0])
-                lo = (page - 1) * state.page_size
-                headers = {}
-                if lo + state.page_size < len(items):
-                    host = "evil.invalid" if state.foreign_next else self.headers["Host"]
-                    nxt = f"http://{host}/{'/'.join(parts)}?per_page=100&page={page + 1}"
-                    headers["Link"] = f'<{nxt}>; rel="next", <{nxt}>; rel="last"'
-                self._send(200, items[lo : lo + state.page_size], headers)
-                return
-            self._send(404, {"message": "Not Found"})
-
-        def _body(self) -> dict[str, Any]:
-            n = int(self.headers.get("Content-Length", "0"))
-            return json.loads(self.rfile.read(n) or b"{}")
-
-        def do_POST(self) -> None:
-            parts = self._record()
-            body = self._body()
-            if state.mode != "ok":
-                code = 403 if state.mode == "readonly" else 500
-                self._send(code, {"message": "Resource not accessible by integration"})
-                return
-            number = int(parts[4])
-            state.next_id += 1
-            c = {"id": state.next_id, "body": body["body"], "html_url": f"http://x/{state.next_id}"}
-            state.comments.setdefault(number, []).append(c)
-            self._send(201, c)
-
-        def do_PATCH(self) -> None:
-            parts = self._record()
-            body = self._body()
-            if state.mode != "ok":
-                code = 403 if state.mode == "readonly" else 500
-                self._send(code, {"message": "nope"})
-                return
-            cid = int(parts[5])
-            for items in state.comments.values():
-                for c in items:
-                    if c["id"] == cid:
-                        c["body"] = body["body"]
-                        self._send(200, c)
-                        return
-            self._send(404, {"message": "Not Found"})
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    handler = type("Handler", (_Handler,), {"state": state})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
