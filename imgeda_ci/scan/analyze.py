@@ -31,6 +31,7 @@ from imgeda_ci.scan import sniff
 from imgeda_ci.scan.exif import parse_exif
 from imgeda_ci.scan.jpeg import jpeg_coded_sha256, jpeg_damage
 from imgeda_ci.scan.measure import measure
+from imgeda_ci.scan.readers import read_locator
 from imgeda_ci.scan.settings import Settings
 
 # We check the pixel count ourselves (before allocating) and record it; Pillow's own check
@@ -97,20 +98,6 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
-def read_bytes(path: str) -> tuple[bytes | None, ErrorInfo | None]:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(), None
-    except FileNotFoundError:
-        return None, _error("vanished", "the file disappeared before it could be read")
-    except PermissionError:
-        return None, _error("permission_denied", "permission denied; check the file's mode")
-    except IsADirectoryError:
-        return None, _error("read_error", "is a directory")
-    except OSError as exc:
-        return None, _error("read_error", f"{exc.strerror or exc}")
-
-
 def analyze_path(
     path: str,
     settings: Settings,
@@ -121,11 +108,7 @@ def analyze_path(
 ) -> ImageRecord:
     """Read and analyse one file. When its SHA-256 is in ``known``, skip the decode and return
     ``{"sha256": ..., "cached": True}`` for the caller to fill from its cache."""
-    if reader is None:
-        from imgeda_ci.scan.readers import read_locator
-
-        reader = read_locator
-    data, err = reader(path)
+    data, err = (reader or read_locator)(path)
     if data is None:
         size = -1
         try:
