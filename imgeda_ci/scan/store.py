@@ -1,0 +1,245 @@
+"""Earlier records the scan may reuse: where each one is, and an index of them by content.
+
+A record is addressed by (file index, offset): a line of a manifest or journal opened by the
+store, or (:data:`MEMORY`, k) for the k-th record of a manifest the caller holds in memory. Every
+source is indexed the same way (:meth:`RecordStore._index`), over columns in C passes: the
+first record of a SHA-256 holds, and so does the first record of a git blob id.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Iterable, Sequence
+from itertools import compress, repeat
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+from imgeda_ci.scan.analyze import CONTENT_ERRORS
+
+#: the "file index" of records held in memory (:meth:`RecordStore.add_records`)
+MEMORY = -2
+
+#: error codes of a record the store indexes: none, or one that the content decides
+_REUSABLE_CODES = frozenset({None, *CONTENT_ERRORS})
+
+_NO_RECORD: dict[str, Any] = {}
+_get = dict.get
+
+
+class _Columns:
+    """The facts :meth:`RecordStore._index` needs of a source's records, one list each."""
+
+    def __init__(self) -> None:
+        self.offsets: list[int] = []
+        self.shas: list[Any] = []
+        self.oids: list[Any] = []
+        self.codes: list[Any] = []  # None: no error; "" for an error without a code
+        self.refs: list[bool] = []
+
+    def add(self, offset: int, obj: dict[str, Any]) -> None:
+        err = obj.get("error")
+        self.offsets.append(offset)
+        self.shas.append(obj.get("sha256"))
+        self.oids.append(obj.get("git_oid"))
+        self.codes.append((err.get("code") or "") if err else None)
+        self.refs.append("_ref" in obj)
+
+
+class RecordStore:
+    """Earlier records, addressable by (file, offset) and indexed by content."""
+
+    def __init__(self, settings_hash: str) -> None:
+        self.settings_hash = settings_hash
+        self._files: list[IO[bytes]] = []
+        self.by_sha: dict[str, tuple[int, int]] = {}
+        self.by_oid: dict[str, str] = {}
+        self.codes: dict[str, str] = {}  # sha -> error code, for records that have one
+        self.ignored: list[str] = []
+        self.journal_fidx = -1
+        self.journal_end = 0
+        self._mem: Sequence[dict[str, Any]] = ()
+        self._mem_lines: Sequence[bytes] | None = None
+
+    def _index(
+        self,
+        fidx: int,
+        offsets: Sequence[int],
+        shas: Sequence[Any],
+        oids: Sequence[Any],
+        codes: Sequence[Any],
+        refs: Iterable[bool],
+    ) -> None:
+        """Index records by content, in order: those with a SHA-256, no ``_ref`` and no error
+        other than one the content decides; a SHA-256 or blob id already indexed holds."""
+        has_sha = map(bool, shas)
+        own = map(operator.not_, refs)
+        reusable = map(_REUSABLE_CODES.__contains__, codes)
+        usable = map(all, zip(has_sha, own, reusable, strict=True))
+        keep = list(compress(range(len(shas)), usable))
+        k_shas = list(map(shas.__getitem__, keep))
+        k_locs = list(zip(repeat(fidx), map(offsets.__getitem__, keep)))
+        new = dict(zip(reversed(k_shas), reversed(k_locs), strict=True))  # first SHA-256 holds
+        for sha in new.keys() & self.by_sha.keys():  # and what was indexed before
+            del new[sha]
+        won = list(map(operator.eq, map(new.get, k_shas), k_locs))
+        w_shas = list(compress(k_shas, won))
+        w_oids = list(compress(map(oids.__getitem__, keep), won))
+        w_codes = list(compress(map(codes.__getitem__, keep), won))
+        self.by_sha.update(new)
+        self.codes.update(compress(zip(w_shas, w_codes, strict=True), w_codes))
+        pairs = list(compress(zip(w_oids, w_shas, strict=True), w_oids))
+        self.by_oid = {**dict(reversed(pairs)), **self.by_oid}  # the first of a blob id holds
+
+    def add_records(
+        self, records: Sequence[dict[str, Any]], lines: Sequence[bytes] | None = None
+    ) -> None:
+        """Index records already in memory (a manifest made with our settings, parsed by the
+        caller): reading one back is a shallow copy, not a parse. ``lines``: each record as
+        :func:`manifest.dumps` wrote it, when the caller vouches for that (see :meth:`as_is`).
+        """
+        self._mem = records
+        self._mem_lines = lines
+        errors: list[Any] = list(map(_get, records, repeat("error")))
+        codes: list[Any] = [None] * len(records)
+        for k in compress(range(len(records)), errors):  # only the records with an error
+            codes[k] = errors[k].get("code") or ""
+        self._index(
+            MEMORY,
+            range(len(records)),
+            list(map(_get, records, repeat("sha256"))),
+            list(map(_get, records, repeat("git_oid"))),
+            codes,
+            map(operator.contains, records, repeat("_ref")),
+        )
+
+    def as_is(
+        self, files: Sequence[int], offsets: Sequence[int], paths: Sequence[str]
+    ) -> tuple[list[int], list[dict[str, Any]]]:
+        """For each path, the index of its in-memory record when the record at
+        ``(files[i], offsets[i])`` is one held in memory, its line vouched for, and already the
+        record for that path (same path; path-dependent fields computed for it), else -1; and
+        that record (else an empty dict)."""
+        if self._mem_lines is None:
+            return [-1] * len(paths), [_NO_RECORD] * len(paths)
+        mem = self._mem
+        ks = [k if f == MEMORY else -1 for f, k in zip(files, offsets, strict=True)]
+        recs = [mem[k] if k >= 0 else _NO_RECORD for k in ks]
+        same = list(map(operator.eq, map(_get, recs, repeat("path")), paths))
+        return [k if ok else -1 for k, ok in zip(ks, same, strict=True)], [
+            rec if ok else _NO_RECORD for rec, ok in zip(recs, same, strict=True)
+        ]
+
+    @property
+    def held_lines(self) -> Sequence[bytes]:
+        """The lines of the records held in memory, when vouched for (see :meth:`as_is`)."""
+        return self._mem_lines or ()
+
+    def add_manifest(self, path: Path) -> None:
+        """Index a manifest's records if its settings hash matches ours."""
+        try:
+            fh = path.open("rb")
+        except OSError:
+            return
+        first = fh.readline()
+        try:
+            header = orjson.loads(first)
+        except orjson.JSONDecodeError:
+            fh.close()
+            self.ignored.append(f"{path}: not a manifest; cache ignored")
+            return
+        if not isinstance(header, dict) or header.get("settings_hash") != self.settings_hash:
+            fh.close()
+            self.ignored.append(f"{path}: made with other analysis settings; cache ignored")
+            return
+        fidx = self.attach(fh)
+        cols = _Columns()
+        offset = len(first)
+        for line in fh:
+            if not line.endswith(b"\n"):
+                break  # torn tail
+            facts = _quick_facts(line)
+            if facts is None:  # not in the writer's own layout: parse it
+                try:
+                    facts = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    break
+            if isinstance(facts, dict):
+                cols.add(offset, facts)
+            offset += len(line)
+        self._index(fidx, cols.offsets, cols.shas, cols.oids, cols.codes, cols.refs)
+
+    def add_journal(self, path: Path) -> dict[str, tuple[int, list[Any] | None]]:
+        """Index a journal; return path -> (offset, stat key) of its entries (last one wins)."""
+        entries: dict[str, tuple[int, list[Any] | None]] = {}
+        try:
+            fh = path.open("rb")
+        except OSError:
+            return entries
+        first = fh.readline()
+        try:
+            head = orjson.loads(first)
+        except orjson.JSONDecodeError:
+            head = None
+        if not isinstance(head, dict) or head.get("settings_hash") != self.settings_hash:
+            fh.close()
+            return entries
+        fidx = self.attach(fh)
+        cols = _Columns()
+        offset = len(first)
+        for line in fh:
+            if not line.endswith(b"\n"):
+                break  # torn tail from a killed writer
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                break
+            if isinstance(obj, dict) and isinstance(obj.get("path"), str):
+                entries[obj["path"]] = (offset, obj.get("_stat"))
+                cols.add(offset, obj)
+            offset += len(line)
+        self._index(fidx, cols.offsets, cols.shas, cols.oids, cols.codes, cols.refs)
+        self.journal_fidx = fidx
+        self.journal_end = offset
+        return entries
+
+    def read_at(self, fidx: int, offset: int) -> dict[str, Any]:
+        if fidx == MEMORY:
+            return dict(self._mem[offset])
+        fh = self._files[fidx]
+        fh.seek(offset)
+        obj: dict[str, Any] = orjson.loads(fh.readline())
+        return obj
+
+    def attach(self, fh: IO[bytes]) -> int:
+        self._files.append(fh)
+        return len(self._files) - 1
+
+    def close(self) -> None:
+        for fh in self._files:
+            fh.close()
+        self._files.clear()
+
+
+_SHA = re.compile(rb'"sha256":(?:"([0-9a-f]{64})"|null)')
+_OID = re.compile(rb'"git_oid":"([0-9a-f]{40})"')
+_ERR = re.compile(rb'"error":(?:null|\{"code":"([^"\\]+)")')
+
+
+def _quick_facts(line: bytes) -> dict[str, Any] | None:
+    """sha256, git_oid and error code of a manifest line written by :func:`manifest.dumps`
+    (sorted keys, compact), without parsing the whole record: indexing a 50k-record cache
+    costs a regex per line instead of a full parse. None when the line is not in that layout."""
+    sha = _SHA.search(line)
+    err = _ERR.search(line)
+    if sha is None or err is None or b'"_ref"' in line:
+        return None
+    oid = _OID.search(line)
+    code = err.group(1)
+    return {
+        "sha256": sha.group(1).decode() if sha.group(1) else None,
+        "git_oid": oid.group(1).decode() if oid else None,
+        "error": {"code": code.decode()} if code else None,
+    }
