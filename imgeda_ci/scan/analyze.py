@@ -266,69 +266,7 @@ def _analyze_image(data: bytes, settings: Settings, rec: ImageRecord) -> None:
     if img is None:
         return
     try:
-        _header_facts(img, data, rec)
-        _exif(img, rec, after_load=False)
-        fmt = rec.get("format")
-        if rec["pixels"] > settings.max_pixels:
-            rec["error"] = _error(
-                "decompression_bomb",
-                f"{rec['width']}x{rec['height']} = {rec['pixels']:,} pixels exceeds the limit "
-                f"of {settings.max_pixels:,}; raise --max-pixels if this image is legitimate",
-            )
-            return
-        if settings.depth == "fast":
-            return
-        is_jpeg = fmt in ("JPEG", "MPO")
-        w, h = img.size
-        tw, th = _target(w, h, settings.analysis_size)
-        if is_jpeg and settings.depth == "standard":
-            img.draft(None, (tw, th))
-        try:
-            img.load()
-        except (OSError, SyntaxError, ValueError, struct.error, EOFError, IndexError) as exc:
-            rec["error"] = _classify(exc)
-            return
-        if img.format == "PNG" or "exif" not in rec:
-            _exif(img, rec, after_load=True)
-        exif = rec.get("exif") or {}
-        orientation = int(exif.get("orientation", 1))
-        if is_jpeg:
-            damage = jpeg_damage(data)
-            if damage:
-                code = "truncated" if damage.startswith("no end-of-image") else "corrupt_data"
-                rec["error"] = _error(code, damage)
-        if is_jpeg and settings.depth == "standard":
-            coded = jpeg_coded_sha256(data, orientation)
-            if coded:
-                rec["pixel_sha256"] = coded
-        else:
-            h_px = hashlib.sha256(f"{img.mode}\0{w}x{h}\0".encode())
-            _hash_pixels(img, h_px)
-            rec["pixel_sha256"] = h_px.hexdigest()
-        full = _to_8bit(img)
-        if orientation in _TRANSPOSE:  # upright before resizing: same pixels as an upright file
-            full = full.transpose(_TRANSPOSE[orientation])
-            if orientation >= 5:
-                tw, th = th, tw
-        # luma at exactly the analysis size (sharpness, borders, percentiles, hashes): resizing
-        # one channel costs a third of resizing three
-        if full.mode == "L":
-            gray = full
-        elif full.mode == "CMYK":
-            gray = full.convert("RGB").convert("L")
-        else:
-            gray = full.convert("L")
-        if gray.size != (tw, th):
-            gray = gray.resize((tw, th), Image.Resampling.BOX)
-        # colour statistics are scale-free: an integer box reduction to about half the
-        # analysis size is enough and nearly free
-        factor = max(1, max(full.size) // max(1, settings.analysis_size // 2))
-        colour = full.reduce(factor) if factor > 1 else full
-        if colour.mode != "RGB":
-            colour = colour.convert("RGB")
-        stats, ph, dh, flips = measure(gray, colour)
-        rec["stats"] = stats
-        rec["phash"], rec["dhash"], rec["phash_flips"] = ph, dh, flips
+        _decode_and_measure(img, data, settings, rec)
     except ImageTimeout:
         raise
     except Image.DecompressionBombError as exc:
@@ -337,6 +275,101 @@ def _analyze_image(data: bytes, settings: Settings, rec: ImageRecord) -> None:
         rec["error"] = _classify(exc)
     finally:
         img.close()
+
+
+def _decode_and_measure(
+    img: Image.Image, data: bytes, settings: Settings, rec: ImageRecord
+) -> None:
+    """Header facts and EXIF; then, unless the depth is ``fast`` or the image too large, the
+    decode, the damage checks, the pixel hash and the measurements."""
+    _header_facts(img, data, rec)
+    _exif(img, rec, after_load=False)
+    if rec["pixels"] > settings.max_pixels:
+        rec["error"] = _error(
+            "decompression_bomb",
+            f"{rec['width']}x{rec['height']} = {rec['pixels']:,} pixels exceeds the limit "
+            f"of {settings.max_pixels:,}; raise --max-pixels if this image is legitimate",
+        )
+        return
+    if settings.depth == "fast":
+        return
+    coded = rec.get("format") in ("JPEG", "MPO") and settings.depth == "standard"
+    size = img.size  # before a reduced-scale decode changes it
+    target = _target(*size, settings.analysis_size)
+    if coded:  # JPEG at standard depth: decoded at a reduced scale, hashed as coded
+        img.draft(None, target)
+    try:
+        img.load()
+    except (OSError, SyntaxError, ValueError, struct.error, EOFError, IndexError) as exc:
+        rec["error"] = _classify(exc)
+        return
+    if img.format == "PNG" or "exif" not in rec:
+        _exif(img, rec, after_load=True)
+    exif = rec.get("exif") or {}
+    orientation = int(exif.get("orientation", 1))
+    if rec.get("format") in ("JPEG", "MPO"):
+        damage = jpeg_damage(data)
+        if damage:
+            code = "truncated" if damage.startswith("no end-of-image") else "corrupt_data"
+            rec["error"] = _error(code, damage)
+    _pixel_sha256(img, data, size, orientation, coded, rec)
+    _measure(img, orientation, target, settings, rec)
+
+
+def _pixel_sha256(
+    img: Image.Image,
+    data: bytes,
+    size: tuple[int, int],
+    orientation: int,
+    coded: bool,
+    rec: ImageRecord,
+) -> None:
+    """The hash of the decoded pixels; of the coded data for a JPEG decoded at a reduced
+    scale (the same for every decoder and scale)."""
+    if coded:
+        sha = jpeg_coded_sha256(data, orientation)
+        if sha:
+            rec["pixel_sha256"] = sha
+        return
+    w, h = size
+    h_px = hashlib.sha256(f"{img.mode}\0{w}x{h}\0".encode())
+    _hash_pixels(img, h_px)
+    rec["pixel_sha256"] = h_px.hexdigest()
+
+
+def _measure(
+    img: Image.Image,
+    orientation: int,
+    target: tuple[int, int],
+    settings: Settings,
+    rec: ImageRecord,
+) -> None:
+    """The measurements, on the upright image: luma at the analysis size, colour reduced."""
+    tw, th = target
+    full = _to_8bit(img)
+    if orientation in _TRANSPOSE:  # upright before resizing: same pixels as an upright file
+        full = full.transpose(_TRANSPOSE[orientation])
+        if orientation >= 5:
+            tw, th = th, tw
+    # luma at exactly the analysis size (sharpness, borders, percentiles, hashes): resizing
+    # one channel costs a third of resizing three
+    if full.mode == "L":
+        gray = full
+    elif full.mode == "CMYK":
+        gray = full.convert("RGB").convert("L")
+    else:
+        gray = full.convert("L")
+    if gray.size != (tw, th):
+        gray = gray.resize((tw, th), Image.Resampling.BOX)
+    # colour statistics are scale-free: an integer box reduction to about half the
+    # analysis size is enough and nearly free
+    factor = max(1, max(full.size) // max(1, settings.analysis_size // 2))
+    colour = full.reduce(factor) if factor > 1 else full
+    if colour.mode != "RGB":
+        colour = colour.convert("RGB")
+    stats, ph, dh, flips = measure(gray, colour)
+    rec["stats"] = stats
+    rec["phash"], rec["dhash"], rec["phash_flips"] = ph, dh, flips
 
 
 def finalize(rec: ImageRecord, relpath: str) -> ImageRecord:
