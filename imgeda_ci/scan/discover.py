@@ -91,6 +91,15 @@ def _selected(rel: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
     return not (exclude and globs.match_any(exclude, rel))
 
 
+def check_globs(include: Sequence[str], exclude: Sequence[str]) -> None:
+    """Fail with a clear message on an invalid --include/--exclude pattern."""
+    for pattern in (*include, *exclude):
+        try:
+            globs.compile_glob(pattern)
+        except globs.GlobError as exc:
+            raise UserError(f"--include/--exclude: {exc}") from None
+
+
 def _posix(path: str) -> str:
     return path.replace(os.sep, "/") if os.sep != "/" else path
 
@@ -114,11 +123,7 @@ def walk(
     if not root.is_dir():
         raise UserError(f"{root}: not a folder; use --files-from to scan a list of files")
     exts = frozenset(e.lower().lstrip(".") for e in extensions) if extensions else None
-    for pattern in (*include, *exclude):
-        try:
-            globs.compile_glob(pattern)
-        except globs.GlobError as exc:
-            raise UserError(f"--include/--exclude: {exc}") from None
+    check_globs(include, exclude)
     w = _Walk(root, exts or image_extensions(), include, exclude, sniff_unknown)
     w.visit(str(root), "", True, True)
     w.tree.files.sort()

@@ -64,7 +64,7 @@ def _mcus(data: bytes, start: int, end: int) -> int | None:
     hmax = max((f >> 4 for f in factors), default=1) if ncomp > 1 else 1
     vmax = max((f & 15 for f in factors), default=1) if ncomp > 1 else 1
     if w and h and hmax and vmax:
-        return math.ceil(w / (8 * hmax)) * math.ceil(h / (8 * vmax))
+        return int(math.ceil(w / (8 * hmax)) * math.ceil(h / (8 * vmax)))
     return None
 
 
