@@ -106,8 +106,9 @@ class PathList(Sequence[str]):
         return len(self._buf) + self._starts.itemsize * len(self._starts)
 
 
-#: paths handled at once by :func:`chunks`' callers (C passes over a list of this many)
-CHUNK = 1 << 16
+#: paths handled at once by :func:`chunks`' callers: C passes over a list of this many, and
+#: what they make for these paths (a scan's manifest lines) held at once
+CHUNK = 1 << 12
 
 
 def chunks(paths: Iterable[str], size: int = CHUNK) -> Iterator[tuple[int, list[str]]]:

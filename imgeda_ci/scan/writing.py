@@ -12,7 +12,7 @@ from __future__ import annotations
 import operator
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any
 
 from imgeda_ci import __version__, manifest
@@ -87,8 +87,11 @@ def lines(
 ) -> Iterator[bytes]:
     """Each path's manifest line, in order; each record also appended to ``records`` when
     that is a list."""
-    for start, chunk in chunks(paths):
-        yield from _chunk_lines(start, chunk, where, store, annotate, records)
+    blocks = (  # a block's lines at a time: bounded memory
+        _chunk_lines(start, chunk, where, store, annotate, records)
+        for start, chunk in chunks(paths)
+    )
+    return chain.from_iterable(blocks)
 
 
 def _chunk_lines(

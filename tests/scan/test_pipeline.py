@@ -331,3 +331,30 @@ def test_records_in_memory_reused_by_blob_id_keep_their_error_counts(
     assert out.read_bytes() == scratch.read_bytes()
     assert header is not None and manifest.load(out)[0] == manifest.load(scratch)[0]
     assert sum(1 for k in manifest.load(out)[0]["counts"] if k.startswith("error:")) == 1
+
+
+def test_blocks_of_paths_change_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reuse decisions and manifest lines are made a block of paths at a time: blocks of three
+    give the bytes and counts of one block, for records in memory and in a cache file."""
+    from functools import partial
+
+    from imgeda_ci.scan import pathlist, reuse, writing
+
+    data = tmp_path / "data"
+    for i, cls in enumerate(("cat", "cat", "dog", "dog", "cat", "dog", "cat")):
+        save(data / "train" / cls / f"{i}.jpg", photo(i, (64, 48)))
+    first = tmp_path / "first.jsonl"
+    scan_folder(data, first, use_git=False)
+    _, records, lines = manifest.loads(first.read_bytes(), str(first))
+    save(data / "test" / "cat" / "9.jpg", photo(9, (64, 48)))
+    whole = tmp_path / "whole.jsonl"
+    ref = scan_folder(data, whole, use_git=False, cache_records=records, cache_lines=lines)
+    monkeypatch.setattr(reuse, "chunks", partial(pathlist.chunks, size=3))
+    monkeypatch.setattr(writing, "chunks", partial(pathlist.chunks, size=3))
+    held = tmp_path / "held.jsonl"
+    got = scan_folder(data, held, use_git=False, cache_records=records, cache_lines=lines)
+    from_file = tmp_path / "file.jsonl"
+    got_file = scan_folder(data, from_file, use_git=False, caches=[first])
+    assert held.read_bytes() == whole.read_bytes() == from_file.read_bytes()
+    for stats in (got, got_file):
+        assert (stats.analysed, stats.reused_content) == (ref.analysed, ref.reused_content)
