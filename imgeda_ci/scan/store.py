@@ -22,8 +22,6 @@ from imgeda_ci.scan.analyze import CONTENT_ERRORS
 #: the "file index" of records held in memory (:meth:`RecordStore.add_records`)
 MEMORY = -2
 
-#: error codes of a record the store indexes: none, or one that the content decides
-_REUSABLE_CODES = frozenset({None, *CONTENT_ERRORS})
 
 _NO_RECORD: dict[str, Any] = {}
 _get = dict.get
@@ -74,24 +72,34 @@ class RecordStore:
     ) -> None:
         """Index records by content, in order: those with a SHA-256, no ``_ref`` and no error
         other than one the content decides; a SHA-256 or blob id already indexed holds."""
-        has_sha = map(bool, shas)
-        own = map(operator.not_, refs)
-        reusable = map(_REUSABLE_CODES.__contains__, codes)
-        usable = map(all, zip(has_sha, own, reusable, strict=True))
-        keep = list(compress(range(len(shas)), usable))
-        k_shas = list(map(shas.__getitem__, keep))
-        k_locs = list(zip(repeat(fidx), map(offsets.__getitem__, keep)))
+        rows = range(len(shas))
+        coded = list(compress(rows, codes))  # the few records with an error
+        usable = list(map(operator.truth, shas))
+        for k in compress(rows, refs):  # references to another record
+            usable[k] = False
+        for k in coded:
+            usable[k] = usable[k] and codes[k] in CONTENT_ERRORS
+        k_shas = list(compress(shas, usable))
+        k_locs = list(zip(repeat(fidx), compress(offsets, usable)))
         new = dict(zip(reversed(k_shas), reversed(k_locs), strict=True))  # first SHA-256 holds
         for sha in new.keys() & self.by_sha.keys():  # and what was indexed before
             del new[sha]
-        won = list(map(operator.eq, map(new.get, k_shas), k_locs))
-        w_shas = list(compress(k_shas, won))
-        w_oids = list(compress(map(oids.__getitem__, keep), won))
-        w_codes = list(compress(map(codes.__getitem__, keep), won))
+        # the records indexed: every one kept when no SHA-256 was held or seen twice
+        won: Iterable[bool] = (
+            repeat(True)
+            if len(new) == len(k_shas)
+            else list(map(operator.is_, map(new.get, k_shas), k_locs))
+        )
         self.by_sha.update(new)
-        self.codes.update(compress(zip(w_shas, w_codes, strict=True), w_codes))
-        pairs = list(compress(zip(w_oids, w_shas, strict=True), w_oids))
-        self.by_oid = {**dict(reversed(pairs)), **self.by_oid}  # the first of a blob id holds
+        for k in coded:
+            if new.get(shas[k]) == (fidx, offsets[k]):
+                self.codes[shas[k]] = codes[k]
+        w_oids = list(compress(compress(oids, usable), won))
+        w_shas = list(compress(k_shas, won))
+        by_oid = dict(zip(reversed(w_oids), reversed(w_shas), strict=True))  # first oid holds
+        by_oid.pop(None, None)  # records without a blob id
+        by_oid.pop("", None)
+        self.by_oid = {**by_oid, **self.by_oid}
 
     def add_records(
         self, records: Sequence[dict[str, Any]], lines: Sequence[bytes] | None = None
