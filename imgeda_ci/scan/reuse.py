@@ -18,7 +18,7 @@ import os
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import compress, repeat
 from typing import Any
 
 from imgeda_ci.scan.discover import Discovery
@@ -29,6 +29,8 @@ from imgeda_ci.scan.store import MEMORY, RecordStore
 StatKey = Callable[[str], str | None]
 #: where a record is in the store: (file index, offset)
 Location = tuple[int, int]
+#: where the record of a file to analyse is, until its result is in
+_TODO: Location = (MEMORY, 0)
 #: journal entries: path -> (offset, stat key when the record was made)
 JournalEntries = dict[str, tuple[int, list[Any] | None]]
 
@@ -126,7 +128,7 @@ def _plan_chunk(
     n = len(chunk)
     oids: list[Any] = list(map(blob_ids.get, chunk))  # (None where a path has none: absent)
     shas: list[Any] = list(map(store.by_oid.get, oids))
-    ats: list[Location | None] = list(map(store.by_sha.get, shas))
+    ats: list[Location] = list(map(store.by_sha.get, shas, repeat(_TODO)))
     codes: list[str | None] = list(map(store.codes.get, shas))
     journal_hits = 0
     for j in compress(range(n), map(journal.__contains__, chunk)) if journal else ():
@@ -135,12 +137,12 @@ def _plan_chunk(
         if hit is not None:
             ats[j], codes[j] = hit
             journal_hits += 1
-        elif ats[j] is None:
+        elif ats[j] is _TODO:
             out.known_keys[start + j] = key
-    todo = list(compress(range(start, start + n), map(operator.not_, ats)))
+    todo = list(compress(range(start, start + n), map(operator.is_, ats, repeat(_TODO))))
     out.todo.extend(todo)
     out.reused_journal += journal_hits
     out.reused_git += n - len(todo) - journal_hits
-    out.src_file.extend([MEMORY if at is None else at[0] for at in ats])
-    out.src_off.extend([0 if at is None else at[1] for at in ats])
+    out.src_file.extend(map(operator.itemgetter(0), ats))
+    out.src_off.extend(map(operator.itemgetter(1), ats))
     out.codes.update((chunk[j], codes[j]) for j in compress(range(n), codes))  # type: ignore[misc]

@@ -125,25 +125,21 @@ class RecordStore:
 
     def as_is(
         self, files: Sequence[int], offsets: Sequence[int], paths: Sequence[str]
-    ) -> tuple[list[int], list[dict[str, Any]]]:
+    ) -> tuple[list[int], list[dict[str, Any]], list[bytes]]:
         """For each path, the index of its in-memory record when the record at
         ``(files[i], offsets[i])`` is one held in memory, its line vouched for, and already the
-        record for that path (same path; path-dependent fields computed for it), else -1; and
-        that record (else an empty dict)."""
-        if self._mem_lines is None:
-            return [-1] * len(paths), [_NO_RECORD] * len(paths)
+        record for that path (same path; path-dependent fields computed for it), else -1; that
+        record (else an empty dict); and its line (else any bytes: the caller makes it)."""
+        n = len(paths)
+        if not self._mem_lines:
+            return [-1] * n, [_NO_RECORD] * n, [b""] * n
         mem = self._mem
         ks = [k if f == MEMORY else -1 for f, k in zip(files, offsets, strict=True)]
         recs = [mem[k] if k >= 0 else _NO_RECORD for k in ks]
-        same = list(map(operator.eq, map(_get, recs, repeat("path")), paths))
-        return [k if ok else -1 for k, ok in zip(ks, same, strict=True)], [
-            rec if ok else _NO_RECORD for rec, ok in zip(recs, same, strict=True)
-        ]
-
-    @property
-    def held_lines(self) -> Sequence[bytes]:
-        """The lines of the records held in memory, when vouched for (see :meth:`as_is`)."""
-        return self._mem_lines or ()
+        same = map(operator.eq, map(_get, recs, repeat("path")), paths)
+        ks = [k if ok else -1 for k, ok in zip(ks, same, strict=True)]
+        recs = [mem[k] if k >= 0 else _NO_RECORD for k in ks]
+        return ks, recs, list(map(self._mem_lines.__getitem__, ks))
 
     def add_manifest(self, path: Path) -> None:
         """Index a manifest's records if its settings hash matches ours."""

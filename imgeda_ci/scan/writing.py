@@ -12,7 +12,7 @@ from __future__ import annotations
 import operator
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from itertools import chain, repeat
+from itertools import chain, compress, repeat
 from typing import Any
 
 from imgeda_ci import __version__, manifest
@@ -105,20 +105,17 @@ def _chunk_lines(
     n = len(chunk)
     files = where.src_file[start : start + n]
     offsets = where.src_off[start : start + n]
-    ks, held = store.as_is(files, offsets, chunk)
-    held_lines = store.held_lines
+    ks, recs, out = store.as_is(files, offsets, chunk)
     splits, labels = annotate(chunk) if annotate is not None else ([None] * n, [None] * n)
-    same_split = map(operator.eq, map(_get, held, repeat("split")), splits)
-    same_labels = map(operator.eq, map(_get, held, repeat("labels")), labels)
-    out: list[bytes] = []
-    for j, k, a, b in zip(range(n), ks, same_split, same_labels, strict=True):
-        rec: ImageRecord
-        if k >= 0 and a and b:  # already the record for this path: no copy, no dumps
-            rec, line = held[j], held_lines[k]  # type: ignore[assignment]
-        else:
-            rec = _record(store, (files[j], offsets[j]), chunk[j], splits[j], labels[j])
-            line = manifest.dumps(rec)
-        if records is not None:
-            records.append(rec)
-        out.append(line)
+    same_split = map(operator.eq, map(_get, recs, repeat("split")), splits)
+    same_labels = map(operator.eq, map(_get, recs, repeat("labels")), labels)
+    held = map(operator.ge, ks, repeat(0))
+    # a record already the one for its path is written as its line: no copy, no dumps
+    as_is = map(operator.and_, map(operator.and_, held, same_split), same_labels)
+    for j in compress(range(n), map(operator.not_, as_is)):
+        rec = _record(store, (files[j], offsets[j]), chunk[j], splits[j], labels[j])
+        recs[j] = rec  # type: ignore[call-overload]
+        out[j] = manifest.dumps(rec)
+    if records is not None:
+        records.extend(recs)  # type: ignore[arg-type]
     return out
