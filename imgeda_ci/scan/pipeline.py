@@ -81,28 +81,26 @@ def default_executor(
     return LocalPool(settings, min(n, njobs), known)
 
 
-@dataclass
-class Sources:
+def _store(
+    settings: Settings,
+    caches: Sequence[Path],
+    records: Sequence[ImageRecord],
+    lines: Sequence[bytes] | None,
+    output: Path | None,
+) -> RecordStore:
     """The records a scan may reuse: ``--cache`` manifests, records the caller holds in memory
-    (``records``, with their ``lines`` when this version of imgeda-ci wrote them), and the
-    existing output (``output``; None when the caller knows it is ``records`` already)."""
-
-    caches: Sequence[Path] = ()
-    records: Sequence[ImageRecord] = ()
-    lines: Sequence[bytes] | None = None
-    output: Path | None = None
-
-    def store(self, settings: Settings) -> RecordStore:
-        store = RecordStore(settings.hash)
-        for cache in self.caches:
-            if not cache.exists():
-                raise UserError(f"--cache {cache}: no such file")
-            store.add_manifest(cache)
-        if self.records:
-            store.add_records(self.records, self.lines)  # type: ignore[arg-type]
-        if self.output is not None and self.output.exists():
-            store.add_manifest(self.output)
-        return store
+    (with their ``lines`` when this version of imgeda-ci wrote them), and the existing output
+    (``output``; None when the caller knows it is ``records`` already)."""
+    store = RecordStore(settings.hash)
+    for cache in caches:
+        if not cache.exists():
+            raise UserError(f"--cache {cache}: no such file")
+        store.add_manifest(cache)
+    if records:
+        store.add_records(records, lines)  # type: ignore[arg-type]
+    if output is not None and output.exists():
+        store.add_manifest(output)
+    return store
 
 
 def scan(
@@ -134,8 +132,9 @@ def scan(
     needs no change is then written, and collected, as it is). ``output_as_cache``: reuse the
     records of an existing ``output`` (False when the caller knows they are ``cache_records``
     already)."""
-    sources = Sources(caches, cache_records, cache_lines, output if output_as_cache else None)
-    store = sources.store(settings)
+    store = _store(
+        settings, caches, cache_records, cache_lines, output if output_as_cache else None
+    )
     journal = Journal(output, store)
     stats = ScanStats(images=len(discovery.paths), warnings=[*discovery.warnings, *store.ignored])
     stat_key = reuse.stat_keys(discovery)

@@ -17,7 +17,6 @@ import operator
 import os
 from array import array
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from itertools import compress, repeat
 from typing import Any
 
@@ -35,19 +34,19 @@ _TODO: Location = (MEMORY, 0)
 JournalEntries = dict[str, tuple[int, list[Any] | None]]
 
 
-@dataclass
 class Plan:
     """Where each path's final record comes from, by path index: (file index, offset) of a
     record in the store (arrays: ten bytes per path, whatever the dataset's size); ``todo`` the
     indices of the files to analyse, whose locations are set as their results come in."""
 
-    src_file: array[int] = field(default_factory=lambda: array("h"))
-    src_off: array[int] = field(default_factory=lambda: array("q"))
-    todo: array[int] = field(default_factory=lambda: array("l"))
-    codes: dict[str, str] = field(default_factory=dict)  # path -> error code, for the counts
-    known_keys: dict[int, str | None] = field(default_factory=dict)  # stat keys already taken
-    reused_journal: int = 0
-    reused_git: int = 0
+    def __init__(self) -> None:
+        self.src_file = array("h")
+        self.src_off = array("q")
+        self.todo = array("l")
+        self.codes: dict[str, str] = {}  # path -> error code, for the header's counts
+        self.known_keys: dict[int, str | None] = {}  # stat keys already taken
+        self.reused_journal = 0
+        self.reused_git = 0
 
     def source(self, i: int, at: Location) -> None:
         self.src_file[i], self.src_off[i] = at
