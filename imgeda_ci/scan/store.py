@@ -27,23 +27,8 @@ _NO_RECORD: dict[str, Any] = {}
 _get = dict.get
 
 
-class _Columns:
-    """The facts :meth:`RecordStore._index` needs of a source's records, one list each."""
-
-    def __init__(self) -> None:
-        self.offsets: list[int] = []
-        self.shas: list[Any] = []
-        self.oids: list[Any] = []
-        self.codes: list[Any] = []  # None: no error; "" for an error without a code
-        self.refs: list[bool] = []
-
-    def add(self, offset: int, obj: dict[str, Any]) -> None:
-        err = obj.get("error")
-        self.offsets.append(offset)
-        self.shas.append(obj.get("sha256"))
-        self.oids.append(obj.get("git_oid"))
-        self.codes.append((err.get("code") or "") if err else None)
-        self.refs.append("_ref" in obj)
+#: lines of a manifest or journal indexed at once (their records held until then)
+_BLOCK = 4096
 
 
 class RecordStore:
@@ -61,19 +46,16 @@ class RecordStore:
         self._mem: Sequence[dict[str, Any]] = ()
         self._mem_lines: Sequence[bytes] | None = None
 
-    def _index(
-        self,
-        fidx: int,
-        offsets: Sequence[int],
-        shas: Sequence[Any],
-        oids: Sequence[Any],
-        codes: Sequence[Any],
-        refs: Iterable[bool],
-    ) -> None:
+    def _index(self, fidx: int, offsets: Sequence[int], records: Sequence[dict[str, Any]]) -> None:
         """Index records by content, in order: those with a SHA-256, no ``_ref`` and no error
         other than one the content decides; a SHA-256 or blob id already indexed holds."""
+        shas: list[Any] = list(map(_get, records, repeat("sha256")))
+        oids: list[Any] = list(map(_get, records, repeat("git_oid")))
+        refs = map(operator.contains, records, repeat("_ref"))
+        errors: list[Any] = list(map(_get, records, repeat("error")))
         rows = range(len(shas))
-        coded = list(compress(rows, codes))  # the few records with an error
+        coded = list(compress(rows, errors))  # the few records with an error
+        codes = {k: errors[k].get("code") for k in coded}
         usable = list(map(operator.truth, shas))
         for k in compress(rows, refs):  # references to another record
             usable[k] = False
@@ -99,7 +81,9 @@ class RecordStore:
         by_oid = dict(zip(reversed(w_oids), reversed(w_shas), strict=True))  # first oid holds
         by_oid.pop(None, None)  # records without a blob id
         by_oid.pop("", None)
-        self.by_oid = {**by_oid, **self.by_oid}
+        for oid in by_oid.keys() & self.by_oid.keys():  # and what was indexed before
+            del by_oid[oid]
+        self.by_oid.update(by_oid)
 
     def add_records(
         self, records: Sequence[dict[str, Any]], lines: Sequence[bytes] | None = None
@@ -110,18 +94,7 @@ class RecordStore:
         """
         self._mem = records
         self._mem_lines = lines
-        errors: list[Any] = list(map(_get, records, repeat("error")))
-        codes: list[Any] = [None] * len(records)
-        for k in compress(range(len(records)), errors):  # only the records with an error
-            codes[k] = errors[k].get("code") or ""
-        self._index(
-            MEMORY,
-            range(len(records)),
-            list(map(_get, records, repeat("sha256"))),
-            list(map(_get, records, repeat("git_oid"))),
-            codes,
-            map(operator.contains, records, repeat("_ref")),
-        )
+        self._index(MEMORY, range(len(records)), records)
 
     def as_is(
         self, files: Sequence[int], offsets: Sequence[int], paths: Sequence[str]
@@ -159,7 +132,7 @@ class RecordStore:
             self.ignored.append(f"{path}: made with other analysis settings; cache ignored")
             return
         fidx = self.attach(fh)
-        cols = _Columns()
+        block = _Block(self, fidx)
         offset = len(first)
         for line in fh:
             if not line.endswith(b"\n"):
@@ -171,9 +144,9 @@ class RecordStore:
                 except orjson.JSONDecodeError:
                     break
             if isinstance(facts, dict):
-                cols.add(offset, facts)
+                block.add(offset, facts)
             offset += len(line)
-        self._index(fidx, cols.offsets, cols.shas, cols.oids, cols.codes, cols.refs)
+        block.flush()
 
     def add_journal(self, path: Path) -> dict[str, tuple[int, list[Any] | None]]:
         """Index a journal; return path -> (offset, stat key) of its entries (last one wins)."""
@@ -191,7 +164,7 @@ class RecordStore:
             fh.close()
             return entries
         fidx = self.attach(fh)
-        cols = _Columns()
+        block = _Block(self, fidx)
         offset = len(first)
         for line in fh:
             if not line.endswith(b"\n"):
@@ -202,9 +175,9 @@ class RecordStore:
                 break
             if isinstance(obj, dict) and isinstance(obj.get("path"), str):
                 entries[obj["path"]] = (offset, obj.get("_stat"))
-                cols.add(offset, obj)
+                block.add(offset, obj)
             offset += len(line)
-        self._index(fidx, cols.offsets, cols.shas, cols.oids, cols.codes, cols.refs)
+        block.flush()
         self.journal_fidx = fidx
         self.journal_end = offset
         return entries
@@ -225,6 +198,26 @@ class RecordStore:
         for fh in self._files:
             fh.close()
         self._files.clear()
+
+
+class _Block:
+    """Records of a file read line by line, indexed :data:`_BLOCK` at a time."""
+
+    def __init__(self, store: RecordStore, fidx: int) -> None:
+        self.store = store
+        self.fidx = fidx
+        self.offsets: list[int] = []
+        self.records: list[dict[str, Any]] = []
+
+    def add(self, offset: int, record: dict[str, Any]) -> None:
+        self.offsets.append(offset)
+        self.records.append(record)
+        if len(self.records) >= _BLOCK:
+            self.flush()
+
+    def flush(self) -> None:
+        self.store._index(self.fidx, self.offsets, self.records)
+        self.offsets, self.records = [], []
 
 
 _SHA = re.compile(rb'"sha256":(?:"([0-9a-f]{64})"|null)')

@@ -114,8 +114,9 @@ def _chunk_lines(
     as_is = map(operator.and_, map(operator.and_, held, same_split), same_labels)
     for j in compress(range(n), map(operator.not_, as_is)):
         rec = _record(store, (files[j], offsets[j]), chunk[j], splits[j], labels[j])
-        recs[j] = rec  # type: ignore[call-overload]
         out[j] = manifest.dumps(rec)
+        if records is not None:  # else it is freed at once (no garbage-collector passes)
+            recs[j] = rec  # type: ignore[call-overload]
     if records is not None:
         records.extend(recs)  # type: ignore[arg-type]
     return out
