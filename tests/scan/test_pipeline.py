@@ -334,11 +334,12 @@ def test_records_in_memory_reused_by_blob_id_keep_their_error_counts(
 
 
 def test_blocks_of_paths_change_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Reuse decisions and manifest lines are made a block of paths at a time: blocks of three
-    give the bytes and counts of one block, for records in memory and in a cache file."""
+    """Reuse decisions and manifest lines are made a block of paths at a time, and a cache
+    file indexed a block of records at a time: blocks of three (two) give the bytes and counts
+    of one block, for records in memory and in a cache file."""
     from functools import partial
 
-    from imgeda_ci.scan import pathlist, reuse, writing
+    from imgeda_ci.scan import pathlist, reuse, store, writing
 
     data = tmp_path / "data"
     for i, cls in enumerate(("cat", "cat", "dog", "dog", "cat", "dog", "cat")):
@@ -351,6 +352,7 @@ def test_blocks_of_paths_change_nothing(tmp_path: Path, monkeypatch: pytest.Monk
     ref = scan_folder(data, whole, use_git=False, cache_records=records, cache_lines=lines)
     monkeypatch.setattr(reuse, "chunks", partial(pathlist.chunks, size=3))
     monkeypatch.setattr(writing, "chunks", partial(pathlist.chunks, size=3))
+    monkeypatch.setattr(store, "_BLOCK", 2)
     held = tmp_path / "held.jsonl"
     got = scan_folder(data, held, use_git=False, cache_records=records, cache_lines=lines)
     from_file = tmp_path / "file.jsonl"
