@@ -31,6 +31,17 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         "from the backend's usual environment and config; pip install 'imgeda-ci[s3]', "
         "'[gcs]', '[azure]' or '[http]')",
     )
+    _add_what_args(p)
+    _add_analysis_args(p)
+    _add_scaling_args(p.add_argument_group("scaling out"))
+    _add_url_args(p.add_argument_group("URL lists and remote objects"))
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=run)
+    return p
+
+
+def _add_what_args(p: argparse.ArgumentParser) -> None:
+    """Where the manifest goes and which files are scanned."""
     p.add_argument(
         "-o",
         "--output",
@@ -56,6 +67,10 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         metavar="GLOB",
         help="skip paths matching GLOB (repeatable)",
     )
+
+
+def _add_analysis_args(p: argparse.ArgumentParser) -> None:
+    """How the scan runs: depth and analysis settings, workers, caches, dataset layout."""
     p.add_argument(
         "--depth",
         choices=DEPTHS,
@@ -111,7 +126,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         help="record the scan time in the header (off by default: manifests are "
         "byte-for-byte reproducible)",
     )
-    scale = p.add_argument_group("scaling out")
+
+
+def _add_scaling_args(scale: Any) -> None:
     scale.add_argument(
         "--executor",
         choices=("local", "dask"),
@@ -125,7 +142,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         help="with --executor dask: a scheduler address (tcp://host:8786), or 'local' for a "
         "LocalCluster of --workers processes on this machine (default)",
     )
-    urls = p.add_argument_group("URL lists and remote objects")
+
+
+def _add_url_args(urls: Any) -> None:
     urls.add_argument(
         "--urls",
         metavar="FILE",
@@ -169,9 +188,6 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         help="retries of a download after a timeout, a connection error, HTTP 429 or 5xx, "
         "with exponential backoff (default: %(default)s)",
     )
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
-    p.set_defaults(func=run)
-    return p
 
 
 _UNITS = {"": 1, "B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}

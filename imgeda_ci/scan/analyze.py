@@ -23,14 +23,14 @@ from collections.abc import Callable, Container, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import numpy as np
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from imgeda_ci.model import ErrorInfo, ImageRecord
 from imgeda_ci.scan import sniff
 from imgeda_ci.scan.exif import parse_exif
 from imgeda_ci.scan.jpeg import jpeg_coded_sha256, jpeg_damage
-from imgeda_ci.scan.measure import measure
+from imgeda_ci.scan.pixels import hash_pixels, measure_image
+from imgeda_ci.scan.readers import read_locator
 from imgeda_ci.scan.settings import Settings
 
 # We check the pixel count ourselves (before allocating) and record it; Pillow's own check
@@ -38,15 +38,6 @@ from imgeda_ci.scan.settings import Settings
 Image.MAX_IMAGE_PIXELS = None
 ImageFile.LOAD_TRUNCATED_IMAGES = False
 
-_TRANSPOSE: dict[int, Image.Transpose] = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
-}
 _BIT_DEPTH = {"1": 1, "I;16": 16, "I;16B": 16, "I;16L": 16, "I;16N": 16, "I": 32, "F": 32}
 #: Error codes that belong to a file's bytes, and so may be reused from a cache by content.
 CONTENT_ERRORS = frozenset(
@@ -97,20 +88,6 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, old)
 
 
-def read_bytes(path: str) -> tuple[bytes | None, ErrorInfo | None]:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(), None
-    except FileNotFoundError:
-        return None, _error("vanished", "the file disappeared before it could be read")
-    except PermissionError:
-        return None, _error("permission_denied", "permission denied; check the file's mode")
-    except IsADirectoryError:
-        return None, _error("read_error", "is a directory")
-    except OSError as exc:
-        return None, _error("read_error", f"{exc.strerror or exc}")
-
-
 def analyze_path(
     path: str,
     settings: Settings,
@@ -121,11 +98,7 @@ def analyze_path(
 ) -> ImageRecord:
     """Read and analyse one file. When its SHA-256 is in ``known``, skip the decode and return
     ``{"sha256": ..., "cached": True}`` for the caller to fill from its cache."""
-    if reader is None:
-        from imgeda_ci.scan.readers import read_locator
-
-        reader = read_locator
-    data, err = reader(path)
+    data, err = (reader or read_locator)(path)
     if data is None:
         size = -1
         try:
@@ -236,116 +209,12 @@ def _target(w: int, h: int, size: int) -> tuple[int, int]:
     return max(1, round(w * scale)), max(1, round(h * scale))
 
 
-def _to_8bit(img: Image.Image) -> Image.Image:
-    """Bring high-bit-depth and palette modes to L/LA/RGB/RGBA/CMYK without clipping."""
-    if img.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        arr = np.asarray(img, dtype=np.float64)
-        top = 65535.0 if img.mode.startswith("I;16") or arr.max(initial=0) > 255 else 255.0
-        if img.mode == "F" and arr.max(initial=0) <= 1.0:
-            top = 1.0
-        out = np.clip(arr * (255.0 / top), 0, 255).round().astype(np.uint8)
-        return Image.fromarray(out, mode="L")
-    if img.mode in ("P", "PA"):
-        return img.convert("RGBA" if "transparency" in img.info or img.mode == "PA" else "RGB")
-    if img.mode == "1":
-        return img.convert("L")
-    if img.mode not in ("L", "LA", "RGB", "RGBA", "CMYK"):
-        return img.convert("RGB")
-    return img
-
-
-_PIXEL_BLOCK = 1 << 20
-
-
-def _hash_pixels(img: Image.Image, h: Any) -> None:
-    """``h.update(img.tobytes())`` without the copy: the raw encoder's blocks go straight into
-    the hash (a 24 MP PNG's pixels are 72 MB; ``tobytes`` would join them first)."""
-    getencoder = getattr(Image, "_getencoder", None)
-    if getencoder is None or img.width == 0 or img.height == 0:
-        h.update(img.tobytes())
-        return
-    encoder = getencoder(img.mode, "raw", img.mode)
-    try:
-        encoder.setimage(img.im, (0, 0, *img.size))
-        while True:
-            _, errcode, block = encoder.encode(max(_PIXEL_BLOCK, img.width * 4))
-            h.update(block)
-            if errcode:
-                break
-        if errcode < 0:
-            raise RuntimeError(f"encoder error {errcode} while hashing pixels")
-    finally:
-        encoder.cleanup()
-
-
 def _analyze_image(data: bytes, settings: Settings, rec: ImageRecord) -> None:
     img = _open(data, rec)
     if img is None:
         return
     try:
-        _header_facts(img, data, rec)
-        _exif(img, rec, after_load=False)
-        fmt = rec.get("format")
-        if rec["pixels"] > settings.max_pixels:
-            rec["error"] = _error(
-                "decompression_bomb",
-                f"{rec['width']}x{rec['height']} = {rec['pixels']:,} pixels exceeds the limit "
-                f"of {settings.max_pixels:,}; raise --max-pixels if this image is legitimate",
-            )
-            return
-        if settings.depth == "fast":
-            return
-        is_jpeg = fmt in ("JPEG", "MPO")
-        w, h = img.size
-        tw, th = _target(w, h, settings.analysis_size)
-        if is_jpeg and settings.depth == "standard":
-            img.draft(None, (tw, th))
-        try:
-            img.load()
-        except (OSError, SyntaxError, ValueError, struct.error, EOFError, IndexError) as exc:
-            rec["error"] = _classify(exc)
-            return
-        if img.format == "PNG" or "exif" not in rec:
-            _exif(img, rec, after_load=True)
-        exif = rec.get("exif") or {}
-        orientation = int(exif.get("orientation", 1))
-        if is_jpeg:
-            damage = jpeg_damage(data)
-            if damage:
-                code = "truncated" if damage.startswith("no end-of-image") else "corrupt_data"
-                rec["error"] = _error(code, damage)
-        if is_jpeg and settings.depth == "standard":
-            coded = jpeg_coded_sha256(data, orientation)
-            if coded:
-                rec["pixel_sha256"] = coded
-        else:
-            h_px = hashlib.sha256(f"{img.mode}\0{w}x{h}\0".encode())
-            _hash_pixels(img, h_px)
-            rec["pixel_sha256"] = h_px.hexdigest()
-        full = _to_8bit(img)
-        if orientation in _TRANSPOSE:  # upright before resizing: same pixels as an upright file
-            full = full.transpose(_TRANSPOSE[orientation])
-            if orientation >= 5:
-                tw, th = th, tw
-        # luma at exactly the analysis size (sharpness, borders, percentiles, hashes): resizing
-        # one channel costs a third of resizing three
-        if full.mode == "L":
-            gray = full
-        elif full.mode == "CMYK":
-            gray = full.convert("RGB").convert("L")
-        else:
-            gray = full.convert("L")
-        if gray.size != (tw, th):
-            gray = gray.resize((tw, th), Image.Resampling.BOX)
-        # colour statistics are scale-free: an integer box reduction to about half the
-        # analysis size is enough and nearly free
-        factor = max(1, max(full.size) // max(1, settings.analysis_size // 2))
-        colour = full.reduce(factor) if factor > 1 else full
-        if colour.mode != "RGB":
-            colour = colour.convert("RGB")
-        stats, ph, dh, flips = measure(gray, colour)
-        rec["stats"] = stats
-        rec["phash"], rec["dhash"], rec["phash_flips"] = ph, dh, flips
+        _decode_and_measure(img, data, settings, rec)
     except ImageTimeout:
         raise
     except Image.DecompressionBombError as exc:
@@ -354,6 +223,66 @@ def _analyze_image(data: bytes, settings: Settings, rec: ImageRecord) -> None:
         rec["error"] = _classify(exc)
     finally:
         img.close()
+
+
+def _decode_and_measure(
+    img: Image.Image, data: bytes, settings: Settings, rec: ImageRecord
+) -> None:
+    """Header facts and EXIF; then, unless the depth is ``fast`` or the image too large, the
+    decode, the damage checks, the pixel hash and the measurements."""
+    _header_facts(img, data, rec)
+    _exif(img, rec, after_load=False)
+    if rec["pixels"] > settings.max_pixels:
+        rec["error"] = _error(
+            "decompression_bomb",
+            f"{rec['width']}x{rec['height']} = {rec['pixels']:,} pixels exceeds the limit "
+            f"of {settings.max_pixels:,}; raise --max-pixels if this image is legitimate",
+        )
+        return
+    if settings.depth == "fast":
+        return
+    coded = rec.get("format") in ("JPEG", "MPO") and settings.depth == "standard"
+    size = img.size  # before a reduced-scale decode changes it
+    target = _target(*size, settings.analysis_size)
+    if coded:  # JPEG at standard depth: decoded at a reduced scale, hashed as coded
+        img.draft(None, target)
+    try:
+        img.load()
+    except (OSError, SyntaxError, ValueError, struct.error, EOFError, IndexError) as exc:
+        rec["error"] = _classify(exc)
+        return
+    if img.format == "PNG" or "exif" not in rec:
+        _exif(img, rec, after_load=True)
+    exif = rec.get("exif") or {}
+    orientation = int(exif.get("orientation", 1))
+    if rec.get("format") in ("JPEG", "MPO"):
+        damage = jpeg_damage(data)
+        if damage:
+            code = "truncated" if damage.startswith("no end-of-image") else "corrupt_data"
+            rec["error"] = _error(code, damage)
+    _pixel_sha256(img, data, size, orientation, coded, rec)
+    measure_image(img, orientation, target, settings, rec)
+
+
+def _pixel_sha256(
+    img: Image.Image,
+    data: bytes,
+    size: tuple[int, int],
+    orientation: int,
+    coded: bool,
+    rec: ImageRecord,
+) -> None:
+    """The hash of the decoded pixels; of the coded data for a JPEG decoded at a reduced
+    scale (the same for every decoder and scale)."""
+    if coded:
+        sha = jpeg_coded_sha256(data, orientation)
+        if sha:
+            rec["pixel_sha256"] = sha
+        return
+    w, h = size
+    h_px = hashlib.sha256(f"{img.mode}\0{w}x{h}\0".encode())
+    hash_pixels(img, h_px)
+    rec["pixel_sha256"] = h_px.hexdigest()
 
 
 def finalize(rec: ImageRecord, relpath: str) -> ImageRecord:

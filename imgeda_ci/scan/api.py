@@ -47,8 +47,7 @@ def scan_with_layout(
     return scan(
         found,
         output,
-        annotate=layout.annotate,
-        annotate_many=layout.annotate_many,
+        annotate=layout.annotate_many,
         dataset_facts=layout.header_facts(),
         **kwargs,
     )

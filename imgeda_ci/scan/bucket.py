@@ -21,7 +21,7 @@ from typing import Any
 
 from imgeda_ci import globs
 from imgeda_ci.errors import UserError
-from imgeda_ci.scan.discover import SKIP_DIRS, Discovery
+from imgeda_ci.scan.discover import SKIP_DIRS, Discovery, check_globs
 from imgeda_ci.scan.remote import DEFAULT_MAX_BYTES, filesystem, redact, remote_locator, scrub
 from imgeda_ci.scan.sniff import TEXT_EXTENSIONS, image_extensions, looks_like_image
 
@@ -104,22 +104,11 @@ def _object_url(url: str, base: str, rel: str, info: dict[str, Any]) -> str:
     return f"{url.rstrip('/')}/{rel}"
 
 
-def discover_bucket(
-    url: str,
-    *,
-    include: Sequence[str] = (),
-    exclude: Sequence[str] = (),
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    sniff_unknown: bool = True,
-) -> tuple[Discovery, dict[str, tuple[str, int]], Any]:
-    """The images below ``url`` and the other objects (relative path -> (path in the
-    filesystem, size)) for the format readers, and the filesystem."""
-    for pattern in (*include, *exclude):
-        try:
-            globs.compile_glob(pattern)
-        except globs.GlobError as exc:
-            raise UserError(f"--include/--exclude: {exc}") from None
-    fs, base, objects = list_objects(url)
+def _sort_objects(
+    fs: Any, objects: dict[str, dict[str, Any]], sniff_unknown: bool
+) -> tuple[list[str], dict[str, tuple[str, int]]]:
+    """The images (by extension, or by their first bytes) and the other objects (relative
+    path -> (path in the filesystem, size))."""
     exts = image_extensions()
     images: list[str] = []
     others: dict[str, tuple[str, int]] = {}
@@ -139,6 +128,22 @@ def discover_bucket(
                 images.append(rel)
             else:
                 others[rel] = (str(objects[rel]["name"]), int(objects[rel].get("size") or 0))
+    return images, others
+
+
+def discover_bucket(
+    url: str,
+    *,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    sniff_unknown: bool = True,
+) -> tuple[Discovery, dict[str, tuple[str, int]], Any]:
+    """The images below ``url`` and the other objects (relative path -> (path in the
+    filesystem, size)) for the format readers, and the filesystem."""
+    check_globs(include, exclude)
+    fs, base, objects = list_objects(url)
+    images, others = _sort_objects(fs, objects, sniff_unknown)
     selected = sorted(
         rel
         for rel in images

@@ -91,6 +91,15 @@ def _selected(rel: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
     return not (exclude and globs.match_any(exclude, rel))
 
 
+def check_globs(include: Sequence[str], exclude: Sequence[str]) -> None:
+    """Fail with a clear message on an invalid --include/--exclude pattern."""
+    for pattern in (*include, *exclude):
+        try:
+            globs.compile_glob(pattern)
+        except globs.GlobError as exc:
+            raise UserError(f"--include/--exclude: {exc}") from None
+
+
 def _posix(path: str) -> str:
     return path.replace(os.sep, "/") if os.sep != "/" else path
 
@@ -114,51 +123,75 @@ def walk(
     if not root.is_dir():
         raise UserError(f"{root}: not a folder; use --files-from to scan a list of files")
     exts = frozenset(e.lower().lstrip(".") for e in extensions) if extensions else None
-    exts = exts or image_extensions()
-    for pattern in (*include, *exclude):
-        try:
-            globs.compile_glob(pattern)
-        except globs.GlobError as exc:
-            raise UserError(f"--include/--exclude: {exc}") from None
-    found = PathList()  # appended in sorted order (see _path_order)
-    warnings: list[str] = []
-    tree = Tree(root)
-    seen: set[tuple[int, int]] = set()  # folders searched for images
-    seen_by_readers: set[tuple[int, int]] = set()  # folders listed for the format readers
+    check_globs(include, exclude)
+    w = _Walk(root, exts or image_extensions(), include, exclude, sniff_unknown)
+    w.visit(str(root), "", True, True)
+    w.tree.files.sort()
+    w.tree.unreadable_dirs.sort()
+    return Discovery(root, w.found, w.warnings, tree=w.tree)
 
-    # Two walks in one: ``images`` is this walk's own search (it skips SKIP_DIRS, warns), and
-    # ``readers`` the format readers' view (:func:`imgeda_ci.formats.files.walk`: hidden folders
-    # skipped, each folder once, unreadable ones noted). A folder is listed once for both.
-    def visit(folder: str, rel: str, images: bool, readers: bool) -> None:
+
+class _Walk:
+    """Two walks in one: ``images`` is this walk's own search (it skips SKIP_DIRS, warns), and
+    ``readers`` the format readers' view (:func:`imgeda_ci.formats.files.walk`: hidden folders
+    skipped, each folder once, unreadable ones noted). A folder is listed once for both."""
+
+    def __init__(
+        self,
+        root: Path,
+        exts: frozenset[str],
+        include: Sequence[str],
+        exclude: Sequence[str],
+        sniff_unknown: bool,
+    ) -> None:
+        self.exts = exts
+        self.include = include
+        self.exclude = exclude
+        self.sniff_unknown = sniff_unknown
+        self.found = PathList()  # appended in sorted order (see _path_order)
+        self.warnings: list[str] = []
+        self.tree = Tree(root)
+        self.seen: set[tuple[int, int]] = set()  # folders searched for images
+        self.seen_by_readers: set[tuple[int, int]] = set()  # folders listed for the readers
+
+    def _skipped(self, rel: str, images: bool, readers: bool, why: str) -> None:
+        if images:
+            self.warnings.append(f"{rel or '.'}: skipped {why}")
+        if readers:
+            self.tree.unreadable_dirs.append(rel)
+
+    def _entries(
+        self, folder: str, rel: str, images: bool, readers: bool
+    ) -> tuple[list[os.DirEntry[str]], bool, bool]:
+        """The folder's entries in path order, and whether each walk still enters it (a folder
+        seen before is not: a symlink loop for the image search, a second visit for the
+        readers); no entries when neither does or the folder cannot be listed."""
         try:
             st = os.stat(folder)
         except OSError as exc:
-            if images:
-                warnings.append(f"{rel or '.'}: skipped folder: {exc.strerror}")
-            if readers:
-                tree.unreadable_dirs.append(rel)
-            return
+            self._skipped(rel, images, readers, f"folder: {exc.strerror}")
+            return [], False, False
         key = (st.st_dev, st.st_ino)
         if images:
-            if key in seen:
-                warnings.append(f"{rel or '.'}: skipped folder: symlink loop")
+            if key in self.seen:
+                self.warnings.append(f"{rel or '.'}: skipped folder: symlink loop")
                 images = False
             else:
-                seen.add(key)
+                self.seen.add(key)
         if readers:
-            readers = key not in seen_by_readers and len(tree.files) < MAX_TREE_FILES
-            seen_by_readers.add(key)
+            readers = key not in self.seen_by_readers and len(self.tree.files) < MAX_TREE_FILES
+            self.seen_by_readers.add(key)
         if not (images or readers):
-            return
+            return [], False, False
         try:
             with os.scandir(folder) as it:
-                entries = sorted(it, key=_path_order)
+                return sorted(it, key=_path_order), images, readers
         except OSError as exc:
-            if images:
-                warnings.append(f"{rel or '.'}: skipped unreadable folder: {exc.strerror}")
-            if readers:
-                tree.unreadable_dirs.append(rel)
-            return
+            self._skipped(rel, images, readers, f"unreadable folder: {exc.strerror}")
+            return [], False, False
+
+    def visit(self, folder: str, rel: str, images: bool, readers: bool) -> None:
+        entries, images, readers = self._entries(folder, rel, images, readers)
         for entry in entries:
             name = entry.name
             child_rel = f"{rel}/{name}" if rel else name
@@ -171,41 +204,42 @@ def walk(
                 sub_images = images and name not in SKIP_DIRS
                 sub_readers = listed and readers_enter(name)
                 if sub_images or sub_readers:
-                    visit(entry.path, child_rel, sub_images, sub_readers)
-                continue
-            if images:
-                ext = _ext(name)
-                if ext in exts or (
-                    sniff_unknown and ext not in TEXT_EXTENSIONS and _sniff(entry.path)
-                ):
-                    try:
-                        is_file = entry.is_file(follow_symlinks=True)
-                    except OSError:
-                        continue
-                    if not is_file:
-                        if entry.is_symlink():
-                            warnings.append(f"{child_rel}: skipped broken symlink")
-                        continue
-                    if _selected(child_rel, include, exclude):
-                        found.append(child_rel)
-                        # is_image_name(name), ~5x faster: ``ext`` is the text after the last
-                        # dot, and a dot that starts the name starts no extension
-                        if ext in IMAGE_EXTENSIONS and name.rfind(".") > 0:
-                            continue  # the readers know it as a scanned image: not listed twice
-                    if listed:
-                        tree.files.append(child_rel)
-                    continue
-            if listed:
+                    self.visit(entry.path, child_rel, sub_images, sub_readers)
+            elif images and self._is_image(entry, name):
+                self._image(entry, name, child_rel, listed)
+            elif listed:
                 try:
                     if entry.is_file(follow_symlinks=True):
-                        tree.files.append(child_rel)
+                        self.tree.files.append(child_rel)
                 except OSError:
                     continue
 
-    visit(str(root), "", True, True)
-    tree.files.sort()
-    tree.unreadable_dirs.sort()
-    return Discovery(root, found, warnings, tree=tree)
+    def _is_image(self, entry: os.DirEntry[str], name: str) -> bool:
+        """Whether a file is one to scan: by extension, or by its first bytes (see :func:`walk`)."""
+        ext = _ext(name)
+        return ext in self.exts or (
+            self.sniff_unknown and ext not in TEXT_EXTENSIONS and _sniff(entry.path)
+        )
+
+    def _image(self, entry: os.DirEntry[str], name: str, rel: str, listed: bool) -> None:
+        """Take an image file (a selected one is scanned; the readers list it unless its name
+        is an image's) or warn of a broken symlink."""
+        try:
+            is_file = entry.is_file(follow_symlinks=True)
+        except OSError:
+            return
+        if not is_file:
+            if entry.is_symlink():
+                self.warnings.append(f"{rel}: skipped broken symlink")
+            return
+        if _selected(rel, self.include, self.exclude):
+            self.found.append(rel)
+            # is_image_name(name), ~5x faster: the text after the last dot is in
+            # IMAGE_EXTENSIONS, and a dot that starts the name starts no extension
+            if _ext(name) in IMAGE_EXTENSIONS and name.rfind(".") > 0:
+                return  # the readers know it as a scanned image: not listed twice
+        if listed:
+            self.tree.files.append(rel)
 
 
 def from_list(

@@ -32,6 +32,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
+from typing import IO, Any
 from urllib.parse import urlsplit
 
 from imgeda_ci import __version__
@@ -108,32 +109,51 @@ def _opener() -> urllib.request.OpenerDirector:
 
 
 def _fetch_http(url: str, limits: Limits, spool: Path) -> Fetched:
-    deadline = time.monotonic() + limits.timeout
     req = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT, "Accept": "image/*"})
     fd, tmp = tempfile.mkstemp(dir=spool, suffix=".part")
-    ok = False
+    got = Fetched()
     try:
         with os.fdopen(fd, "wb") as out, _opener().open(req, timeout=limits.timeout) as resp:
-            length = resp.headers.get("Content-Length")
-            declared = int(length) if length and length.isdigit() else None
-            if declared is not None and declared > limits.max_bytes:
-                return Fetched(size=declared, error=too_large_error(declared, limits.max_bytes))
-            sha = hashlib.sha256()
-            size = 0
-            while True:
-                if time.monotonic() > deadline:
-                    raise _Deadline
-                chunk = resp.read1(_CHUNK) if hasattr(resp, "read1") else resp.read(_CHUNK)
-                if not chunk:
-                    break
-                size += len(chunk)
-                if size > limits.max_bytes:
-                    return Fetched(error=too_large_error(None, limits.max_bytes))
-                sha.update(chunk)
-                out.write(chunk)
-        ok = True
-        return Fetched(path=Path(tmp), sha256=sha.hexdigest(), size=size)
-    except urllib.error.HTTPError as exc:
+            got = _stream(resp, out, limits, time.monotonic() + limits.timeout)
+    except (_Deadline, OSError, http.client.HTTPException, ValueError) as exc:
+        got = _http_failure(exc, limits)
+    finally:
+        if got.sha256 is None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    if got.sha256 is not None:
+        got.path = Path(tmp)
+    return got
+
+
+def _stream(resp: Any, out: IO[bytes], limits: Limits, deadline: float) -> Fetched:
+    """Copy a response's body to ``out`` while hashing it, within the size and time limits."""
+    length = resp.headers.get("Content-Length")
+    declared = int(length) if length and length.isdigit() else None
+    if declared is not None and declared > limits.max_bytes:
+        return Fetched(size=declared, error=too_large_error(declared, limits.max_bytes))
+    sha = hashlib.sha256()
+    size = 0
+    read = resp.read1 if hasattr(resp, "read1") else resp.read
+    while True:
+        if time.monotonic() > deadline:
+            raise _Deadline
+        chunk = read(_CHUNK)
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > limits.max_bytes:
+            return Fetched(error=too_large_error(None, limits.max_bytes))
+        sha.update(chunk)
+        out.write(chunk)
+    return Fetched(sha256=sha.hexdigest(), size=size)
+
+
+def _http_failure(exc: BaseException, limits: Limits) -> Fetched:
+    """The outcome of a failed HTTP attempt; ``retry_after`` set when it is worth a retry."""
+    if isinstance(exc, urllib.error.HTTPError):
         status = exc.code
         exc.close()
         if status in (404, 410):
@@ -142,26 +162,19 @@ def _fetch_http(url: str, limits: Limits, spool: Path) -> Fetched:
         if status == 429 or status >= 500:
             return Fetched(error=err, retry_after=_retry_after(exc.headers.get("Retry-After")))
         return Fetched(error=err)
-    except (_Deadline, TimeoutError):
+    if isinstance(exc, _Deadline | TimeoutError):
         return Fetched(error=_timeout(limits), retry_after=0.0)
-    except urllib.error.URLError as exc:
+    if isinstance(exc, urllib.error.URLError):
         if isinstance(exc.reason, TimeoutError):
             return Fetched(error=_timeout(limits), retry_after=0.0)
         msg = scrub(str(exc.reason))
         if isinstance(exc.reason, str) or "unknown url type" in msg:
             return Fetched(error=_error("download_error", msg))  # not worth a retry
         return Fetched(error=_error("download_error", msg), retry_after=0.0)
-    except (OSError, http.client.HTTPException) as exc:
+    if isinstance(exc, OSError | http.client.HTTPException):
         msg = scrub(f"{type(exc).__name__}: {exc}")
         return Fetched(error=_error("download_error", msg), retry_after=0.0)
-    except ValueError as exc:  # a malformed URL
-        return Fetched(error=_error("download_error", scrub(str(exc))))
-    finally:
-        if not ok:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+    return Fetched(error=_error("download_error", scrub(str(exc))))  # a malformed URL
 
 
 def _timeout(limits: Limits) -> ErrorInfo:
@@ -210,6 +223,116 @@ class _Task:
     attempt: int = 0
 
 
+class _Scheduler:
+    """What runs next: tasks queued per host, taken round-robin from the hosts below their
+    limit; retries wait in a heap until their not-before time."""
+
+    def __init__(self, urls: Iterable[tuple[int, str]], limits: Limits) -> None:
+        self.limits = limits
+        self.source = iter(urls)
+        self.exhausted = False
+        self.queues: dict[str, deque[_Task]] = {}
+        self.hosts: deque[str] = deque()  # round-robin order of hosts with queued work
+        self.queued = 0
+        self.later: list[tuple[float, int, _Task]] = []  # (not before, tie-break, task): retries
+        self.seq = 0
+        self.busy: dict[str, int] = {}
+        self.running: dict[Future[Fetched], _Task] = {}
+        self.buffer = max(1024, limits.concurrency * 64)
+
+    def _enqueue(self, task: _Task) -> None:
+        q = self.queues.get(task.host)
+        if q is None:
+            q = self.queues[task.host] = deque()
+            self.hosts.append(task.host)
+        q.append(task)
+        self.queued += 1
+
+    def refill(self) -> None:
+        """Queue URLs from the source up to the buffer's size, and the retries now due."""
+        while not self.exhausted and self.queued < self.buffer:
+            item = next(self.source, None)
+            if item is None:
+                self.exhausted = True
+            else:
+                self._enqueue(_Task(item[0], item[1], host_of(item[1])))
+        now = time.monotonic()
+        while self.later and self.later[0][0] <= now:
+            self._enqueue(heapq.heappop(self.later)[2])
+
+    def _next(self) -> _Task | None:
+        """The next task of the first host, round-robin, that is below its limit."""
+        for _ in range(len(self.hosts)):
+            host = self.hosts[0]
+            self.hosts.rotate(-1)
+            if self.busy.get(host, 0) >= self.limits.per_host:
+                continue
+            q = self.queues[host]
+            task = q.popleft()
+            self.queued -= 1
+            if not q:
+                del self.queues[host]
+                self.hosts.remove(host)
+            self.busy[host] = self.busy.get(host, 0) + 1
+            return task
+        return None
+
+    def start(self, pool: ThreadPoolExecutor, spool: Path) -> None:
+        """Start transfers up to the global limit."""
+        while len(self.running) < self.limits.concurrency:
+            task = self._next()
+            if task is None:
+                return
+            self.running[pool.submit(fetch, task.url, self.limits, spool)] = task
+
+    @property
+    def finished(self) -> bool:
+        return not self.running and not self.later and not self.queued and self.exhausted
+
+    def wait(self) -> set[Future[Fetched]]:
+        """Wait for a transfer to end, or until the first retry is due."""
+        later = self.later
+        wait_for = None if not later else max(0.0, later[0][0] - time.monotonic())
+        if self.running:
+            done, _ = wait(list(self.running), timeout=wait_for, return_when=FIRST_COMPLETED)
+            return done
+        time.sleep(min(wait_for or 0.05, 0.2))
+        return set()
+
+    def settle(self, fut: Future[Fetched]) -> tuple[_Task, Fetched] | None:
+        """A transfer's end: the task and its outcome when it is final, else None (the task
+        waits for a retry: exponential backoff, or the server's wish when longer)."""
+        limits = self.limits
+        task = self.running.pop(fut)
+        self.busy[task.host] -= 1
+        got = fut.result()
+        if got.retry_after is not None and task.attempt < limits.retries:
+            delay = backoff_delay(task.attempt, limits.backoff, limits.max_backoff)
+            delay = max(delay, min(got.retry_after, limits.max_backoff))
+            task.attempt += 1
+            self.seq += 1
+            heapq.heappush(self.later, (time.monotonic() + delay, self.seq, task))
+            return None
+        if got.error is not None and task.attempt:
+            got.error = _error(
+                got.error["code"], f"{got.error['message']} (after {task.attempt} retries)"
+            )
+        return task, got
+
+    def cancel(self) -> None:
+        """Cancel the transfers not started; delete the bodies of those that completed."""
+        for fut in self.running:
+            fut.cancel()
+        for fut in self.running:
+            if not fut.cancelled():
+                try:
+                    got = fut.result()
+                except Exception:
+                    continue
+                if got.path is not None:
+                    got.path.unlink(missing_ok=True)
+
+
 def download_all(
     urls: Iterable[tuple[int, str]],
     limits: Limits,
@@ -219,90 +342,17 @@ def download_all(
 ) -> Iterator[tuple[int, str, Fetched]]:
     """Download ``(index, url)`` pairs; yield ``(index, url, outcome)`` as each one finishes for
     good (downloaded, or failed after its retries). The caller owns the files in ``spool``."""
-    source = iter(urls)
-    exhausted = False
-    queues: dict[str, deque[_Task]] = {}
-    hosts: deque[str] = deque()  # round-robin order of hosts with queued work
-    queued = 0
-    later: list[tuple[float, int, _Task]] = []  # (not before, tie-break, task): retries
-    seq = 0
-    busy: dict[str, int] = {}
-    running: dict[Future[Fetched], _Task] = {}
-    buffer = max(1024, limits.concurrency * 64)
-
-    def enqueue(task: _Task) -> None:
-        nonlocal queued
-        q = queues.get(task.host)
-        if q is None:
-            q = queues[task.host] = deque()
-            hosts.append(task.host)
-        q.append(task)
-        queued += 1
-
+    plan = _Scheduler(urls, limits)
     with ThreadPoolExecutor(limits.concurrency, thread_name_prefix="imgeda-dl") as pool:
         try:
-            while True:
-                if stop is not None and stop.is_set():
+            while stop is None or not stop.is_set():
+                plan.refill()
+                plan.start(pool, spool)
+                if plan.finished:
                     return
-                while not exhausted and queued < buffer:
-                    item = next(source, None)
-                    if item is None:
-                        exhausted = True
-                    else:
-                        enqueue(_Task(item[0], item[1], host_of(item[1])))
-                now = time.monotonic()
-                while later and later[0][0] <= now:
-                    enqueue(heapq.heappop(later)[2])
-                # round-robin over hosts that are below their limit
-                scanned = 0
-                while len(running) < limits.concurrency and hosts and scanned < len(hosts):
-                    host = hosts[0]
-                    hosts.rotate(-1)
-                    q = queues[host]
-                    if busy.get(host, 0) >= limits.per_host:
-                        scanned += 1
-                        continue
-                    task = q.popleft()
-                    queued -= 1
-                    if not q:
-                        del queues[host]
-                        hosts.remove(host)
-                    busy[host] = busy.get(host, 0) + 1
-                    running[pool.submit(fetch, task.url, limits, spool)] = task
-                    scanned = 0
-                if not running and not later and not queued and exhausted:
-                    return
-                wait_for = None if not later else max(0.0, later[0][0] - time.monotonic())
-                if running:
-                    done, _ = wait(list(running), timeout=wait_for, return_when=FIRST_COMPLETED)
-                else:
-                    time.sleep(min(wait_for or 0.05, 0.2))
-                    done = set()
-                for fut in done:
-                    task = running.pop(fut)
-                    busy[task.host] -= 1
-                    got = fut.result()
-                    if got.retry_after is not None and task.attempt < limits.retries:
-                        delay = backoff_delay(task.attempt, limits.backoff, limits.max_backoff)
-                        delay = max(delay, min(got.retry_after, limits.max_backoff))
-                        task.attempt += 1
-                        seq += 1
-                        heapq.heappush(later, (time.monotonic() + delay, seq, task))
-                        continue
-                    if got.error is not None and task.attempt:
-                        got.error = _error(
-                            got.error["code"],
-                            f"{got.error['message']} (after {task.attempt} retries)",
-                        )
-                    yield task.index, task.url, got
+                for fut in plan.wait():
+                    final = plan.settle(fut)
+                    if final is not None:
+                        yield final[0].index, final[0].url, final[1]
         finally:
-            for fut in running:
-                fut.cancel()
-            for fut in running:
-                if not fut.cancelled():
-                    try:
-                        got = fut.result()
-                    except Exception:
-                        continue
-                    if got.path is not None:
-                        got.path.unlink(missing_ok=True)
+            plan.cancel()

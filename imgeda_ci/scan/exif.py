@@ -69,48 +69,69 @@ def parse_exif(exif: Image.Exif) -> ExifFacts | None:
     try:
         if not len(exif):
             return None
-        for tag, key in ((_MAKE, "make"), (_MODEL, "model"), (_SOFTWARE, "software")):
-            t = _text(exif.get(tag))
-            if t:
-                facts[key] = t  # type: ignore[literal-required]
-        orientation = exif.get(_ORIENTATION)
-        if orientation is not None:
-            if isinstance(orientation, int) and 1 <= orientation <= 8:
-                facts["orientation"] = orientation
-            else:
-                invalid = True
-        sub: dict[int, Any] = {}
-        try:
-            sub = dict(exif.get_ifd(_IFD_EXIF))
-        except Exception:
-            invalid = True
-        dt = _text(sub.get(_DATETIME_ORIGINAL)) or _text(exif.get(_DATETIME))
-        if dt:
-            facts["datetime"] = dt
-        if any(_text(sub.get(t)) for t in (_BODY_SERIAL, _LENS_SERIAL)) or _text(
-            exif.get(_CAMERA_SERIAL_DNG)
-        ):
-            facts["serial"] = True
-        if _text(sub.get(_OWNER)) or _text(exif.get(_ARTIST)):
-            facts["owner"] = True
-        gps: dict[int, Any] = {}
-        try:
-            gps = dict(exif.get_ifd(_IFD_GPS))
-        except Exception:
-            invalid = True
-        if _GPS_LAT in gps and _GPS_LON in gps:
-            facts["gps"] = True
-            lat = _dms(gps.get(_GPS_LAT), gps.get(_GPS_LAT_REF))
-            lon = _dms(gps.get(_GPS_LON), gps.get(_GPS_LON_REF))
-            if lat is not None and lon is not None and abs(lat) <= 90 and abs(lon) <= 180:
-                facts["lat"], facts["lon"] = lat, lon
-            else:
-                invalid = True
-            alt = _num(gps.get(_GPS_ALT))
-            if alt is not None:
-                facts["alt"] = round(-alt if gps.get(_GPS_ALT_REF) in (1, b"\x01") else alt, 2)
+        invalid = _camera(exif, facts)
+        sub = _ifd(exif, _IFD_EXIF)
+        invalid |= sub is None
+        _capture(exif, sub or {}, facts)
+        gps = _ifd(exif, _IFD_GPS)
+        invalid |= gps is None
+        invalid |= _position(gps or {}, facts)
     except Exception:
         invalid = True
     if invalid:
         facts["invalid"] = True
     return facts or None
+
+
+def _ifd(exif: Image.Exif, tag: int) -> dict[int, Any] | None:
+    """A sub-IFD's tags; None when it cannot be read."""
+    try:
+        return dict(exif.get_ifd(tag))
+    except Exception:
+        return None
+
+
+def _camera(exif: Image.Exif, facts: ExifFacts) -> bool:
+    """Make, model, software and orientation; True when the orientation is invalid."""
+    for tag, key in ((_MAKE, "make"), (_MODEL, "model"), (_SOFTWARE, "software")):
+        t = _text(exif.get(tag))
+        if t:
+            facts[key] = t  # type: ignore[literal-required]
+    orientation = exif.get(_ORIENTATION)
+    if orientation is None:
+        return False
+    if isinstance(orientation, int) and 1 <= orientation <= 8:
+        facts["orientation"] = orientation
+        return False
+    return True
+
+
+def _capture(exif: Image.Exif, sub: dict[int, Any], facts: ExifFacts) -> None:
+    """When the photo was taken, and whether a serial number or an owner is recorded."""
+    dt = _text(sub.get(_DATETIME_ORIGINAL)) or _text(exif.get(_DATETIME))
+    if dt:
+        facts["datetime"] = dt
+    if any(_text(sub.get(t)) for t in (_BODY_SERIAL, _LENS_SERIAL)) or _text(
+        exif.get(_CAMERA_SERIAL_DNG)
+    ):
+        facts["serial"] = True
+    if _text(sub.get(_OWNER)) or _text(exif.get(_ARTIST)):
+        facts["owner"] = True
+
+
+def _position(gps: dict[int, Any], facts: ExifFacts) -> bool:
+    """GPS position and altitude; True when the position is invalid."""
+    if _GPS_LAT not in gps or _GPS_LON not in gps:
+        return False
+    facts["gps"] = True
+    invalid = False
+    lat = _dms(gps.get(_GPS_LAT), gps.get(_GPS_LAT_REF))
+    lon = _dms(gps.get(_GPS_LON), gps.get(_GPS_LON_REF))
+    if lat is not None and lon is not None and abs(lat) <= 90 and abs(lon) <= 180:
+        facts["lat"], facts["lon"] = lat, lon
+    else:
+        invalid = True
+    alt = _num(gps.get(_GPS_ALT))
+    if alt is not None:
+        facts["alt"] = round(-alt if gps.get(_GPS_ALT_REF) in (1, b"\x01") else alt, 2)
+    return invalid

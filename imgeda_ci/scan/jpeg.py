@@ -56,6 +56,32 @@ def jpeg_coded_sha256(data: bytes, orientation: int) -> str | None:
     return None
 
 
+def _mcus(data: bytes, start: int, end: int) -> int | None:
+    """The number of MCUs of a frame (SOFn segment at ``start:end``), None when unknown."""
+    h, w = struct.unpack(">HH", data[start + 5 : start + 9])
+    ncomp = data[start + 9]
+    factors = [data[start + 11 + 3 * k] for k in range(ncomp) if start + 12 + 3 * k <= end]
+    hmax = max((f >> 4 for f in factors), default=1) if ncomp > 1 else 1
+    vmax = max((f & 15 for f in factors), default=1) if ncomp > 1 else 1
+    if w and h and hmax and vmax:
+        return int(math.ceil(w / (8 * hmax)) * math.ceil(h / (8 * vmax)))
+    return None
+
+
+def _scan_damage(data: bytes, end: int, mcus: int, restart: int) -> str | None:
+    """Missing restart markers in the scan data that starts at ``end`` (see module doc)."""
+    eoi = data.find(b"\xff\xd9", end)  # the first: anything appended is not counted
+    scan = data[end:eoi]
+    found = sum(scan.count(m) for m in _RST)
+    expected = math.ceil(mcus / restart) - 1
+    if found < expected or found > expected + 1:
+        return (
+            f"damaged JPEG data: {found} of {expected} restart markers present; the "
+            "decoder fills the lost blocks"
+        )
+    return None
+
+
 def jpeg_damage(data: bytes) -> str | None:
     """A one-line description of structural damage in a JPEG, or None when none is seen."""
     if not data.startswith(b"\xff\xd8"):
@@ -64,13 +90,7 @@ def jpeg_damage(data: bytes) -> str | None:
     for marker, start, end in _segments(data):
         if marker in _SOF and end - start >= 11:
             progressive = marker in _PROGRESSIVE
-            h, w = struct.unpack(">HH", data[start + 5 : start + 9])
-            ncomp = data[start + 9]
-            factors = [data[start + 11 + 3 * k] for k in range(ncomp) if start + 12 + 3 * k <= end]
-            hmax = max((f >> 4 for f in factors), default=1) if ncomp > 1 else 1
-            vmax = max((f & 15 for f in factors), default=1) if ncomp > 1 else 1
-            if w and h and hmax and vmax:
-                mcus = math.ceil(w / (8 * hmax)) * math.ceil(h / (8 * vmax))
+            mcus = _mcus(data, start, end) or mcus  # (a frame of unknown size: as before)
         elif marker == 0xDD and end - start >= 6:
             (restart,) = struct.unpack(">H", data[start + 4 : start + 6])
         elif marker == 0xDA:
@@ -80,14 +100,5 @@ def jpeg_damage(data: bytes) -> str | None:
                 return "no end-of-image marker: the file is cut off"
             if progressive or not restart or mcus is None:
                 return None
-            eoi = data.find(b"\xff\xd9", end)  # the first: anything appended is not counted
-            scan = data[end:eoi]
-            found = sum(scan.count(m) for m in _RST)
-            expected = math.ceil(mcus / restart) - 1
-            if found < expected or found > expected + 1:
-                return (
-                    f"damaged JPEG data: {found} of {expected} restart markers present; the "
-                    "decoder fills the lost blocks"
-                )
-            return None
+            return _scan_damage(data, end, mcus, restart)
     return None

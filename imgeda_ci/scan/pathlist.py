@@ -104,3 +104,18 @@ class PathList(Sequence[str]):
         """Memory held by the stored paths (for tests and benchmarks)."""
         self._pack()
         return len(self._buf) + self._starts.itemsize * len(self._starts)
+
+
+#: paths handled at once by :func:`chunks`' callers: C passes over a list of this many, and
+#: what they make for these paths (a scan's manifest lines) held at once
+CHUNK = 1 << 12
+
+
+def chunks(paths: Iterable[str], size: int = CHUNK) -> Iterator[tuple[int, list[str]]]:
+    """``paths`` as lists of ``size`` paths, each with the index of its first path: per-path
+    work in C passes over a list, without ever holding a :class:`PathList` as one list."""
+    it = iter(paths)
+    start = 0
+    while chunk := list(islice(it, size)):
+        yield start, chunk
+        start += len(chunk)

@@ -142,97 +142,107 @@ class LocalPool:
         return _Worker(proc, parent)
 
     def run(self, jobs: Iterable[Job]) -> Iterator[tuple[int, ImageRecord]]:
-        todo: deque[Job] = deque()
-        source = iter(jobs)
-        exhausted = False
         workers, self._started = self._started, []
         if workers and self.known:
             known = pickle.dumps(self.known, protocol=pickle.HIGHEST_PROTOCOL)
             for w in workers:
                 w.conn.send_bytes(known)
-        workers = workers or [self._spawn() for _ in range(self.n)]
-        limit = self.settings.timeout + self.kill_grace
+        run = _Dispatch(self, jobs, workers or [self._spawn() for _ in range(self.n)])
+        try:
+            while True:
+                run.refill()
+                busy = run.feed()
+                if not busy:
+                    break
+                ready = run.wait(busy)
+                for i in range(len(run.workers)):
+                    got = run.collect(i, ready)
+                    if got is not None:
+                        yield got
+        finally:
+            _stop(run.workers)
 
-        def refill() -> None:
-            nonlocal exhausted
-            while not exhausted and len(todo) < self.n * _PREFETCH:
-                job = next(source, None)
-                if job is None:
-                    exhausted = True
-                else:
-                    todo.append(job)
 
-        def feed(w: _Worker) -> None:
+class _Dispatch:
+    """One :meth:`LocalPool.run`: the jobs queued for the workers, and each worker's files in
+    flight, the first of which has a deadline."""
+
+    def __init__(self, pool: LocalPool, jobs: Iterable[Job], workers: list[_Worker]) -> None:
+        self.pool = pool
+        self.settings = pool.settings
+        self.workers = workers
+        self.todo: deque[Job] = deque()
+        self.source = iter(jobs)
+        self.exhausted = False
+        self.limit = pool.settings.timeout + pool.kill_grace
+
+    def refill(self) -> None:
+        while not self.exhausted and len(self.todo) < self.pool.n * _PREFETCH:
+            job = next(self.source, None)
+            if job is None:
+                self.exhausted = True
+            else:
+                self.todo.append(job)
+
+    def feed(self) -> list[_Worker]:
+        """Give each worker jobs up to its prefetch; return the workers with jobs in flight."""
+        todo = self.todo
+        for w in self.workers:
             while todo and len(w.inflight) < _PREFETCH:
                 job = todo.popleft()
                 if not w.inflight:
                     w.head_started = time.monotonic()
                 w.inflight.append((job, time.monotonic()))
                 w.conn.send((job.index, job.locator))
+        return [w for w in self.workers if w.inflight]
 
-        def replace(w: _Worker) -> _Worker:
-            try:
-                w.proc.kill()
-            except Exception:
-                pass
-            w.proc.join(1)
-            w.conn.close()
-            self.restarts += 1
-            # the files queued behind the failed one go back to the front, in order
-            for job, _ in reversed(list(w.inflight)[1:]):
-                todo.appendleft(job)
-            return self._spawn()
+    def wait(self, busy: list[_Worker]) -> list[Any]:
+        """The connections with a result, waiting at most until the first deadline."""
+        next_deadline = min(w.head_started + self.limit for w in busy)
+        return wait([w.conn for w in busy], timeout=max(0.0, next_deadline - time.monotonic()))
 
+    def _replace(self, i: int) -> None:
+        """Kill worker ``i`` and start another; the files queued behind the failed one go back
+        to the front, in order."""
+        w = self.workers[i]
         try:
-            while True:
-                refill()
-                for w in workers:
-                    feed(w)
-                busy = [w for w in workers if w.inflight]
-                if not busy:
-                    break
-                now = time.monotonic()
-                next_deadline = min(w.head_started + limit for w in busy)
-                ready = wait([w.conn for w in busy], timeout=max(0.0, next_deadline - now))
-                for i, w in enumerate(workers):
-                    if not w.inflight:
-                        continue
-                    if w.conn in ready:
-                        try:
-                            raw = w.conn.recv_bytes()
-                        except (EOFError, OSError):
-                            job, _ = w.inflight[0]
-                            code = w.proc.exitcode
-                            yield (
-                                job.index,
-                                _failure(
-                                    job,
-                                    "worker_crashed",
-                                    f"the worker analysing this file died (exit code {code})",
-                                    self.settings,
-                                ),
-                            )
-                            workers[i] = replace(w)
-                            continue
-                        index, rec = orjson.loads(raw)
-                        w.inflight.popleft()
-                        w.head_started = time.monotonic()
-                        yield index, rec
-                    elif time.monotonic() - w.head_started > limit:
-                        job, _ = w.inflight[0]
-                        yield (
-                            job.index,
-                            _failure(
-                                job,
-                                "timeout",
-                                f"analysis took longer than {self.settings.timeout:g} s and was "
-                                "stopped; see --timeout",
-                                self.settings,
-                            ),
-                        )
-                        workers[i] = replace(w)
-        finally:
-            _stop(workers)
+            w.proc.kill()
+        except Exception:
+            pass
+        w.proc.join(1)
+        w.conn.close()
+        self.pool.restarts += 1
+        for job, _ in reversed(list(w.inflight)[1:]):
+            self.todo.appendleft(job)
+        self.workers[i] = self.pool._spawn()
+
+    def collect(self, i: int, ready: list[Any]) -> tuple[int, ImageRecord] | None:
+        """Worker ``i``'s result when it has one; a failure record for its file when it died or
+        passed its deadline (and it is replaced); else None."""
+        w = self.workers[i]
+        if not w.inflight:
+            return None
+        if w.conn in ready:
+            try:
+                raw = w.conn.recv_bytes()
+            except (EOFError, OSError):
+                job, _ = w.inflight[0]
+                message = f"the worker analysing this file died (exit code {w.proc.exitcode})"
+                self._replace(i)
+                return job.index, _failure(job, "worker_crashed", message, self.settings)
+            index, rec = orjson.loads(raw)
+            w.inflight.popleft()
+            w.head_started = time.monotonic()
+            return index, rec
+        if time.monotonic() - w.head_started > self.limit:
+            job, _ = w.inflight[0]
+            message = (
+                f"analysis took longer than {self.settings.timeout:g} s and was stopped; "
+                "see --timeout"
+            )
+            self._replace(i)
+            return job.index, _failure(job, "timeout", message, self.settings)
+        return None
 
 
 def _stop(workers: list[_Worker]) -> None:

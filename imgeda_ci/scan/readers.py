@@ -14,6 +14,24 @@ from imgeda_ci.model import ErrorInfo
 GIT_BLOB = "git-blob:"
 
 
+def _error(code: str, message: str) -> ErrorInfo:
+    return {"code": code, "message": message[:300]}
+
+
+def read_bytes(path: str) -> tuple[bytes | None, ErrorInfo | None]:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(), None
+    except FileNotFoundError:
+        return None, _error("vanished", "the file disappeared before it could be read")
+    except PermissionError:
+        return None, _error("permission_denied", "permission denied; check the file's mode")
+    except IsADirectoryError:
+        return None, _error("read_error", "is a directory")
+    except OSError as exc:
+        return None, _error("read_error", f"{exc.strerror or exc}")
+
+
 def git_blob_locator(git_dir: str, oid: str) -> str:
     return f"{GIT_BLOB}{git_dir}:{oid}"
 
@@ -36,8 +54,6 @@ def read_git_blob(locator: str) -> tuple[bytes | None, ErrorInfo | None]:
 
 
 def read_locator(locator: str) -> tuple[bytes | None, ErrorInfo | None]:
-    from imgeda_ci.scan.analyze import read_bytes
-
     if locator.startswith(GIT_BLOB):
         return read_git_blob(locator)
     if locator.startswith("remote:") or "://" in locator[:10]:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from imgeda_ci.scan.analyze import _hash_pixels
+from imgeda_ci.scan.pixels import hash_pixels
 
 _RNG = np.random.default_rng(0)
 IMAGES = [
@@ -22,5 +22,5 @@ IMAGES = [
 @pytest.mark.parametrize("img", IMAGES, ids=lambda im: f"{im.mode}-{im.width}x{im.height}")
 def test_streamed_pixel_hash_is_the_hash_of_tobytes(img: Image.Image) -> None:
     streamed = hashlib.sha256()
-    _hash_pixels(img, streamed)
+    hash_pixels(img, streamed)
     assert streamed.hexdigest() == hashlib.sha256(img.tobytes()).hexdigest()

@@ -207,7 +207,7 @@ Indexed = tuple[dict[str, Any], dict[str, str], dict[str, str]]
 
 
 def _indexed(records: list[dict[str, Any]], earlier: list[dict[str, Any]] | None = None) -> Indexed:
-    from imgeda_ci.scan.pipeline import RecordStore
+    from imgeda_ci.scan.store import RecordStore
 
     store = RecordStore("h")
     if earlier:
@@ -219,13 +219,27 @@ def _indexed(records: list[dict[str, Any]], earlier: list[dict[str, Any]] | None
 def _one_by_one(
     records: list[dict[str, Any]], earlier: list[dict[str, Any]] | None = None
 ) -> Indexed:
-    from imgeda_ci.scan.pipeline import MEMORY, RecordStore
+    """The index's rules, record by record: what :meth:`RecordStore._index` does in C passes."""
+    from imgeda_ci.scan.analyze import CONTENT_ERRORS
+    from imgeda_ci.scan.store import MEMORY
 
-    store = RecordStore("h")
+    by_sha: dict[str, tuple[int, int]] = {}
+    by_oid: dict[str, str] = {}
+    codes: dict[str, str] = {}
     for batch in (earlier or [], records):
         for k, obj in enumerate(batch):
-            store._index(MEMORY, k, obj)
-    return store.by_sha, store.by_oid, store.codes
+            sha = obj.get("sha256")
+            err = obj.get("error")
+            if not sha or "_ref" in obj or (err and err.get("code") not in CONTENT_ERRORS):
+                continue
+            if sha in by_sha:
+                continue
+            by_sha[sha] = (MEMORY, k)
+            if err:
+                codes[sha] = err["code"]
+            if obj.get("git_oid"):
+                by_oid.setdefault(obj["git_oid"], sha)
+    return by_sha, by_oid, codes
 
 
 def test_indexing_records_in_memory_at_once_equals_one_by_one() -> None:
@@ -249,15 +263,13 @@ def test_indexing_records_in_memory_at_once_equals_one_by_one() -> None:
     assert _indexed(plain, earlier) == _one_by_one(plain, earlier)
 
 
-@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize("held", [True, False])
 def test_records_in_memory_are_reused_only_where_still_the_path_s(
-    tmp_path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, held: bool
 ) -> None:
-    """A re-scan from a manifest in memory (what ``ci`` does) writes, both through the C
-    passes and the per-path loop, the bytes a scan from scratch writes: records whose path,
-    split or labels no longer fit are rebuilt, the others written as their lines."""
-    from imgeda_ci.scan.pipeline import RecordStore
-
+    """A re-scan from a manifest in memory (what ``ci`` does), or from the same records in a
+    cache file, writes the bytes a scan from scratch writes: records whose path, split or
+    labels no longer fit are rebuilt, the others (in memory) written as their lines."""
     data = tmp_path / "data"
     for i, cls in enumerate(("cat", "cat", "dog", "dog")):
         save(data / "train" / cls / f"{i}.jpg", photo(i, (96, 72)))
@@ -269,12 +281,15 @@ def test_records_in_memory_are_reused_only_where_still_the_path_s(
     records[1]["split"] = "test"  # the split changed since
     (data / "train" / "dog" / "2.jpg").rename(data / "train" / "dog" / "2b.jpg")  # renamed
     save(data / "test" / "cat" / "9.jpg", photo(9, (96, 72)))  # new
-    if not fast:
-        monkeypatch.setattr(RecordStore, "as_is_all", lambda *a: None)
     out = tmp_path / "out.jsonl"
-    stats = scan_folder(
-        data, out, use_git=False, collect=True, cache_records=records, cache_lines=lines
-    )
+    if held:
+        stats = scan_folder(
+            data, out, use_git=False, collect=True, cache_records=records, cache_lines=lines
+        )
+    else:
+        cache = tmp_path / "cache.jsonl"
+        manifest.write(cache, manifest.load(first)[0], records)
+        stats = scan_folder(data, out, use_git=False, collect=True, caches=[cache])
     scratch = tmp_path / "scratch.jsonl"
     scan_folder(data, scratch, use_git=False)
     assert out.read_bytes() == scratch.read_bytes()
@@ -282,15 +297,15 @@ def test_records_in_memory_are_reused_only_where_still_the_path_s(
     assert stats.analysed == 1 and stats.reused_content == 4
 
 
-@pytest.mark.parametrize("fast", [True, False])
+@pytest.mark.parametrize("held", [True, False])
 def test_records_in_memory_reused_by_blob_id_keep_their_error_counts(
-    tmp_path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, held: bool
 ) -> None:
-    """Reuse by git blob id from records in memory (C passes, or the loop per path) takes
-    every unchanged file unread, a corrupt one's error code included in the header's counts."""
+    """Reuse by git blob id from records in memory (or from the same manifest as a cache
+    file) takes every unchanged file unread, a corrupt one's error code included in the
+    header's counts."""
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
-    from imgeda_ci.scan.pipeline import RecordStore
     from tests.builders import truncated_jpeg
 
     repo = tmp_path / "repo"
@@ -303,13 +318,45 @@ def test_records_in_memory_reused_by_blob_id_keep_their_error_counts(
     scan_folder(repo / "data", first)
     header, records, lines = manifest.loads(first.read_bytes(), str(first))
     save(repo / "data" / "train" / "img_001.jpg", photo(50, (160, 120)))  # modified: read
-    if not fast:
-        monkeypatch.setattr(RecordStore, "in_memory", property(lambda self: False))
     out = tmp_path / "out.jsonl"
-    stats = scan_folder(repo / "data", out, collect=True, cache_records=records, cache_lines=lines)
+    if held:
+        stats = scan_folder(
+            repo / "data", out, collect=True, cache_records=records, cache_lines=lines
+        )
+    else:
+        stats = scan_folder(repo / "data", out, collect=True, caches=[first])
     assert (stats.reused_git, stats.analysed) == (6, 1)
     scratch = tmp_path / "scratch.jsonl"
     scan_folder(repo / "data", scratch, use_git=False)
     assert out.read_bytes() == scratch.read_bytes()
     assert header is not None and manifest.load(out)[0] == manifest.load(scratch)[0]
     assert sum(1 for k in manifest.load(out)[0]["counts"] if k.startswith("error:")) == 1
+
+
+def test_blocks_of_paths_change_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reuse decisions and manifest lines are made a block of paths at a time, and a cache
+    file indexed a block of records at a time: blocks of three (two) give the bytes and counts
+    of one block, for records in memory and in a cache file."""
+    from functools import partial
+
+    from imgeda_ci.scan import pathlist, reuse, store, writing
+
+    data = tmp_path / "data"
+    for i, cls in enumerate(("cat", "cat", "dog", "dog", "cat", "dog", "cat")):
+        save(data / "train" / cls / f"{i}.jpg", photo(i, (64, 48)))
+    first = tmp_path / "first.jsonl"
+    scan_folder(data, first, use_git=False)
+    _, records, lines = manifest.loads(first.read_bytes(), str(first))
+    save(data / "test" / "cat" / "9.jpg", photo(9, (64, 48)))
+    whole = tmp_path / "whole.jsonl"
+    ref = scan_folder(data, whole, use_git=False, cache_records=records, cache_lines=lines)
+    monkeypatch.setattr(reuse, "chunks", partial(pathlist.chunks, size=3))
+    monkeypatch.setattr(writing, "chunks", partial(pathlist.chunks, size=3))
+    monkeypatch.setattr(store, "_BLOCK", 2)
+    held = tmp_path / "held.jsonl"
+    got = scan_folder(data, held, use_git=False, cache_records=records, cache_lines=lines)
+    from_file = tmp_path / "file.jsonl"
+    got_file = scan_folder(data, from_file, use_git=False, caches=[first])
+    assert held.read_bytes() == whole.read_bytes() == from_file.read_bytes()
+    for stats in (got, got_file):
+        assert (stats.analysed, stats.reused_content) == (ref.analysed, ref.reused_content)
