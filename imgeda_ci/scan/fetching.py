@@ -100,64 +100,80 @@ class DownloadExecutor:
             yield from self._run(jobs, Path(spool_dir))
 
     def _run(self, jobs: Iterable[Job], spool: Path) -> Iterator[tuple[int, ImageRecord]]:
-        outcomes: queue.Queue[object] = queue.Queue(maxsize=self.ahead)
-        stop = threading.Event()
-
-        def put(item: object) -> None:
-            while not stop.is_set():
-                try:
-                    outcomes.put(item, timeout=0.1)
-                    return
-                except queue.Full:
-                    continue
-
-        def download() -> None:
-            try:
-                pairs = ((job.index, job.locator) for job in jobs)
-                for item in download_all(pairs, self.limits, spool, stop=stop):
-                    if stop.is_set():
-                        if item[2].path is not None:
-                            item[2].path.unlink(missing_ok=True)
-                        return
-                    put(item)
-            except BaseException as exc:  # handed to the consumer, which re-raises it
-                put(exc)
-            finally:
-                put(_DONE)
-
-        thread = threading.Thread(target=download, name="imgeda-downloads", daemon=True)
+        hand = _Handoff(self.ahead)
+        thread = threading.Thread(
+            target=hand.download,
+            args=(jobs, self.limits, spool),
+            name="imgeda-downloads",
+            daemon=True,
+        )
         thread.start()
-        failed: deque[tuple[int, ImageRecord]] = deque()
-        spooled: dict[int, Path] = {}
-
-        def analysable() -> Iterator[Job]:
-            while True:
-                item = outcomes.get()
-                if item is _DONE:
-                    return
-                if isinstance(item, BaseException):
-                    raise item
-                index, url, got = cast(tuple[int, str, Fetched], item)
-                if got.path is None:
-                    failed.append((index, failure_record(got, self.settings)))
-                    continue
-                path = got.path
-                if self.save_to is not None:
-                    path = save_content(path, str(got.sha256), url, self.save_to)
-                else:
-                    spooled[index] = path
-                yield Job(index, str(path))
-
         try:
-            for index, rec in self.inner.run(analysable()):
-                while failed:
-                    yield failed.popleft()
-                done = spooled.pop(index, None)
+            for index, rec in self.inner.run(hand.analysable(self.settings, self.save_to)):
+                yield from hand.take_failed()
+                done = hand.spooled.pop(index, None)
                 if done is not None:
                     done.unlink(missing_ok=True)
                 yield index, rec
-            while failed:
-                yield failed.popleft()
+            yield from hand.take_failed()
         finally:
-            stop.set()
+            hand.stop.set()
             thread.join(5)
+
+
+class _Handoff:
+    """What passes from the download thread to the analysis: fetched files in order (at most
+    ``ahead`` waiting), the failures to report as records, the spooled files to delete."""
+
+    def __init__(self, ahead: int) -> None:
+        self.outcomes: queue.Queue[object] = queue.Queue(maxsize=ahead)
+        self.stop = threading.Event()
+        self.failed: deque[tuple[int, ImageRecord]] = deque()
+        self.spooled: dict[int, Path] = {}
+
+    def put(self, item: object) -> None:
+        while not self.stop.is_set():
+            try:
+                self.outcomes.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def download(self, jobs: Iterable[Job], limits: Limits, spool: Path) -> None:
+        """The download thread: every outcome, then ``_DONE`` (an exception is handed to the
+        consumer, which re-raises it)."""
+        try:
+            pairs = ((job.index, job.locator) for job in jobs)
+            for item in download_all(pairs, limits, spool, stop=self.stop):
+                if self.stop.is_set():
+                    if item[2].path is not None:
+                        item[2].path.unlink(missing_ok=True)
+                    return
+                self.put(item)
+        except BaseException as exc:
+            self.put(exc)
+        finally:
+            self.put(_DONE)
+
+    def analysable(self, settings: Settings, save_to: Path | None) -> Iterator[Job]:
+        """The fetched files as jobs for the analysis; failures wait in :attr:`failed`."""
+        while True:
+            item = self.outcomes.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            index, url, got = cast(tuple[int, str, Fetched], item)
+            if got.path is None:
+                self.failed.append((index, failure_record(got, settings)))
+                continue
+            path = got.path
+            if save_to is not None:
+                path = save_content(path, str(got.sha256), url, save_to)
+            else:
+                self.spooled[index] = path
+            yield Job(index, str(path))
+
+    def take_failed(self) -> Iterator[tuple[int, ImageRecord]]:
+        while self.failed:
+            yield self.failed.popleft()

@@ -15,6 +15,8 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
+pytestmark = pytest.mark.slow  # a real Dask cluster on loopback
+
 from imgeda_ci.cli import main  # noqa: E402
 from imgeda_ci.errors import UserError  # noqa: E402
 from imgeda_ci.scan.api import scan_folder  # noqa: E402

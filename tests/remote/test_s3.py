@@ -18,6 +18,8 @@ pytest.importorskip("s3fs")
 pytest.importorskip("boto3")
 moto_server = pytest.importorskip("moto.server")
 
+pytestmark = pytest.mark.slow  # a real S3-compatible server on loopback
+
 from imgeda_ci import manifest  # noqa: E402
 from imgeda_ci.cli import main  # noqa: E402
 from imgeda_ci.scan.api import scan_bucket, scan_folder  # noqa: E402

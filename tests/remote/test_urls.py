@@ -29,89 +29,93 @@ GOOD["/img/p.png"] = encode(photo(9, (96, 64)), "PNG")
 LIMITS = Limits(concurrency=8, per_host=3, timeout=0.5, max_bytes=200_000, retries=2, backoff=0.01)
 
 
+class _Handler(BaseHTTPRequestHandler):
+    server_state: Server  # set on the subclass each Server makes
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+    released = False
+
+    def release(self) -> None:
+        """End this request's turn before its response leaves: once the client has the
+        body it may start its next request, which must not count as overlapping."""
+        if not self.released:
+            self.released = True
+            with self.server_state.lock:
+                self.server_state.active -= 1
+
+    def send_body(self, body: bytes, status: int = 200, **headers: str) -> None:
+        self.release()
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        for k, v in headers.items():
+            self.send_header(k.replace("_", "-"), v)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        self.released = False
+        path = self.path.split("?", 1)[0]
+        with self.server_state.lock:
+            self.server_state.hits[path] += 1
+            n = self.server_state.hits[path]
+            self.server_state.active += 1
+            self.server_state.max_active = max(
+                self.server_state.max_active, self.server_state.active
+            )
+        try:
+            self.route(path, n)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        finally:
+            self.release()
+
+    def route(self, path: str, n: int) -> None:
+        if path in GOOD:
+            time.sleep(0.02)  # long enough for the politeness limit to matter
+            self.send_body(GOOD[path])
+        elif path == "/truncated.jpg":
+            self.send_body(truncated_jpeg())
+        elif path == "/notes.txt":
+            self.send_body(b"hello, not an image")
+        elif path == "/slow.jpg":
+            time.sleep(1.5)  # beyond the 0.5 s timeout
+            self.send_body(GOOD["/img/0.jpg"])
+        elif path == "/big.jpg":  # announced too large: never read
+            self.send_response(200)
+            self.send_header("Content-Length", "50000000")
+            self.end_headers()
+            self.close_connection = True
+        elif path == "/big-stream.jpg":  # no Content-Length; the body runs past the limit
+            self.send_response(200)
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.close_connection = True
+            for _ in range(40):
+                self.wfile.write(b"\xff" * 10_000)
+        elif path == "/flaky.jpg" and n == 1:
+            self.send_body(b"busy", 503, Retry_After="0")
+        elif path == "/flaky.jpg":
+            self.send_body(GOOD["/img/1.jpg"])
+        elif path == "/down.jpg":
+            self.send_body(b"down", 503)
+        elif path == "/forbidden.jpg":
+            self.send_body(b"no", 403)
+        else:
+            self.send_body(b"not here", 404)
+
+
 class Server:
     def __init__(self) -> None:
         self.hits: Counter[str] = Counter()
         self.active = 0
         self.max_active = 0
         self.lock = threading.Lock()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            released = False
-
-            def release(self) -> None:
-                """End this request's turn before its response leaves: once the client has the
-                body it may start its next request, which must not count as overlapping."""
-                if not self.released:
-                    self.released = True
-                    with server.lock:
-                        server.active -= 1
-
-            def send_body(self, body: bytes, status: int = 200, **headers: str) -> None:
-                self.release()
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(body)))
-                for k, v in headers.items():
-                    self.send_header(k.replace("_", "-"), v)
-                self.end_headers()
-                self.wfile.write(body)
-
-            def do_GET(self) -> None:
-                self.released = False
-                path = self.path.split("?", 1)[0]
-                with server.lock:
-                    server.hits[path] += 1
-                    n = server.hits[path]
-                    server.active += 1
-                    server.max_active = max(server.max_active, server.active)
-                try:
-                    self.route(path, n)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
-                finally:
-                    self.release()
-
-            def route(self, path: str, n: int) -> None:
-                if path in GOOD:
-                    time.sleep(0.02)  # long enough for the politeness limit to matter
-                    self.send_body(GOOD[path])
-                elif path == "/truncated.jpg":
-                    self.send_body(truncated_jpeg())
-                elif path == "/notes.txt":
-                    self.send_body(b"hello, not an image")
-                elif path == "/slow.jpg":
-                    time.sleep(1.5)  # beyond the 0.5 s timeout
-                    self.send_body(GOOD["/img/0.jpg"])
-                elif path == "/big.jpg":  # announced too large: never read
-                    self.send_response(200)
-                    self.send_header("Content-Length", "50000000")
-                    self.end_headers()
-                    self.close_connection = True
-                elif path == "/big-stream.jpg":  # no Content-Length; the body runs past the limit
-                    self.send_response(200)
-                    self.send_header("Connection", "close")
-                    self.end_headers()
-                    self.close_connection = True
-                    for _ in range(40):
-                        self.wfile.write(b"\xff" * 10_000)
-                elif path == "/flaky.jpg" and n == 1:
-                    self.send_body(b"busy", 503, Retry_After="0")
-                elif path == "/flaky.jpg":
-                    self.send_body(GOOD["/img/1.jpg"])
-                elif path == "/down.jpg":
-                    self.send_body(b"down", 503)
-                elif path == "/forbidden.jpg":
-                    self.send_body(b"no", 403)
-                else:
-                    self.send_body(b"not here", 404)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = ThreadingHTTPServer(
+            ("127.0.0.1", 0), type("Handler", (_Handler,), {"server_state": self})
+        )
         self.httpd.daemon_threads = True
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -147,6 +151,7 @@ def code_of(rec: dict[str, Any]) -> str | None:
     return rec["error"]["code"] if rec.get("error") else None
 
 
+@pytest.mark.slow
 def test_every_kind_of_answer_becomes_a_record(server: Server, tmp_path: Path) -> None:
     b = server.base
     urls = [f"{b}{p}" for p in GOOD] + [

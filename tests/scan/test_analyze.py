@@ -230,6 +230,7 @@ def test_dark_and_bright_luma_percentiles() -> None:
     assert dark["luma_p"]["p95"] < 20 < 240 < bright["luma_p"]["p5"]
 
 
+@pytest.mark.slow
 def test_blur_lowers_sharpness_at_any_resolution() -> None:
     from PIL import ImageFilter
 

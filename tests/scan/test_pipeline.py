@@ -115,6 +115,7 @@ def _scan_cmd(root: Path, out: Path) -> list[str]:
             "--no-git", "-q"]  # fmt: skip
 
 
+@pytest.mark.slow
 def test_kill_9_then_resume_equals_clean_scan(tmp_path: Path) -> None:
     make_dataset(tmp_path / "ds", 80, size=(900, 700))
     clean = tmp_path / "clean.jsonl"
