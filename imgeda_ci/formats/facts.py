@@ -104,20 +104,6 @@ def is_empty(labels: Mapping[str, Any]) -> bool:
     return not labels.get("n") and labels.get("file") is not None and not labels.get("problems")
 
 
-def _plain_key(labels: dict[str, Any]) -> tuple[Any, ...] | None:
-    """What a classification label contributes to the facts, as a hashable key (None when it
-    holds something else: then it is counted the long way)."""
-    names = _class_names(labels.get("classes"))
-    if names is None:
-        return None
-    return (
-        bool(labels.get("n")),
-        labels.get("file") is not None,
-        bool(labels.get("problems")),
-        names,
-    )
-
-
 def _class_names(classes: Any) -> tuple[str, ...] | None:
     """A label's ``classes`` as a tuple of names, when it is a list (or tuple) of strings or
     empty; None for anything else."""
@@ -128,30 +114,47 @@ def _class_names(classes: Any) -> tuple[str, ...] | None:
 
 
 def _plain_counts(
-    records: Iterable[ImageRecord], cols: Columns | None = None
+    records: Sequence[ImageRecord], cols: Columns | None = None
 ) -> tuple[Counter[tuple[Any, ...]], list[ImageRecord]]:
     """How many records have each ``(split, plain key)`` (the key None without labels, else
-    :func:`_plain_key` of a classification label), and the other records, in order."""
-    if isinstance(records, Sequence):
-        try:
-            return _plain_columns(records, cols)
-        except TypeError:  # an unhashable value in a damaged record: one by one
-            pass
+    what a classification label contributes: whether it has objects, a label file, problems,
+    and its class names), and the other records, counted the long way, in order: the fields
+    of every record are read in C and counted per distinct combination; Python judges each
+    combination once."""
+    from imgeda_ci.columns import Columns
+
+    cols = cols if cols is not None and cols.records is records else Columns(records)
+    fields = _label_fields(cols)
+    try:
+        combos = Counter(fields)
+    except TypeError:  # an unhashable value in a damaged record: it is counted the long way
+        fields = [tuple(map(_hashable, f)) for f in fields]
+        combos = Counter(fields)
     plain: Counter[tuple[Any, ...]] = Counter()
-    rest: list[ImageRecord] = []
-    for rec in records:
-        split = rec.get("split") or NO_SPLIT
-        labels = rec.get("labels")
-        if not labels:
-            plain[(split, None)] += 1
+    odd: set[tuple[Any, ...]] = set()
+    for combo, times in combos.items():
+        split, has_labels, kind, fmt, n, has_file, problems, classes = combo
+        if not has_labels:
+            plain[(split, None)] += times
             continue
-        if labels.get("format") == "classification" and labels.__class__ is dict:
-            key = _plain_key(labels)
-            if key is not None:
-                plain[(split, key)] += 1
-                continue
-        rest.append(rec)
+        names = _class_names(classes) if kind is dict and fmt == "classification" else None
+        if names is not None:
+            plain[(split, (n, has_file, problems, names))] += times
+        else:
+            odd.add(combo)
+    rest = [records[i] for i, combo in enumerate(fields) if combo in odd] if odd else []
     return plain, rest
+
+
+_UNHASHABLE = object()  # stands for a value a combination cannot hold
+
+
+def _hashable(v: Any) -> Any:
+    try:
+        hash(v)
+    except TypeError:
+        return _UNHASHABLE
+    return v
 
 
 def _label_fields(cols: Columns) -> list[tuple[Any, ...]]:
@@ -175,31 +178,6 @@ def _label_fields(cols: Columns) -> list[tuple[Any, ...]]:
     )
 
 
-def _plain_columns(
-    records: Sequence[ImageRecord], cols: Columns | None = None
-) -> tuple[Counter[tuple[Any, ...]], list[ImageRecord]]:
-    """:func:`_plain_counts` from the records' columns: the fields of every record are read in
-    C and counted per distinct combination; Python judges each combination once."""
-    from imgeda_ci.columns import Columns
-
-    cols = cols if cols is not None and cols.records is records else Columns(records)
-    fields = _label_fields(cols)
-    plain: Counter[tuple[Any, ...]] = Counter()
-    odd: set[tuple[Any, ...]] = set()
-    for combo, times in Counter(fields).items():
-        split, has_labels, kind, fmt, n, has_file, problems, classes = combo
-        if not has_labels:
-            plain[(split, None)] += times
-            continue
-        names = _class_names(classes) if kind is dict and fmt == "classification" else None
-        if names is not None:
-            plain[(split, (n, has_file, problems, names))] += times
-        else:
-            odd.add(combo)
-    rest = [records[i] for i, combo in enumerate(fields) if combo in odd] if odd else []
-    return plain, rest
-
-
 def dataset_facts(
     records: Iterable[ImageRecord],
     header: Mapping[str, Any] | None = None,
@@ -211,6 +189,7 @@ def dataset_facts(
     tally = _Tally.start(info, header)
     # records whose facts are their split and a few label fields (no objects: unlabelled,
     # classification) are counted by those fields, each distinct combination once
+    records = records if isinstance(records, Sequence) else list(records)
     plain, rest = _plain_counts(records, cols)
     for rec in rest:
         tally.add_record(rec)
