@@ -32,7 +32,7 @@ from typing import Literal
 
 #: The scan algorithm version of the measurements below
 #: (:data:`imgeda_ci.scan.settings.ALGORITHM_VERSION`; a test holds them equal).
-ALGORITHM = 2
+ALGORITHM = 3
 
 MeasurementType = Literal["int", "float", "bool", "str"]
 
@@ -120,6 +120,7 @@ MEASUREMENTS: tuple[Measurement, ...] = (
     _stat("stats.chroma_p99", "stats.chroma_p99", "0-255"),
     _stat("stats.sharpness", "stats.sharpness", "Laplacian variance"),
     _stat("stats.edge_density", "stats.edge_density", "fraction"),
+    _stat("stats.noise", "stats.noise", "luma sigma (0-255)"),
     *(_stat(f"stats.pad_{s}", f"stats.pad.{s}", "fraction of the side") for s in _SIDES),
     _stat("stats.border_corners", "stats.border.corners", "luma (0-255)"),
     _stat("stats.border_center", "stats.border.center", "luma (0-255)"),

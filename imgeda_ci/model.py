@@ -40,6 +40,8 @@ Measurements (standard and deep), taken on the EXIF-oriented image scaled to fit
   stats.chroma_p99            99th percentile of max(R,G,B) - min(R,G,B): ~0 for gray pixels
   stats.sharpness             variance of the 4-neighbour Laplacian of luma at analysis size
   stats.edge_density          share of pixels whose Laplacian magnitude exceeds 20
+  stats.noise                 noise sigma of luma at analysis size (Immerkaer, per block, texture
+                              discounted; see imgeda_ci.scan.noise)
   stats.border                {"top","bottom","left","right"}: [mean, std] of luma in a strip of
                               4% of the side; "corners": mean luma of the four 10% corners;
                               "center": mean luma of the middle 50% box

@@ -14,6 +14,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from imgeda_ci.scan.hashes import dhash, hash_base, phash_and_flips
+from imgeda_ci.scan.noise import noise_sigma
 
 _PCTS = (("p1", 0.01), ("p5", 0.05), ("p50", 0.50), ("p95", 0.95), ("p99", 0.99))
 _FLAT_STD = 4.0  # a padding row/column is flat to within this luma std...
@@ -59,6 +60,7 @@ def measure(gray: Image.Image, rgb: Image.Image) -> tuple[dict[str, Any], str, s
         **_colour(rgb),
         "sharpness": _r(sharpness, 2),
         "edge_density": _r(edge_density, 5),
+        "noise": noise_sigma(gray),
         "border": border,
         "pad": pad,
         "analysis_size": [w, h],
