@@ -7,9 +7,8 @@ with its taps 2 px apart responds to it alike, while texture and edges, which ar
 one pixel to the next, give a larger response at step 2; a block is discounted by a third of that
 excess, to nothing at 4 times. Noise covers the whole picture and detail only part of it, so the
 level is the 10th percentile of the blocks. White Gaussian noise of sigma s at the analysis size
-measures about 0.86 s; a clean smooth picture measures under 0.1. Flagged when above the
-threshold. About 0.35 ms of CPU at 512 px (a fifth of the other pixel statistics); an image
-under 20 px on a side measures 0.0.
+measures about 0.86 s; a clean smooth picture measures under 0.1. About 0.35 ms of CPU at
+512 px (a fifth of the other pixel statistics); an image under 20 px on a side measures 0.0.
 
 The measurement is taken at the scan's analysis size (default 512 px on the long side), like
 sharpness: the reduction to that size averages noise away (a 2,560 px photo with noise sigma 10
@@ -17,23 +16,8 @@ shows about a fifth of it at 512), and noise that the reduction removed is not v
 the threshold is calibrated for 512, so a manifest scanned with another ``--analysis-size``
 needs another threshold.
 
-Tuned on the 2,026 real photos of /work/photos (../shared/corpora plus Debian wallpapers and
-OpenCV samples) at 512, as they are and with noise planted at full resolution in the 1,950 of
-them up to 2,048 px (Gaussian, sigma 5-25 per RGB channel, or salt and pepper; saved as JPEG
-quality 90). Real photos have a median of 0.08 (coco-person-detection 0.0, voc-bccd 0.11). At
-noise > 2.0, 38 are flagged (1.9%): a noise test image and a random-pattern image from
-opencv-doc (truly noise-like), grainy shots (a dark forest wallpaper, an old Fujifilm MX-1700
-sample) and a painted-grain wallpaper in three sizes; the rest are pictures covered edge to edge
-with fine detail that looks like noise at 512: 12 voc-raccoon web photos of 200-640 px (fur,
-grass, carpet), 4 yolo-ships (3 of them sea surface at 128 px), foliage and grass (4
-exif-samples), a 61 px thumbnail, a moss wallpaper and 9 opencv-doc figures (a sheet of
-handwritten digits, random lines, a grid of numbers, superpixel overlays, Starry Night). Recall
-on planted noise at this threshold, photos up to 1,024 px (little or no reduction): sigma 10
-0.91, sigma 15-25 0.999-1.0, salt and pepper on 2% of pixels 0.999; sigma 5 (mostly removed by
-the JPEG quantisation) 0.03, sparse salt and pepper (0.5%) 0.09. On the 135 photos of
-1,025-2,048 px, reduced 2-4 times: sigma 10 0.38, 15 0.84, 20 0.97, 25 1.0. All photos together:
-sigma 10 0.88, sigma >= 15 0.99 or more. Reproduce with ``benchmarks/tune_noise.py`` (threshold
-1.5-8 in the table; at 3.0: 1.2% flagged, sigma 10 0.82, sigma 15 0.95).
+The default threshold of the ``noisy`` check, and how it was tuned on real photos and planted
+noise, are in :mod:`imgeda_ci.checks.noise`.
 """
 
 from __future__ import annotations

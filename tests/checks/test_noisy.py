@@ -33,7 +33,7 @@ def test_message_names_the_level_and_the_threshold() -> None:
     out = run("noisy", analyze(_noisy(3, 25), "n.png"))
     assert out is not None and out.flagged
     assert isinstance(out.value, float)
-    assert out.reason == f"noise {fmt(out.value)} > 3"
+    assert out.reason == f"noise {fmt(out.value)} > 6.5"
 
 
 def test_record_without_the_measurement_is_not_judged() -> None:
