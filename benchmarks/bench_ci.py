@@ -15,10 +15,9 @@ branch ``pr`` adds, modifies, renames and deletes ``--change`` images in all. Ea
 and prints the median wall time and how many images were analysed (target: only the changed
 ones, in at most 3 s on 2 cores).
 
-Measured here (2 cores), medians of 7 runs: 2.55 s (singles 2.48-2.71) and 2.62 s (2.41-3.46);
-an interleaved A/B on a warm clone in a slower period put this code at 2.86 s and the previous
-session's at 3.04 s (2.90 s in its own bench run). 10.3 s three sessions ago. 30 images
-analysed. The parent's path: imports (~0.2 s), git and reading the manifest (~0.1 s), parsing
+Measured here (2 cores): 2.31 s median of 7 (singles 2.20-2.40) with the noise measurement, and
+in alternation with the code before the one-path rewrite 2.18 s against 2.08 s (12 runs each);
+2.55-2.62 s on a slower day a session earlier; 10.3 s four sessions ago. 30 images analysed. The parent's path: imports (~0.2 s), git and reading the manifest (~0.1 s), parsing
 its 69 MB in one C loop (~0.5 s), the head scan's bookkeeping for 50k paths (~0.45 s: the walk,
 git's blob ids, reuse decided and the manifest written in C passes), evaluating the head (~0.7
 s; its duplicate checks wait for the base process's near pairs only if they are not there yet),
