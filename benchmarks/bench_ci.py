@@ -17,8 +17,9 @@ ones, in at most 3 s on 2 cores).
 
 Measured here (2 cores): 2.31 s median of 7 (singles 2.20-2.40) with the noise measurement, and
 in alternation with the code before the one-path rewrite 2.18 s against 2.08 s (12 runs each);
-2.55-2.62 s on a slower day a session earlier; 10.3 s four sessions ago. 30 images analysed. The parent's path: imports (~0.2 s), git and reading the manifest (~0.1 s), parsing
-its 69 MB in one C loop (~0.5 s), the head scan's bookkeeping for 50k paths (~0.45 s: the walk,
+2.55-2.62 s on a slower day a session earlier; 10.3 s four sessions ago. 30 images analysed.
+The parent's path: imports (~0.2 s), git and reading the manifest (~0.1 s), parsing its 69 MB
+in one C loop (~0.5 s), the head scan's bookkeeping for 50k paths (~0.45 s: the walk,
 git's blob ids, reuse decided and the manifest written in C passes), evaluating the head (~0.7
 s; its duplicate checks wait for the base process's near pairs only if they are not there yet),
 the diff from the base's half (~0.1 s), outputs and exit (~0.1 s). The base process parses,

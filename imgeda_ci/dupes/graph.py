@@ -42,11 +42,6 @@ class NearGraph:
         return na == nb or nb in self.adj[na]
 
 
-def hamming(a: str, b: str) -> int:
-    """Bit distance between two hex hashes."""
-    return (int(a, 16) ^ int(b, 16)).bit_count()
-
-
 def _nodes(keys: U64) -> tuple[I64, I64]:
     """(node of each row, first row of each node): rows with equal keys share a node."""
     if keys.shape[1] == hashindex.WORDS:

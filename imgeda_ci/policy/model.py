@@ -104,14 +104,6 @@ class Resolved:
     max_count_increase: int | None = None
     max_pct_increase: float | None = None
 
-    @property
-    def has_limit(self) -> bool:
-        return self.max_count is not None or self.max_pct is not None
-
-    @property
-    def has_increase_limit(self) -> bool:
-        return self.max_count_increase is not None or self.max_pct_increase is not None
-
 
 @dataclass(frozen=True)
 class Override:

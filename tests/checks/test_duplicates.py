@@ -12,8 +12,8 @@ import pytest
 
 from imgeda_ci.checks.registry import DatasetContext, Finding, all_policy_keys, get
 from imgeda_ci.dupes import DEFAULT_THRESHOLD
-from imgeda_ci.dupes.graph import hamming
 from imgeda_ci.model import ImageRecord
+from imgeda_ci.scan.hashes import hamming
 from tests.checks.helpers import analyze
 from tests.conftest import REPO
 from tests.dupes.scenes import COPIES, jpeg, scene, shot

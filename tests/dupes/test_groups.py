@@ -6,8 +6,8 @@ import itertools
 import random
 
 from imgeda_ci.dupes import NearOptions, find_groups
-from imgeda_ci.dupes.graph import hamming
 from imgeda_ci.model import ImageRecord
+from imgeda_ci.scan.hashes import hamming
 
 ZERO = "0" * 64
 
