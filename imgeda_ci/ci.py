@@ -33,6 +33,7 @@ from imgeda_ci import __version__, manifest
 from imgeda_ci.base_evaluator import BaseEvaluator, StartBase, in_process
 from imgeda_ci.errors import UserError
 from imgeda_ci.model import ImageRecord, ManifestHeader
+from imgeda_ci.outputs import write_output
 from imgeda_ci.policy import Policy, default_policy, load_policy
 from imgeda_ci.run_result import RunResult, build_result
 from imgeda_ci.scan.analyze import git_oid
@@ -327,11 +328,6 @@ def _scan_summary(opts: CiOptions, stats: ScanStats, base: str | None) -> dict[s
     }
 
 
-def _write(path: Path, data: bytes) -> None:
-    with manifest.atomic_writer(path) as fh:
-        fh.write(data)
-
-
 #: output kind -> (function name in its module, module); renderers are imported when asked for
 RENDERERS: dict[str, tuple[str, str]] = {
     "report": ("imgeda_ci.render.html", "render_html"),
@@ -347,7 +343,7 @@ def write_outputs(result: RunResult, opts: CiOptions) -> None:
 
     for kind, path in opts.outputs.items():
         if kind == "json":
-            _write(path, orjson.dumps(result.to_json(), option=orjson.OPT_INDENT_2) + b"\n")
+            write_output(path, orjson.dumps(result.to_json(), option=orjson.OPT_INDENT_2) + b"\n")
             continue
         module_name, fn_name = RENDERERS[kind]
         try:
@@ -361,9 +357,9 @@ def write_outputs(result: RunResult, opts: CiOptions) -> None:
             kwargs = {"report_url": opts.report_url}
         out = fn(result, **kwargs)
         if isinstance(out, dict):
-            _write(path, orjson.dumps(out, option=orjson.OPT_INDENT_2) + b"\n")
+            write_output(path, orjson.dumps(out, option=orjson.OPT_INDENT_2) + b"\n")
         else:
-            _write(path, str(out).encode("utf-8"))
+            write_output(path, str(out).encode("utf-8"))
     if opts.annotations:
         try:
             annotations = importlib.import_module("imgeda_ci.integrations.github").annotations

@@ -10,7 +10,6 @@ the built-in defaults) and reads the manifest once; :func:`judge_files` then eva
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import orjson
 from imgeda_ci import manifest
 from imgeda_ci.evaluate import evaluate
 from imgeda_ci.model import ImageRecord, ManifestHeader
+from imgeda_ci.outputs import write_output
 from imgeda_ci.policy import Policy, default_policy, load_policy
 from imgeda_ci.verdict import Verdict, judge
 
@@ -47,9 +47,4 @@ def judge_files(
 
 def write_verdict(verdict: Verdict, out: str) -> None:
     """Write ``verdict`` as indented JSON to the file ``out`` (atomically), or ``-`` = stdout."""
-    data = orjson.dumps(verdict.to_json(), option=orjson.OPT_INDENT_2) + b"\n"
-    if out == "-":
-        sys.stdout.buffer.write(data)
-        return
-    with manifest.atomic_writer(out) as fh:
-        fh.write(data)
+    write_output(out, orjson.dumps(verdict.to_json(), option=orjson.OPT_INDENT_2) + b"\n")

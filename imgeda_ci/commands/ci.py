@@ -43,7 +43,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         ("junit", "JUnit XML"),
         ("json", "the full result as JSON"),
     ):
-        p.add_argument(f"--{kind}-out", type=Path, metavar="FILE", help=f"write {what}")
+        p.add_argument(
+            f"--{kind}-out", type=Path, metavar="FILE", help=f"write {what} ('-' = stdout)"
+        )
     p.add_argument(
         "--annotations",
         action="store_true",
@@ -70,11 +72,17 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from imgeda_ci import base_evaluator
     from imgeda_ci.ci import CiOptions, run_ci, write_outputs
+    from imgeda_ci.outputs import human_stream, one_stdout
     from imgeda_ci.render.gate_table import gate_lines
 
     if args.workers is not None and args.workers < 1:
         raise UserError("--workers must be at least 1")
     outputs = {k: getattr(args, f"{k}_out") for k in OUTPUT_FLAGS if getattr(args, f"{k}_out")}
+    one_stdout(
+        {f"--{k}-out": v for k, v in outputs.items()},
+        prints=["--annotations"] if args.annotations else [],
+    )
+    people = human_stream(*outputs.values())
     opts = CiOptions(
         path=Path(args.path),
         policy=args.policy,
@@ -109,9 +117,10 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"change: added {s['added']}, removed {s['removed']}, modified {s['modified']}, "
             f"renamed {s['renamed']}; findings introduced {len(result.introduced)}, resolved "
-            f"{len(result.resolved)}, existing {len(result.existing)} (mode: {result.mode})"
+            f"{len(result.resolved)}, existing {len(result.existing)} (mode: {result.mode})",
+            file=people,
         )
     for line in gate_lines(result.verdict, show_passing=False):
-        print(line)
+        print(line, file=people)
     write_outputs(result, opts)
     return result.exit_code

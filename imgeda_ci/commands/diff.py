@@ -9,6 +9,7 @@ import orjson
 
 from imgeda_ci import manifest
 from imgeda_ci.errors import EXIT_OK, UserError
+from imgeda_ci.outputs import human_stream, write_output
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -20,7 +21,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--old", required=True, metavar="BASE", help="the base manifest")
     p.add_argument("--new", required=True, metavar="HEAD", help="the head manifest")
-    p.add_argument("--out", metavar="FILE", help="write the full diff as JSON")
+    p.add_argument("--out", metavar="FILE", help="write the full diff as JSON ('-' = stdout)")
     p.add_argument("--limit", type=int, default=10, help="paths listed per kind (default 10)")
     p.set_defaults(func=run)
     return p
@@ -61,9 +62,10 @@ def run(args: argparse.Namespace) -> int:
     _, base = manifest.load(args.old)
     _, head = manifest.load(args.new)
     d = diff(base, head)
+    people = human_stream(args.out)
     for line in summary_lines(d, args.limit):
-        print(line)
+        print(line, file=people)
     if args.out:
-        with manifest.atomic_writer(args.out) as fh:
-            fh.write(orjson.dumps(d.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS))
+        data = orjson.dumps(d.to_json(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+        write_output(args.out, data)
     return EXIT_OK
