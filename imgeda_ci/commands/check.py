@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from imgeda_ci.commands.common import POLICY_HELP
 from imgeda_ci.errors import EXIT_OK, UserError
 
 if TYPE_CHECKING:
@@ -21,7 +22,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         "with its quality score. Never fails on findings (that is the gate's job).",
     )
     p.add_argument("-m", "--manifest", default="manifest.jsonl", help="(default: %(default)s)")
-    p.add_argument("-p", "--policy", help="policy YAML for thresholds (default: built-in)")
+    p.add_argument("-p", "--policy", help=POLICY_HELP)
     p.add_argument("--only", metavar="IDS", help="comma-separated check ids, e.g. dark,blurry")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--include-info", action="store_true", help="also list info-severity findings")
@@ -32,10 +33,11 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from imgeda_ci.evaluate import evaluate
     from imgeda_ci.judge_files import load_inputs
+    from imgeda_ci.policy.discovery import policy_of
     from imgeda_ci.render.gate_table import findings_lines
 
     only = _only(args.only) if args.only else None
-    header, records, policy = load_inputs(args.manifest, args.policy)
+    header, records, policy = load_inputs(args.manifest, policy_of(args))
     ev = evaluate(records, policy, header=header, only=only)
     findings = [f for f in ev.findings if args.include_info or f.severity != "info"]
     if args.json:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from imgeda_ci.commands.common import POLICY_HELP
 from imgeda_ci.errors import UserError
 
 OUTPUT_FLAGS = ("report", "comment", "summary", "sarif", "junit", "json")
@@ -23,7 +24,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         "the policy (mode: absolute or new-only) and write the requested outputs.",
     )
     p.add_argument("path", metavar="PATH", help="the dataset folder")
-    p.add_argument("-p", "--policy", type=Path, help="policy YAML (default: built-in defaults)")
+    p.add_argument("-p", "--policy", type=Path, help=POLICY_HELP)
     base = p.add_mutually_exclusive_group()
     base.add_argument("--base-ref", metavar="REF", help="git ref of the base branch/commit")
     base.add_argument("--base-manifest", type=Path, metavar="FILE", help="the base's manifest")
@@ -73,10 +74,12 @@ def run(args: argparse.Namespace) -> int:
     from imgeda_ci import base_evaluator
     from imgeda_ci.ci import CiOptions, run_ci, write_outputs
     from imgeda_ci.outputs import human_stream, one_stdout
+    from imgeda_ci.policy.discovery import choose_policy
     from imgeda_ci.render.gate_table import gate_lines
 
     if args.workers is not None and args.workers < 1:
         raise UserError("--workers must be at least 1")
+    policy, said = choose_policy(args.policy, Path(args.path))
     outputs = {k: getattr(args, f"{k}_out") for k in OUTPUT_FLAGS if getattr(args, f"{k}_out")}
     one_stdout(
         {f"--{k}-out": v for k, v in outputs.items()},
@@ -85,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     people = human_stream(*outputs.values())
     opts = CiOptions(
         path=Path(args.path),
-        policy=args.policy,
+        policy=policy,
         base_ref=args.base_ref,
         base_manifest=args.base_manifest,
         manifest_out=args.manifest_out,
@@ -102,8 +105,7 @@ def run(args: argparse.Namespace) -> int:
         report_url=args.report_url,
         timestamp=dt.datetime.now(dt.UTC).isoformat(timespec="seconds") if args.timestamp else None,
     )
-    if not args.policy:
-        print("imgeda-ci: no policy file given: the built-in defaults apply", file=sys.stderr)
+    print(f"imgeda-ci: {said}", file=sys.stderr)
     result = run_ci(opts, base_evaluator.default())
     args.keep(result)  # two manifests' records: the console script ends without freeing them
     scan = result.scan

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from imgeda_ci.commands.common import POLICY_HELP
 from imgeda_ci.errors import EXIT_OK
 
 
@@ -19,7 +20,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         "apply (error checks allow no finding; warnings never fail without --strict).",
     )
     p.add_argument("-m", "--manifest", default="manifest.jsonl", help="(default: %(default)s)")
-    p.add_argument("-p", "--policy", help="policy YAML (default: the built-in defaults)")
+    p.add_argument("-p", "--policy", help=POLICY_HELP)
     p.add_argument(
         "--json", metavar="OUT", help="also write the verdict as JSON to OUT ('-' = stdout)"
     )
@@ -33,9 +34,10 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from imgeda_ci.judge_files import judge_files, write_verdict
+    from imgeda_ci.policy.discovery import policy_of
     from imgeda_ci.render.gate_table import gate_lines
 
-    verdict = judge_files(args.manifest, args.policy, strict=args.strict)
+    verdict = judge_files(args.manifest, policy_of(args), strict=args.strict)
     out = sys.stderr if args.json == "-" else sys.stdout
     for line in gate_lines(verdict, show_passing=not args.failures_only):
         print(line, file=out)

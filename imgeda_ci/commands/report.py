@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from imgeda_ci.commands.common import POLICY_HELP
 from imgeda_ci.errors import EXIT_OK, UserError
 
 
@@ -23,7 +24,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("-m", "--manifest", default="manifest.jsonl", help="(default: %(default)s)")
     p.add_argument("--base", metavar="MANIFEST", help="the base branch's manifest to compare with")
-    p.add_argument("-p", "--policy", help="policy YAML (default: the built-in defaults)")
+    p.add_argument("-p", "--policy", help=POLICY_HELP)
     p.add_argument(
         "--images",
         metavar="DIR",
@@ -40,7 +41,11 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 
 def load_result(
-    manifest_path: str, policy_path: str | None, base_path: str | None, *, strict: bool = False
+    manifest_path: str,
+    policy_path: str | Path | None,
+    base_path: str | None,
+    *,
+    strict: bool = False,
 ) -> Any:
     """Load the inputs and build the RunResult (shared by ``report`` and ``plot``)."""
     from imgeda_ci import manifest
@@ -62,12 +67,13 @@ def load_result(
 
 def run(args: argparse.Namespace) -> int:
     from imgeda_ci.manifest import atomic_writer
+    from imgeda_ci.policy.discovery import policy_of
     from imgeda_ci.render.html import render_html
 
     images = Path(args.images) if args.images else None
     if images is not None and not images.is_dir():
         raise UserError(f"--images {images}: not a folder")
-    result = load_result(args.manifest, args.policy, args.base, strict=args.strict)
+    result = load_result(args.manifest, policy_of(args), args.base, strict=args.strict)
     stamp = None
     if args.timestamp:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from imgeda_ci.checks.registry import Check, Option, all_checks, all_policy_keys
+from imgeda_ci.policy.discovery import PYPROJECT, TABLE, pyproject_table
 from imgeda_ci.policy.keys import apply_keys, increase_keys
 from imgeda_ci.policy.model import (
     CHECK_KEYS,
@@ -37,6 +38,12 @@ from imgeda_ci.policy.yaml_lines import Path_, YamlError, load_with_lines
 def load_policy(path: str | Path, *, today: dt.date | None = None) -> Policy:
     """Read and validate a policy file; raise :class:`PolicyError` (one line) when invalid."""
     p = Path(path)
+    if p.name == PYPROJECT:  # the [tool.imgeda-ci] table (see imgeda_ci.policy.discovery)
+        table = pyproject_table(p)
+        if table is None:
+            raise PolicyError(f"{p}: has no [tool.{TABLE}] table; add one or pass a policy YAML")
+        source = f"{p} [tool.{TABLE}]"
+        return _Loader(source, {}, today or dt.date.today()).policy(table)
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
