@@ -3,6 +3,8 @@
 #
 #   action.sh cache-key   pip cache key from the action's pyproject.toml    -> $GITHUB_OUTPUT
 #   action.sh install     pip install the action's own copy of imgeda-ci ($GITHUB_ACTION_PATH)
+#                         into a virtual environment of its own ($RUNNER_TEMP/imgeda-ci-venv,
+#                         made with $IMGEDA_PYTHON): the caller's Python and PATH stay as they were
 #   action.sh run         find the base commit, run 'imgeda-ci ci', write the job summary, print
 #                         annotations, set outputs; never fails the step over the verdict
 #   action.sh comment     post or update the sticky PR comment (never fails the step)
@@ -20,6 +22,9 @@ wf() { local s=${2//'%'/'%25'}; s=${s//$'\r'/'%0D'}; s=${s//$'\n'/'%0A'}; say ":
 output() { [ -n "${GITHUB_OUTPUT:-}" ] && printf '%s=%s\n' "$1" "$2" >>"$GITHUB_OUTPUT" || true; }
 summary() { [ -n "${GITHUB_STEP_SUMMARY:-}" ] && cat >>"$GITHUB_STEP_SUMMARY" || cat >/dev/null; }
 python_bin() { command -v python3 || command -v python; }
+# the Action's own virtual environment; every later phase runs imgeda-ci from it
+venv_dir() { printf '%s' "${IMGEDA_VENV:-${RUNNER_TEMP:-${TMPDIR:-/tmp}}/imgeda-ci-venv}"; }
+imgeda() { "$(venv_dir)/bin/imgeda-ci" "$@"; }
 
 phase_cache_key() {
   local action_path=${GITHUB_ACTION_PATH:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -32,8 +37,13 @@ phase_cache_key() {
 
 phase_install() {
   local action_path=${GITHUB_ACTION_PATH:?GITHUB_ACTION_PATH is not set}
-  "$(python_bin)" -m pip install --disable-pip-version-check --quiet "$action_path"
-  imgeda-ci --version
+  local venv
+  venv=$(venv_dir)
+  say "::group::Install imgeda-ci into $venv"
+  "${IMGEDA_PYTHON:-$(python_bin)}" -m venv "$venv"
+  "$venv/bin/python" -m pip install --disable-pip-version-check --quiet "$action_path"
+  imgeda --version
+  say "::endgroup::"
 }
 
 # commit_available SHA: fetch the commit when this (shallow) clone lacks it
@@ -90,7 +100,7 @@ resolve_base() {
 }
 
 json_outputs() {
-  "$(python_bin)" - "$1" <<'PY'
+  "$(venv_dir)/bin/python" - "$1" <<'PY'
 import json, sys
 with open(sys.argv[1], encoding="utf-8") as fh:
     r = json.load(fh)
@@ -139,9 +149,10 @@ phase_run() {
     args+=("${extra[@]}")
   fi
 
-  say "imgeda-ci ${args[*]}"
+  say "::group::imgeda-ci ${args[*]}"
   local code=0
-  imgeda-ci "${args[@]}" || code=$?
+  imgeda "${args[@]}" || code=$?
+  say "::endgroup::"
 
   output exit-code "$code"
   output passed "$([ "$code" = 0 ] && echo true || echo false)"
@@ -164,7 +175,7 @@ phase_comment() {
   local file=${IMGEDA_COMMENT:?IMGEDA_COMMENT is not set}
   local -a args=(comment --file "$file" --no-summary-fallback)
   [ -n "${IMGEDA_REPORT_URL:-}" ] && args+=(--report-url "$IMGEDA_REPORT_URL")
-  imgeda-ci "${args[@]}" || wf warning "imgeda-ci comment failed; the job summary has the report"
+  imgeda "${args[@]}" || wf warning "imgeda-ci comment failed; the job summary has the report"
   return 0
 }
 

@@ -114,6 +114,10 @@ def gh(tmp_path: Path) -> dict[str, str]:
     (d / "output").write_text("")
     (d / "summary").write_text("")
     (d / "event.json").write_text(json.dumps({"pull_request": {"number": 3}}))
+    venv = d / "imgeda-ci-venv" / "bin"  # what the install phase makes: here, the test's own
+    venv.mkdir(parents=True)
+    (venv / "imgeda-ci").symlink_to(tool("imgeda-ci"))
+    (venv / "python").symlink_to(sys.executable)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "IMGEDA_"))}
     env.update(
         PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
@@ -232,3 +236,47 @@ def test_cache_key(gh: dict[str, str], tmp_path: Path) -> None:
     out = outputs(gh)
     assert out["key"].startswith("imgeda-ci-pip-Linux-py3.11-") and len(out["key"]) > 30
     assert out["restore-key"] == "imgeda-ci-pip-Linux-py3.11-"
+
+
+def test_install_uses_a_venv_of_its_own_not_the_callers_python(
+    gh: dict[str, str], tmp_path: Path
+) -> None:
+    """The caller's Python only makes the Action's virtual environment (under RUNNER_TEMP);
+    pip runs with the environment's own Python, inside a collapsible log group."""
+    log = tmp_path / "calls.log"
+    caller = tmp_path / "caller-python"
+    caller.write_text(
+        "#!/usr/bin/env bash\n"
+        f'echo "caller $*" >> "{log}"\n'
+        'if [ "$1 $2" = "-m venv" ]; then\n'
+        '  mkdir -p "$3/bin"\n'
+        f'  printf \'#!/usr/bin/env bash\\necho "venv $*" >> "{log}"\\n\' > "$3/bin/python"\n'
+        f'  printf \'#!/usr/bin/env bash\\necho "imgeda-ci $*" >> "{log}"\\n\' \\\n'
+        '    > "$3/bin/imgeda-ci"\n'
+        '  chmod +x "$3/bin/python" "$3/bin/imgeda-ci"\n'
+        "fi\n"
+    )
+    caller.chmod(0o755)
+    runner = tmp_path / "runner"
+    runner.mkdir()
+    env = {**gh, "IMGEDA_PYTHON": str(caller), "RUNNER_TEMP": str(runner)}
+    r = action("install", tmp_path, env)
+    assert r.returncode == 0, r.stderr
+    venv = runner / "imgeda-ci-venv"
+    assert log.read_text().splitlines() == [
+        f"caller -m venv {venv}",
+        f"venv -m pip install --disable-pip-version-check --quiet {REPO}",
+        "imgeda-ci --version",
+    ]
+    lines = r.stdout.splitlines()
+    assert lines[0] == f"::group::Install imgeda-ci into {venv}" and lines[-1] == "::endgroup::"
+
+
+def test_setup_python_leaves_the_callers_environment_alone() -> None:
+    import yaml
+
+    steps = yaml.safe_load((REPO / "action.yml").read_text())["runs"]["steps"]
+    setup = next(s for s in steps if str(s.get("uses", "")).startswith("actions/setup-python"))
+    assert setup["with"]["update-environment"] is False
+    install = next(s for s in steps if s.get("name") == "Install imgeda-ci")
+    assert install["env"]["IMGEDA_PYTHON"] == "${{ steps.python.outputs.python-path }}"
