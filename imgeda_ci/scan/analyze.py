@@ -143,6 +143,7 @@ def analyze_bytes(
 
 
 def _open(data: bytes, rec: ImageRecord) -> Image.Image | None:
+    sniff.prepare_decoder(data[:64])
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # damaged metadata: recorded, not printed
@@ -151,10 +152,7 @@ def _open(data: bytes, rec: ImageRecord) -> Image.Image | None:
         name = sniff.sniff(data[:64])
         rec["format"] = name
         if name in sniff.IMAGE_FORMATS_WITHOUT_DECODER:
-            rec["error"] = _error(
-                "unsupported_format",
-                f"{name} image, which this installation cannot decode (install a Pillow plugin)",
-            )
+            rec["error"] = _error(*sniff.undecodable(name))
         else:
             what = f"a {name} file" if name else "not an image format Pillow knows"
             rec["error"] = _error("not_an_image", what)
