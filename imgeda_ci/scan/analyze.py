@@ -40,11 +40,12 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 _BIT_DEPTH = {"1": 1, "I;16": 16, "I;16B": 16, "I;16L": 16, "I;16N": 16, "I": 32, "F": 32}
 #: Error codes that belong to a file's bytes, and so may be reused from a cache by content.
+#: Not ``unsupported_format``: it depends on the decoders installed (the ``[heif]`` extra, a
+#: Pillow with AVIF), so such a file is read again by the next scan.
 CONTENT_ERRORS = frozenset(
     {
         "empty_file",
         "not_an_image",
-        "unsupported_format",
         "truncated",
         "decode_error",
         "decompression_bomb",

@@ -86,3 +86,24 @@ def test_without_the_decoder_the_cli_names_the_fix(
     line = next(ln for ln in check.stdout.splitlines() if ln.startswith(name))
     assert line.split()[2:4] == ["unreadable", "error"]
     assert line.endswith(f"unsupported_format: {hint}")
+
+
+def test_installing_the_extra_takes_effect_on_the_next_scan(tmp_path: Path) -> None:
+    """An earlier manifest is the scan's cache: its unsupported_format record of a HEIC must
+    not stand for the file once pillow-heif is there (the error depends on the install)."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "IMG_0003.HEIC").write_bytes(_heic())
+    manifest = tmp_path / "m.jsonl"
+    scan = ["scan", str(tmp_path / "data"), "-o", str(manifest)]
+    before = subprocess.run(
+        [sys.executable, "-c", WITHOUT.format("pillow_heif"), *scan],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "errors: unsupported_format 1" in before.stderr, before.stderr
+    after = subprocess.run(
+        [sys.executable, "-m", "imgeda_ci", *scan], capture_output=True, text=True, check=False
+    )
+    assert after.returncode == 0, after.stderr
+    assert "analysed 1, reused 0" in after.stderr and "errors: none" in after.stderr
