@@ -3,8 +3,9 @@
 These are facts rather than measurements, so there is nothing to tune; the defaults say what a
 training pipeline built on Pillow/torchvision reads without surprises. On the 2,026 real photos
 of /work/photos: ``extension_mismatch`` flags 1 (a PNG named .jpg), ``disallowed_format`` none
-(JPEG 1,755, PNG 257, WEBP 14), ``unusual_mode`` 111 (5.5%: 97 RGBA and 1 LA wallpapers and
-figures, 13 palette PNGs), ``animated`` none.
+(JPEG 1,755, PNG 257, WEBP 14; :data:`DEFAULT_FORMATS` says which formats pass and why),
+``unusual_mode`` 111 (5.5%: 97 RGBA and 1 LA wallpapers and figures, 13 palette PNGs),
+``animated`` none.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from imgeda_ci.columns import BoolArray, Columns
 
 #: Formats with another name for the same thing (MPO is a JPEG with extra frames).
 FORMAT_ALIASES = {"JPG": "JPEG", "MPO": "JPEG", "TIF": "TIFF", "HEIC": "HEIF"}
-DEFAULT_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "GIF")
+#: The formats a training pipeline built on Pillow/torchvision reads with a stock ``pip install
+#: Pillow``: JPEG, PNG, WebP, BMP, TIFF, GIF, and AVIF (the Pillow wheels decode it since 11.3).
+#: The check only sees images that were decoded, so an AVIF this installation cannot decode is
+#: an ``unsupported_format`` error, never ``disallowed_format``. HEIF/HEIC is not in the list:
+#: it needs the pillow-heif plugin in the training loader too (``[heif]`` lets the scan measure
+#: it; add HEIF to ``allowed_formats`` once the loader registers pillow-heif).
+DEFAULT_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "GIF", "AVIF")
 DEFAULT_MODES = ("RGB", "L")
 
 
@@ -65,7 +72,9 @@ def extension_mismatch(
             "allowed",
             "strings",
             DEFAULT_FORMATS,
-            "formats allowed, by content (case-insensitive; jpg = jpeg = mpo, tif = tiff)",
+            "formats allowed, by content (case-insensitive; jpg = jpeg = mpo, tif = tiff, heic ="
+            " heif); the default is what stock Pillow decodes: HEIF is left out, as a loader "
+            "needs pillow-heif to read it",
         ),
     ),
     policy_keys=(

@@ -1,7 +1,10 @@
 """SARIF 2.1.0 for GitHub code scanning (and any SARIF viewer).
 
 - One ``reportingDescriptor`` (rule) per registered check, in registry order, with its
-  description, default level and threshold; ``ruleIndex`` points into that list.
+  description, default level and threshold; ``ruleIndex`` points into that list. Each rule has a
+  ``name`` (the check id in PascalCase, as SARIF asks) and a ``helpUri`` (the README's checks
+  table); the driver's ``informationUri`` is the project's homepage (``project.urls`` in
+  pyproject.toml, read from the installed metadata).
 - One result per unwaived finding. Its location is the image's path relative to the repository
   root (``uriBaseId: %SRCROOT%``) without a region: an image has no lines. Further paths of a
   finding (the other copy of a duplicate) are ``relatedLocations``.
@@ -15,6 +18,8 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, metadata
 from typing import Any
 
 from imgeda_ci import __version__
@@ -27,6 +32,22 @@ SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 FINGERPRINT_KEY = "imgedaFinding/v1"
+#: When the package metadata is not there (running from a source tree that was not installed).
+FALLBACK_HOMEPAGE = "https://github.com/OWNER/imgeda-ci"
+
+
+@lru_cache(maxsize=1)
+def homepage() -> str:
+    """The project's ``Homepage`` URL from the installed package's metadata."""
+    try:
+        urls: list[str] = metadata("imgeda-ci").get_all("Project-URL") or []
+    except PackageNotFoundError:
+        urls = []
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() == "homepage" and url.strip():
+            return url.strip()
+    return FALLBACK_HOMEPAGE
 
 
 def _rule_name(check_id: str) -> str:
@@ -48,6 +69,7 @@ def _rules() -> list[dict[str, Any]]:
                 "shortDescription": {"text": c.description.split(":")[0].strip() or c.id},
                 "fullDescription": {"text": c.description},
                 "help": {"text": f"{c.description} Configure it in the policy as checks.{c.id}."},
+                "helpUri": f"{homepage()}#checks",
                 "defaultConfiguration": {"level": LEVEL.get(c.severity, "warning")},
                 "properties": props,
             }
@@ -119,6 +141,7 @@ def render_sarif(result: RunResult, *, root: str | None = None) -> dict[str, Any
                 "name": "imgeda-ci",
                 "version": __version__,
                 "semanticVersion": __version__,
+                "informationUri": homepage(),
                 "rules": rules,
             }
         },

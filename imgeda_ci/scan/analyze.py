@@ -40,11 +40,12 @@ ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 _BIT_DEPTH = {"1": 1, "I;16": 16, "I;16B": 16, "I;16L": 16, "I;16N": 16, "I": 32, "F": 32}
 #: Error codes that belong to a file's bytes, and so may be reused from a cache by content.
+#: Not ``unsupported_format``: it depends on the decoders installed (the ``[heif]`` extra, a
+#: Pillow with AVIF), so such a file is read again by the next scan.
 CONTENT_ERRORS = frozenset(
     {
         "empty_file",
         "not_an_image",
-        "unsupported_format",
         "truncated",
         "decode_error",
         "decompression_bomb",
@@ -143,6 +144,7 @@ def analyze_bytes(
 
 
 def _open(data: bytes, rec: ImageRecord) -> Image.Image | None:
+    sniff.prepare_decoder(data[:64])
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # damaged metadata: recorded, not printed
@@ -151,10 +153,7 @@ def _open(data: bytes, rec: ImageRecord) -> Image.Image | None:
         name = sniff.sniff(data[:64])
         rec["format"] = name
         if name in sniff.IMAGE_FORMATS_WITHOUT_DECODER:
-            rec["error"] = _error(
-                "unsupported_format",
-                f"{name} image, which this installation cannot decode (install a Pillow plugin)",
-            )
+            rec["error"] = _error(*sniff.undecodable(name))
         else:
             what = f"a {name} file" if name else "not an image format Pillow knows"
             rec["error"] = _error("not_an_image", what)

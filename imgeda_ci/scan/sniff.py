@@ -3,6 +3,11 @@
 Pillow identifies what it can decode. This module names the image formats it cannot (HEIF/HEIC,
 AVIF, JPEG XL, SVG, camera raw, ...) so those files are reported as ``unsupported_format`` rather
 than as "not an image", and maps extensions to formats for the ``ext_mismatch`` fact.
+
+HEIF/HEIC is decoded by pillow-heif when it is installed (``pip install 'imgeda-ci[heif]'``): its
+opener is registered with Pillow the first time a file's bytes say HEIF, so nothing is imported
+for datasets without one. AVIF is decoded by Pillow itself when it was built with libavif (the
+PyPI wheels since 11.3).
 """
 
 from __future__ import annotations
@@ -57,6 +62,40 @@ def image_extensions() -> frozenset[str]:
 def format_for_extension(ext: str) -> str | None:
     ext = ext.lower()
     return pillow_extensions().get(ext) or FOREIGN_EXTENSIONS.get(ext)
+
+
+@lru_cache(maxsize=1)
+def register_heif() -> bool:
+    """Register pillow-heif's HEIF/HEIC opener with Pillow; False when it is not installed."""
+    try:
+        from pillow_heif import register_heif_opener
+    except ImportError:
+        return False
+    register_heif_opener()
+    return True
+
+
+def prepare_decoder(head: bytes) -> None:
+    """Before Pillow opens a file: load the optional decoder its first bytes call for."""
+    if head[4:8] == b"ftyp" and sniff(head) == "HEIF":
+        register_heif()
+
+
+def undecodable(name: str) -> tuple[str, str]:
+    """(error code, message) for an image in a format Pillow could not open: why, and the fix."""
+    if name == "HEIF" and register_heif():
+        return "decode_error", "HEIF/HEIC file that pillow-heif cannot read (damaged or cut short)"
+    if name == "HEIF":
+        return "unsupported_format", (
+            "HEIF/HEIC image; install the [heif] extra to decode it: pip install 'imgeda-ci[heif]'"
+        )
+    if name == "AVIF":
+        return "unsupported_format", (
+            "AVIF image, and this Pillow was built without AVIF: pip install -U Pillow (>= 11.3)"
+        )
+    return "unsupported_format", (
+        f"{name} image, which this installation cannot decode (install a Pillow plugin)"
+    )
 
 
 def same_family(a: str, b: str) -> bool:

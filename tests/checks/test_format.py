@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from tests.builders import encode, photo
@@ -43,3 +44,15 @@ def test_animated() -> None:
     frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:])
     assert flagged("animated", analyze(buf.getvalue(), path="a.gif"))
     assert not flagged("animated", analyze(frames[0]))
+
+
+def test_avif_is_allowed_by_default_when_pillow_decodes_it() -> None:
+    from PIL import features
+
+    if not features.check("avif"):
+        pytest.skip("this Pillow was built without AVIF")
+    rec = analyze(encode(photo(1), "AVIF"), path="a.avif")
+    assert rec["error"] is None and rec["format"] == "AVIF"
+    assert not flagged("extension_mismatch", rec)
+    assert not flagged("disallowed_format", rec)  # the default list names AVIF
+    assert flagged("disallowed_format", rec, allowed=("jpeg", "png"))

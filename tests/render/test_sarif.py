@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,37 @@ def test_waived_findings_are_suppressed(tmp_path: Path) -> None:
         {"kind": "external", "justification": "consent on file"}
     ]
     assert manifest  # imported for the scan helper's side effects only
+
+
+def test_rules_have_names_and_the_tool_links_to_the_project(with_base: RunResult) -> None:
+    import tomllib
+
+    homepage = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"][
+        "urls"
+    ]["Homepage"]
+    driver = render_sarif(with_base)["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == homepage
+    names = {r["id"]: r["name"] for r in driver["rules"]}
+    assert names["gps_location"] == "GpsLocation"
+    assert names["extension_mismatch"] == "ExtensionMismatch"
+    for rule in driver["rules"]:
+        assert re.fullmatch(r"[A-Z][A-Za-z0-9]*", rule["name"]), rule["name"]
+        assert rule["name"].lower() == rule["id"].replace("_", "").lower()
+        assert rule["helpUri"] == f"{homepage}#checks"
+    assert len(set(names.values())) == len(names)
+
+
+def test_homepage_falls_back_without_package_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
+    from importlib.metadata import PackageNotFoundError
+
+    from imgeda_ci.render import sarif
+
+    def missing(name: str) -> None:
+        raise PackageNotFoundError(name)
+
+    monkeypatch.setattr(sarif, "metadata", missing)
+    sarif.homepage.cache_clear()
+    try:
+        assert sarif.homepage() == sarif.FALLBACK_HOMEPAGE
+    finally:
+        sarif.homepage.cache_clear()

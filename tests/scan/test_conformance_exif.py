@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from pathlib import Path
 
 from imgeda_ci import manifest
@@ -26,10 +27,20 @@ def test_exif_samples(corpora: Path, tmp_path: Path) -> None:
     assert len(recs) == 101
 
     assert recs["jpg/corrupted.jpg"]["error"]["code"] == "corrupt_data"  # type: ignore[index]
-    heif = [r for p, r in recs.items() if p.lower().endswith((".heic", ".heif"))]
-    assert heif and all(r["error"]["code"] == "unsupported_format" for r in heif)  # type: ignore[index]
+    heif = {p: r for p, r in recs.items() if p.lower().endswith((".heic", ".heif"))}
+    assert len(heif) == 5 and all(r["format"] == "HEIF" for r in heif.values())
     bad = {p: r["error"] for p, r in recs.items() if r["error"]}
-    assert set(bad) == {"jpg/corrupted.jpg"} | {p for p in recs if p.startswith("heic/")}
+    if find_spec("pillow_heif") is None:  # without the [heif] extra: the hint names it
+        assert all(r["error"]["code"] == "unsupported_format" for r in heif.values())  # type: ignore[index]
+        assert all("imgeda-ci[heif]" in r["error"]["message"] for r in heif.values())  # type: ignore[index]
+        assert set(bad) == {"jpg/corrupted.jpg", *heif}
+    else:  # with it, every phone's HEIC is decoded, measured, and its EXIF read
+        assert set(bad) == {"jpg/corrupted.jpg"}
+        assert recs["heic/IMG_5195.HEIC"]["exif"]["make"] == "Apple"  # type: ignore[index]
+        assert recs["heic/IMG_5195.HEIC"]["exif"]["gps"]  # type: ignore[index]
+        for p, r in heif.items():
+            w, h = r["stats"]["analysis_size"]
+            assert max(w, h) == 512 and (w > h) == (r["width"] > r["height"]), p
 
     gps = {p: r for p, r in recs.items() if p.startswith("jpg/gps/")}
     assert len(gps) == 9
