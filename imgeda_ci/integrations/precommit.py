@@ -12,11 +12,15 @@ parallel), so the answer for a file is the same for any subset of staged files. 
 *among* the staged files are left to the dataset hook, which sees everything.
 
 A manifest record at the staged file's own path is the same image (an edit, not a copy); a
-match whose file no longer exists in the work tree is a rename and is not reported.
+match whose file no longer exists in the work tree is a rename and is not reported. No manifest
+yet (the first commit, before the dataset hook has created it) means nothing committed to compare
+with: the staged images are checked on their own and one line says so.
 
 **Dataset** (:func:`run_dataset`): refresh the committed manifest with a scan (unchanged images
 are reused, so this is quick; the header carries no time stamp, so an unchanged dataset gives the
 same bytes and pre-commit sees no modification) and judge it with the policy, as ``gate`` does.
+Like the per-file hook, it keeps the images committed in git (``HEAD``) and names the added
+copy: committed images come first in the duplicate checks' keeper order.
 
 Start-up time matters for a hook: this module imports only what the per-file check needs.
 """
@@ -33,6 +37,7 @@ from imgeda_ci.model import ImageRecord, ManifestHeader
 
 if TYPE_CHECKING:
     from imgeda_ci.policy import Policy
+    from imgeda_ci.verdict import Verdict
 
 #: Checks that judge one image with no other image: the per-file hook runs these.
 STAGED_CHECKS: tuple[str, ...] = (
@@ -67,6 +72,7 @@ class HookResult:
     files: int
     findings: list[HookFinding] = field(default_factory=list)
     fail_on: str = "warning"
+    notes: list[str] = field(default_factory=list)
 
     @property
     def failing(self) -> list[HookFinding]:
@@ -79,7 +85,7 @@ class HookResult:
 
     def lines(self) -> list[str]:
         if not self.findings:
-            return []
+            return list(self.notes)
         bad = {f.file for f in self.failing}
         head = (
             f"imgeda-ci: {len(bad)} of {self.files} staged images "
@@ -87,7 +93,7 @@ class HookResult:
             if bad
             else "imgeda-ci: notes on staged images (not blocking):"
         )
-        out = [head]
+        out = [*self.notes, head]
         for f in self.findings:
             out.append(f"  {f.file}: {f.check} ({f.severity}): {f.message}")
         if bad:
@@ -248,6 +254,13 @@ def check_files(
     from imgeda_ci.scan.settings import Settings
 
     policy = load_policy(policy_path) if policy_path else default_policy()
+    notes: list[str] = []
+    if manifest_path and not os.path.exists(manifest_path):
+        notes.append(
+            f"imgeda-ci: {manifest_path} does not exist yet: nothing committed to compare with, "
+            "so the staged images were checked on their own (the imgeda-ci-dataset hook creates it)"
+        )
+        manifest_path = None
     idx = load_index(manifest_path) if manifest_path else None
     root = idx.root if idx else None
     settings = Settings(depth="standard")
@@ -258,7 +271,7 @@ def check_files(
         rec = finalize(analyze_path(f, settings, use_alarm=False), rel)
         records.append(rec)
         rels.append(rel)
-    result = HookResult(len(files), fail_on=fail_on)
+    result = HookResult(len(files), fail_on=fail_on, notes=notes)
     ev = evaluate(records, policy, only=STAGED_CHECKS)
     by_rel = dict(zip(rels, files, strict=True))
     for fr in ev.findings:
@@ -313,7 +326,6 @@ def run_dataset(
     from imgeda_ci import manifest
     from imgeda_ci.policy import default_policy, load_policy
     from imgeda_ci.render.gate_table import gate_lines
-    from imgeda_ci.run_result import build_result
     from imgeda_ci.scan.api import scan_folder
 
     policy = load_policy(policy_path) if policy_path else default_policy()
@@ -322,10 +334,59 @@ def run_dataset(
     scan_folder(Path(dataset), out, timestamp=None, progress=False)
     changed = before != out.read_bytes()
     header, records = manifest.load(out)
-    result = build_result(records, policy, header=header, strict=strict)
-    lines = gate_lines(result.verdict, show_passing=False)
+    verdict = _judge_committed_first(records, policy, header, committed_paths(dataset), strict)
+    lines = gate_lines(verdict, show_passing=False)
     if changed:
         lines.append(
             f"imgeda-ci: {out} was refreshed; review it and 'git add {out}' with your commit"
         )
-    return result.exit_code, lines
+    return verdict.exit_code, lines
+
+
+def committed_paths(dataset: str | Path) -> set[str]:
+    """Paths (relative to ``dataset``) of the files committed in git's ``HEAD``; none outside a
+    repository or before the first commit."""
+    import subprocess
+
+    try:
+        proc = subprocess.run(
+            ["git", "ls-tree", "-r", "-z", "--name-only", "HEAD"],
+            cwd=dataset,
+            capture_output=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return set()
+    if proc.returncode != 0:
+        return set()
+    return set(filter(None, proc.stdout.decode("utf-8", "surrogateescape").split("\0")))
+
+
+def _judge_committed_first(
+    records: list[ImageRecord],
+    policy: Policy,
+    header: ManifestHeader | None,
+    committed: set[str],
+    strict: bool,
+) -> Verdict:
+    """Evaluate and judge ``records`` as ``gate`` does, with the committed images first in the
+    quality order, so a duplicate group's keeper is a committed image when it has one."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from imgeda_ci.dupes.content import content_of, with_content
+    from imgeda_ci.dupes.search import DupeSearch
+    from imgeda_ci.evaluate import evaluate
+    from imgeda_ci.verdict import judge
+
+    search = DupeSearch()
+    cols = search.columns(records)
+    content = content_of(cols)
+    new = np.array([r.get("path") not in committed for r in records], dtype=bool)
+    order = np.lexsort((content.rank, new))  # committed first, then the quality order
+    rank = np.empty_like(content.rank)
+    rank[order] = np.arange(len(order))
+    with_content(cols, replace(content, rank=rank))
+    ev = evaluate(records, policy, header=header, cols=cols, search=search)
+    return judge(ev, strict=strict)
