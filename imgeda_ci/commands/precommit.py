@@ -39,7 +39,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     if args.dataset:
-        from imgeda_ci.integrations.precommit import run_dataset
+        from imgeda_ci.integrations.precommit_dataset import run_dataset
 
         _check_dataset_args(args)
         code, lines = run_dataset(

@@ -16,11 +16,7 @@ match whose file no longer exists in the work tree is a rename and is not report
 yet (the first commit, before the dataset hook has created it) means nothing committed to compare
 with: the staged images are checked on their own and one line says so.
 
-**Dataset** (:func:`run_dataset`): refresh the committed manifest with a scan (unchanged images
-are reused, so this is quick; the header carries no time stamp, so an unchanged dataset gives the
-same bytes and pre-commit sees no modification) and judge it with the policy, as ``gate`` does.
-Like the per-file hook, it keeps the images committed in git (``HEAD``) and names the added
-copy: committed images come first in the duplicate checks' keeper order.
+**Dataset**: :mod:`imgeda_ci.integrations.precommit_dataset`.
 
 Start-up time matters for a hook: this module imports only what the per-file check needs.
 """
@@ -37,7 +33,6 @@ from imgeda_ci.model import ImageRecord, ManifestHeader
 
 if TYPE_CHECKING:
     from imgeda_ci.policy import Policy
-    from imgeda_ci.verdict import Verdict
 
 #: Checks that judge one image with no other image: the per-file hook runs these.
 STAGED_CHECKS: tuple[str, ...] = (
@@ -313,80 +308,3 @@ def _add_duplicates(
         waived = any(w.matches(check_id, rel) for w in policy.waivers)
         if not waived:
             result.findings.append(HookFinding(name, check_id, severity, message))
-
-
-def run_dataset(
-    dataset: str | Path,
-    manifest_path: str | Path,
-    *,
-    policy_path: str | Path | None = None,
-    strict: bool = False,
-) -> tuple[int, list[str]]:
-    """Refresh the manifest of ``dataset`` and gate it: (exit code, lines to print)."""
-    from imgeda_ci import manifest
-    from imgeda_ci.policy import default_policy, load_policy
-    from imgeda_ci.render.gate_table import gate_lines
-    from imgeda_ci.scan.api import scan_folder
-
-    policy = load_policy(policy_path) if policy_path else default_policy()
-    out = Path(manifest_path)
-    before = out.read_bytes() if out.exists() else None
-    scan_folder(Path(dataset), out, timestamp=None, progress=False)
-    changed = before != out.read_bytes()
-    header, records = manifest.load(out)
-    verdict = _judge_committed_first(records, policy, header, committed_paths(dataset), strict)
-    lines = gate_lines(verdict, show_passing=False)
-    if changed:
-        lines.append(
-            f"imgeda-ci: {out} was refreshed; review it and 'git add {out}' with your commit"
-        )
-    return verdict.exit_code, lines
-
-
-def committed_paths(dataset: str | Path) -> set[str]:
-    """Paths (relative to ``dataset``) of the files committed in git's ``HEAD``; none outside a
-    repository or before the first commit."""
-    import subprocess
-
-    try:
-        proc = subprocess.run(
-            ["git", "ls-tree", "-r", "-z", "--name-only", "HEAD"],
-            cwd=dataset,
-            capture_output=True,
-            timeout=60,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return set()
-    if proc.returncode != 0:
-        return set()
-    return set(filter(None, proc.stdout.decode("utf-8", "surrogateescape").split("\0")))
-
-
-def _judge_committed_first(
-    records: list[ImageRecord],
-    policy: Policy,
-    header: ManifestHeader | None,
-    committed: set[str],
-    strict: bool,
-) -> Verdict:
-    """Evaluate and judge ``records`` as ``gate`` does, with the committed images first in the
-    quality order, so a duplicate group's keeper is a committed image when it has one."""
-    from dataclasses import replace
-
-    import numpy as np
-
-    from imgeda_ci.dupes.content import content_of, with_content
-    from imgeda_ci.dupes.search import DupeSearch
-    from imgeda_ci.evaluate import evaluate
-    from imgeda_ci.verdict import judge
-
-    search = DupeSearch()
-    cols = search.columns(records)
-    content = content_of(cols)
-    new = np.array([r.get("path") not in committed for r in records], dtype=bool)
-    order = np.lexsort((content.rank, new))  # committed first, then the quality order
-    rank = np.empty_like(content.rank)
-    rank[order] = np.arange(len(order))
-    with_content(cols, replace(content, rank=rank))
-    ev = evaluate(records, policy, header=header, cols=cols, search=search)
-    return judge(ev, strict=strict)

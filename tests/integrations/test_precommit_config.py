@@ -84,8 +84,12 @@ def test_both_hooks_name_the_added_copy_and_keep_the_committed_image(
 ) -> None:
     git("init", "-q")
     manifest = ["--manifest", "data/manifest.jsonl"]
-    assert main(["precommit", "--dataset", "data", *manifest]) == 0
+    assert main(["precommit", "--dataset", "data", *manifest]) == 1  # created: add it
+    assert "data/manifest.jsonl is new: 'git add data/manifest.jsonl' and commit again" in (
+        capsys.readouterr().out
+    )
     git("add", "-A")
+    assert main(["precommit", "--dataset", "data", *manifest]) == 0
     git("commit", "-qm", "dataset")
     capsys.readouterr()
     # sorts before the original and has the same bytes: the quality order alone would keep it
