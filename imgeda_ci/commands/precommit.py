@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Any
 
-from imgeda_ci.errors import EXIT_OK, UserError
+from imgeda_ci.errors import UserError
 
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
@@ -38,10 +39,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     if args.dataset:
-        from imgeda_ci.integrations.precommit import run_dataset
+        from imgeda_ci.integrations.precommit_dataset import run_dataset
 
-        if not args.manifest:
-            raise UserError("--dataset needs --manifest: the committed manifest to refresh")
+        _check_dataset_args(args)
         code, lines = run_dataset(
             args.dataset, args.manifest, policy_path=args.policy, strict=args.strict
         )
@@ -49,7 +49,11 @@ def run(args: argparse.Namespace) -> int:
             print(line)
         return code
     if not args.files:
-        return EXIT_OK
+        raise UserError(
+            "imgeda-ci precommit got no files and no --dataset: in .pre-commit-config.yaml use "
+            "hook id imgeda-ci-images (pre-commit passes it the staged images) or give "
+            "imgeda-ci-dataset args: [--dataset DIR, --manifest DIR/manifest.jsonl]"
+        )
     from imgeda_ci.integrations.precommit import check_files
 
     result = check_files(
@@ -58,3 +62,23 @@ def run(args: argparse.Namespace) -> int:
     for line in result.lines():
         print(line, file=sys.stdout)
     return result.exit_code
+
+
+def _check_dataset_args(args: argparse.Namespace) -> None:
+    """One-line errors for a misconfigured dataset hook."""
+    if args.files:
+        raise UserError(
+            f"--dataset {args.dataset} takes no FILE arguments (got {args.files[0]}, ...): in "
+            ".pre-commit-config.yaml give --dataset to hook id imgeda-ci-dataset "
+            "(pass_filenames: false), not to imgeda-ci-images"
+        )
+    if not args.manifest:
+        raise UserError(
+            f"--dataset {args.dataset} needs --manifest: in .pre-commit-config.yaml write "
+            f"args: [--dataset {args.dataset}, --manifest {args.dataset}/manifest.jsonl]"
+        )
+    if not os.path.isdir(args.dataset):
+        raise UserError(
+            f"--dataset {args.dataset}: no such folder (relative to the repository root): fix "
+            "the --dataset argument of hook imgeda-ci-dataset in .pre-commit-config.yaml"
+        )

@@ -12,11 +12,11 @@ parallel), so the answer for a file is the same for any subset of staged files. 
 *among* the staged files are left to the dataset hook, which sees everything.
 
 A manifest record at the staged file's own path is the same image (an edit, not a copy); a
-match whose file no longer exists in the work tree is a rename and is not reported.
+match whose file no longer exists in the work tree is a rename and is not reported. No manifest
+yet (the first commit, before the dataset hook has created it) means nothing committed to compare
+with: the staged images are checked on their own and one line says so.
 
-**Dataset** (:func:`run_dataset`): refresh the committed manifest with a scan (unchanged images
-are reused, so this is quick; the header carries no time stamp, so an unchanged dataset gives the
-same bytes and pre-commit sees no modification) and judge it with the policy, as ``gate`` does.
+**Dataset**: :mod:`imgeda_ci.integrations.precommit_dataset`.
 
 Start-up time matters for a hook: this module imports only what the per-file check needs.
 """
@@ -67,6 +67,7 @@ class HookResult:
     files: int
     findings: list[HookFinding] = field(default_factory=list)
     fail_on: str = "warning"
+    notes: list[str] = field(default_factory=list)
 
     @property
     def failing(self) -> list[HookFinding]:
@@ -79,7 +80,7 @@ class HookResult:
 
     def lines(self) -> list[str]:
         if not self.findings:
-            return []
+            return list(self.notes)
         bad = {f.file for f in self.failing}
         head = (
             f"imgeda-ci: {len(bad)} of {self.files} staged images "
@@ -87,7 +88,7 @@ class HookResult:
             if bad
             else "imgeda-ci: notes on staged images (not blocking):"
         )
-        out = [head]
+        out = [*self.notes, head]
         for f in self.findings:
             out.append(f"  {f.file}: {f.check} ({f.severity}): {f.message}")
         if bad:
@@ -248,6 +249,13 @@ def check_files(
     from imgeda_ci.scan.settings import Settings
 
     policy = load_policy(policy_path) if policy_path else default_policy()
+    notes: list[str] = []
+    if manifest_path and not os.path.exists(manifest_path):
+        notes.append(
+            f"imgeda-ci: {manifest_path} does not exist yet: nothing committed to compare with, "
+            "so the staged images were checked on their own (the imgeda-ci-dataset hook creates it)"
+        )
+        manifest_path = None
     idx = load_index(manifest_path) if manifest_path else None
     root = idx.root if idx else None
     settings = Settings(depth="standard")
@@ -258,7 +266,7 @@ def check_files(
         rec = finalize(analyze_path(f, settings, use_alarm=False), rel)
         records.append(rec)
         rels.append(rel)
-    result = HookResult(len(files), fail_on=fail_on)
+    result = HookResult(len(files), fail_on=fail_on, notes=notes)
     ev = evaluate(records, policy, only=STAGED_CHECKS)
     by_rel = dict(zip(rels, files, strict=True))
     for fr in ev.findings:
@@ -300,32 +308,3 @@ def _add_duplicates(
         waived = any(w.matches(check_id, rel) for w in policy.waivers)
         if not waived:
             result.findings.append(HookFinding(name, check_id, severity, message))
-
-
-def run_dataset(
-    dataset: str | Path,
-    manifest_path: str | Path,
-    *,
-    policy_path: str | Path | None = None,
-    strict: bool = False,
-) -> tuple[int, list[str]]:
-    """Refresh the manifest of ``dataset`` and gate it: (exit code, lines to print)."""
-    from imgeda_ci import manifest
-    from imgeda_ci.policy import default_policy, load_policy
-    from imgeda_ci.render.gate_table import gate_lines
-    from imgeda_ci.run_result import build_result
-    from imgeda_ci.scan.api import scan_folder
-
-    policy = load_policy(policy_path) if policy_path else default_policy()
-    out = Path(manifest_path)
-    before = out.read_bytes() if out.exists() else None
-    scan_folder(Path(dataset), out, timestamp=None, progress=False)
-    changed = before != out.read_bytes()
-    header, records = manifest.load(out)
-    result = build_result(records, policy, header=header, strict=strict)
-    lines = gate_lines(result.verdict, show_passing=False)
-    if changed:
-        lines.append(
-            f"imgeda-ci: {out} was refreshed; review it and 'git add {out}' with your commit"
-        )
-    return result.exit_code, lines

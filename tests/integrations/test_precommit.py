@@ -121,7 +121,7 @@ def test_command_exit_codes_and_message(repo: Path, capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert "1 of 2 staged images has problems" in out
     assert "new/truncated.jpg: truncated (error)" in out
-    assert main(["precommit"]) == 0  # pre-commit may call with no files
+    assert main(["precommit"]) == 1  # no files and no --dataset: a misconfigured hook
 
 
 def test_dataset_mode_refreshes_the_manifest_and_gates(

@@ -169,3 +169,50 @@ def test_commit_hooks_refuse_a_copy_and_refresh_the_manifest(
     second = commit()
     assert second.returncode == 0, second.stdout
     assert "data/new.jpg" in git(work, "show", "--name-only", "HEAD")
+
+
+def test_try_repo_dataset_hook_without_args_fails_loudly(
+    work: Path, hook_repo: tuple[Path, str], offline_env: dict[str, str]
+) -> None:
+    repo, sha = hook_repo
+    git(work, "add", "data")
+    proc = pre_commit(work, offline_env, "try-repo", str(repo), "imgeda-ci-dataset", "--ref", sha)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Failed" in proc.stdout
+    assert "no files and no --dataset" in proc.stdout
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def test_first_commit_of_a_fresh_repository_with_both_hooks(
+    work: Path, hook_repo: tuple[Path, str], offline_env: dict[str, str]
+) -> None:
+    """No commit and no manifest yet: the images hook checks the staged images on their own,
+    the dataset hook creates the manifest and asks for it to be added; a broken image fails on
+    the first run too."""
+    repo, sha = hook_repo
+    (work / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {repo}\n    rev: {sha}\n    hooks:\n"
+        "      - id: imgeda-ci-images\n        args: [--manifest, data/manifest.jsonl]\n"
+        "      - id: imgeda-ci-dataset\n"
+        "        args: [--dataset, data, --manifest, data/manifest.jsonl]\n"
+    )
+    git(work, "add", "-A")
+    first = pre_commit(work, offline_env, "run")
+    images, dataset = first.stdout.split("imgeda-ci (dataset gate)", 1)
+    assert "imgeda-ci (staged images)" in images and "Passed" in images, first.stdout
+    assert "manifest not found" not in first.stdout
+    assert "Failed" in dataset and "data/manifest.jsonl is new: 'git add" in dataset
+    assert (work / "data" / "manifest.jsonl").is_file()
+    git(work, "add", "data/manifest.jsonl")
+    good = pre_commit(work, offline_env, "run")
+    assert good.returncode == 0, good.stdout + good.stderr
+
+    fresh = work.parent / "fresh"  # a broken image in the very first run
+    shutil.copytree(work, fresh, ignore=shutil.ignore_patterns(".git", "manifest.jsonl"))
+    git(fresh, "init", "-q")
+    (fresh / "data" / "broken.jpg").write_bytes(truncated_jpeg())
+    git(fresh, "add", "-A")
+    bad = pre_commit(fresh, offline_env, "run")
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "data/broken.jpg: truncated (error)" in bad.stdout
+    assert "does not exist yet" in bad.stdout and "manifest not found" not in bad.stdout
