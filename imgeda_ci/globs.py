@@ -97,7 +97,8 @@ class Globs:
             spec = GitIgnoreSpec.from_lines(lines)
         except (ValueError, re.error) as exc:  # pathspec's own pattern errors, bad ranges
             bad = next((p for p in self.patterns if _invalid(p)), ", ".join(self.patterns))
-            raise _fail(bad, str(exc).splitlines()[0]) from None
+            why = exc.msg if isinstance(exc, re.error) else str(exc).splitlines()[0]
+            raise _fail(bad, why) from None
         self._rules: list[tuple[bool, re.Pattern[str]]] = [
             (bool(p.include), p.regex)
             for p in spec.patterns
