@@ -58,14 +58,14 @@ def _add_what_args(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="GLOB",
-        help="only paths matching GLOB (repeatable; e.g. 'train/**')",
+        help="only paths matching GLOB, gitignore syntax (repeatable; e.g. 'train/')",
     )
     p.add_argument(
         "--exclude",
         action="append",
         default=[],
         metavar="GLOB",
-        help="skip paths matching GLOB (repeatable)",
+        help="skip paths matching GLOB, gitignore syntax (repeatable; e.g. 'cache/', '!keep.jpg')",
     )
 
 

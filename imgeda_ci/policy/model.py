@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from imgeda_ci.checks.registry import Check, Severity
 from imgeda_ci.errors import UserError
-from imgeda_ci.globs import compile_glob
+from imgeda_ci.globs import match_any
 
 SeverityOrOff = Severity | Literal["off"]
 MODES: tuple[str, ...] = ("absolute", "new-only")
@@ -112,7 +112,7 @@ class Override:
     line: int = 0
 
     def matches(self, path: str) -> bool:
-        return any(compile_glob(g).match(path) is not None for g in self.globs)
+        return match_any(self.globs, path)
 
     @property
     def label(self) -> str:
@@ -130,7 +130,7 @@ class Waiver:
     def matches(self, check: str, path: str) -> bool:
         if "*" not in self.checks and check not in self.checks:
             return False
-        return any(compile_glob(g).match(path) is not None for g in self.globs)
+        return match_any(self.globs, path)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from imgeda_ci import globs
 from imgeda_ci.errors import UserError
 from imgeda_ci.scan.discover import SKIP_DIRS, Discovery, check_globs
 from imgeda_ci.scan.remote import DEFAULT_MAX_BYTES, filesystem, redact, remote_locator, scrub
@@ -141,18 +140,14 @@ def discover_bucket(
 ) -> tuple[Discovery, dict[str, tuple[str, int]], Any]:
     """The images below ``url`` and the other objects (relative path -> (path in the
     filesystem, size)) for the format readers, and the filesystem."""
-    check_globs(include, exclude)
+    select = check_globs(include, exclude)
     fs, base, objects = list_objects(url)
     images, others = _sort_objects(fs, objects, sniff_unknown)
-    selected = sorted(
-        rel
-        for rel in images
-        if not (include and not globs.match_any(include, rel))
-        and not (exclude and globs.match_any(exclude, rel))
-    )
+    selected = sorted(rel for rel in images if select.selected(rel))
     found = Discovery(
         root=Path("."),  # nothing local yet: the caller points it at the side files' folder
         paths=selected,
+        warnings=select.warnings(),
         locators={
             r: remote_locator(_object_url(url, base, r, objects[r]), max_bytes) for r in selected
         },

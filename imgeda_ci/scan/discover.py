@@ -85,19 +85,15 @@ def _sniff(path: str) -> bool:
         return False
 
 
-def _selected(rel: str, include: Sequence[str], exclude: Sequence[str]) -> bool:
-    if include and not globs.match_any(include, rel):
-        return False
-    return not (exclude and globs.match_any(exclude, rel))
-
-
-def check_globs(include: Sequence[str], exclude: Sequence[str]) -> None:
-    """Fail with a clear message on an invalid --include/--exclude pattern."""
-    for pattern in (*include, *exclude):
-        try:
-            globs.compile_glob(pattern)
-        except globs.GlobError as exc:
-            raise UserError(f"--include/--exclude: {exc}") from None
+def check_globs(include: Sequence[str], exclude: Sequence[str]) -> globs.PathFilter:
+    """The selection of --include/--exclude; a clear message on an invalid pattern."""
+    for opt, patterns in (("--include", include), ("--exclude", exclude)):
+        for pattern in patterns:
+            try:
+                globs.compile_glob(pattern)
+            except globs.GlobError as exc:
+                raise UserError(f"{opt}: {exc}") from None
+    return globs.PathFilter(include, exclude)
 
 
 def _posix(path: str) -> str:
@@ -123,12 +119,11 @@ def walk(
     if not root.is_dir():
         raise UserError(f"{root}: not a folder; use --files-from to scan a list of files")
     exts = frozenset(e.lower().lstrip(".") for e in extensions) if extensions else None
-    check_globs(include, exclude)
-    w = _Walk(root, exts or image_extensions(), include, exclude, sniff_unknown)
+    w = _Walk(root, exts or image_extensions(), check_globs(include, exclude), sniff_unknown)
     w.visit(str(root), "", True, True)
     w.tree.files.sort()
     w.tree.unreadable_dirs.sort()
-    return Discovery(root, w.found, w.warnings, tree=w.tree)
+    return Discovery(root, w.found, [*w.warnings, *w.select.warnings()], tree=w.tree)
 
 
 class _Walk:
@@ -140,13 +135,11 @@ class _Walk:
         self,
         root: Path,
         exts: frozenset[str],
-        include: Sequence[str],
-        exclude: Sequence[str],
+        select: globs.PathFilter,
         sniff_unknown: bool,
     ) -> None:
         self.exts = exts
-        self.include = include
-        self.exclude = exclude
+        self.select = select
         self.sniff_unknown = sniff_unknown
         self.found = PathList()  # appended in sorted order (see _path_order)
         self.warnings: list[str] = []
@@ -232,7 +225,7 @@ class _Walk:
             if entry.is_symlink():
                 self.warnings.append(f"{rel}: skipped broken symlink")
             return
-        if _selected(rel, self.include, self.exclude):
+        if self.select.selected(rel):
             self.found.append(rel)
             # is_image_name(name), ~5x faster: the text after the last dot is in
             # IMAGE_EXTENSIONS, and a dot that starts the name starts no extension
@@ -250,6 +243,7 @@ def from_list(
     exclude: Sequence[str] = (),
 ) -> Discovery:
     """Files named one per line in ``list_file`` ('-' for stdin), relative to ``root``."""
+    select = check_globs(include, exclude)
     try:
         if list_file == "-":
             lines = sys.stdin.read().splitlines()
@@ -279,6 +273,6 @@ def from_list(
                 raise UserError(
                     f"--files-from {list_file}:{n}: {item} is outside the scanned folder {root}"
                 )
-        if _selected(rel, include, exclude):
+        if select.selected(rel):
             out.add(rel)
-    return Discovery(root, sorted(out), [])
+    return Discovery(root, sorted(out), select.warnings())

@@ -16,9 +16,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from imgeda_ci import globs
 from imgeda_ci.errors import UserError
-from imgeda_ci.scan.discover import SKIP_DIRS, Discovery
+from imgeda_ci.scan.discover import SKIP_DIRS, Discovery, check_globs
 from imgeda_ci.scan.pipeline import ScanStats
 from imgeda_ci.scan.readers import git_blob_locator
 from imgeda_ci.scan.settings import Settings
@@ -99,6 +98,7 @@ def discover_tree(
     """The images of the tree at ``ref`` (by extension, or by a blob id known to be an image),
     and the other blobs (for the format readers)."""
     _, git_dir, _ = repo_paths(dataset)
+    select = check_globs(include, exclude)
     entries = tree_entries(dataset, ref)
     exts = image_extensions()
     images: list[str] = []
@@ -107,17 +107,15 @@ def discover_tree(
         name = rel.rsplit("/", 1)[-1]
         ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
         if ext in exts or oid in known_image_oids:
-            if include and not globs.match_any(include, rel):
-                continue
-            if exclude and globs.match_any(exclude, rel):
-                continue
-            images.append(rel)
+            if select.selected(rel):
+                images.append(rel)
         else:
             others[rel] = (oid, size)
     images.sort()
     found = Discovery(
         root=dataset,
         paths=images,
+        warnings=select.warnings(),
         locators={rel: git_blob_locator(git_dir, entries[rel][0]) for rel in images},
         oids={rel: entries[rel][0] for rel in images},
     )
