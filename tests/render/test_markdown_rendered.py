@@ -146,3 +146,20 @@ def test_a_cut_never_keeps_half_the_report_block(plain: RunResult) -> None:
         body = render_comment(plain, report_url=URL, max_chars=limit)
         assert len(body) <= limit
         assert ("<!-- imgeda-ci:report -->" in body) == ("<!-- /imgeda-ci:report -->" in body)
+
+
+def test_every_failing_check_is_named_past_the_row_budget(demo: RunResult) -> None:
+    from imgeda_ci.policy import parse_policy
+    from imgeda_ci.run_result import build_result
+
+    warned = sorted({r.name for r in demo.verdict.limits if r.status == "warn"})
+    checks = "".join(f"  {c}: {{severity: error}}\n" for c in warned)
+    policy = parse_policy(f"version: 1\nchecks:\n{checks}")
+    strict = build_result(demo.records, policy, header=demo.header)
+    failing = _failing(strict)
+    assert len(failing) > 10  # more than the smallest budget has rows for
+    body = render_comment(strict, max_chars=2_000)
+    assert len(body) <= 2_000
+    text = visible(to_html(body))
+    for check in failing:
+        assert check in text, check
