@@ -125,4 +125,4 @@ def test_passing_result(tmp_path: Path) -> None:
     result = build_result(records, default_policy(), header=header)
     body = render_comment(result)
     assert "✅ imgeda-ci: passed" in body
-    assert "### Checks" not in body and "mermaid" not in body
+    assert "Failed" not in body and "Warnings" not in body
