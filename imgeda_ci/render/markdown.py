@@ -1,9 +1,11 @@
 """Markdown for people: the sticky PR comment and the job summary, from ``comment.md.j2``.
 
 Both show the verdict, the checks that did not pass, what the change introduced and resolved (or
-the top findings when there is no base), a mermaid pie chart of findings by check (GitHub renders
-it), and a link to the HTML report. All text from the dataset goes through
-:func:`~imgeda_ci.render.escape.md_text`.
+the top findings when there is no base), and a link to the HTML report. They lead with what
+failed: a table of the failing checks (errors first), then one of the warnings; a failing check is
+always named, whatever the size budget leaves. (There is no chart: a pie of findings by check
+folded failing checks into "other" and gave its biggest slice to a warning.) All text from the
+dataset goes through :func:`~imgeda_ci.render.escape.md_text`.
 
 Size limits hold for any dataset: GitHub refuses comments over 65,536 characters and job
 summaries over 1 MiB. The number of rows per section is bounded, long paths and messages are
@@ -18,7 +20,6 @@ comment instead of adding one per push. The report link sits between :data:`REPO
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -44,7 +45,6 @@ SUMMARY_LIMIT = 1 << 20
 
 _ICON = {"fail": "❌", "warn": "⚠️", "info": "ℹ️", "skipped": "⏭️", "pass": "✅"}
 _ORDER = {"fail": 0, "warn": 1, "info": 2, "skipped": 3, "pass": 4}
-_PIE_SLICES = 8
 
 
 @dataclass(frozen=True)
@@ -80,16 +80,24 @@ class _Section:
 
 
 @dataclass
+class _Checks:
+    failed: list[dict[str, str]]
+    failed_more: str  # names of failing checks the budget left no row for
+    other: list[dict[str, str]]
+    other_title: str
+    other_more: int
+    n_failed: int
+    passed_line: str = ""
+
+
+@dataclass
 class _View:
     icon: str
     title: str
     facts: str
     diff_line: str
-    problem_rows: list[dict[str, str]]
-    rows_omitted: int
-    passed_line: str
+    checks: _Checks
     sections: list[_Section]
-    chart: str
     annotations_line: str
     report_line: str
     version: str = __version__
@@ -171,25 +179,47 @@ def _examples(r: LimitResult, b: Budget) -> str:
     return text + (f" (+{more:,} more)" if more > 0 and shown else "")
 
 
-def _problem_rows(result: RunResult, b: Budget) -> tuple[list[dict[str, str]], int, str]:
-    limits = sorted(result.verdict.limits, key=lambda r: (_ORDER[r.status], r.name, r.scope))
-    problems = [r for r in limits if r.status != "pass"]
-    passed = len(limits) - len(problems)
-    rows = [
-        {
-            "icon": _ICON[r.status],
-            "name": _limit_name(r),
-            "severity": r.severity,
-            "observed": f"{r.count:,} ({r.pct:.2f}%)",
-            "allowed": md_text(r.allowed),
-            "examples": _examples(r, b),
-        }
-        for r in problems[: b.check_rows]
-    ]
-    passed_line = f"✅ {_plural(passed, 'check')} passed." if passed else ""
+def _limit_row(r: LimitResult, b: Budget) -> dict[str, str]:
+    return {
+        "icon": _ICON[r.status],
+        "name": _limit_name(r),
+        "severity": r.severity,
+        "observed": f"{r.count:,} ({r.pct:.2f}%)",
+        "allowed": md_text(r.allowed),
+        "examples": _examples(r, b),
+    }
+
+
+def _check_tables(result: RunResult, b: Budget) -> _Checks:
+    """Failing checks first (errors before warnings made failures by ``strict``), each one
+    named even when the budget has no row left for it; then the other checks not passing."""
+    limits = sorted(
+        result.verdict.limits,
+        key=lambda r: (_ORDER[r.status], r.severity != "error", r.name, r.scope),
+    )
+    failed = [r for r in limits if r.status == "fail"]
+    other = [r for r in limits if r.status not in ("fail", "pass")]
+    passed = len(limits) - len(failed) - len(other)
+    fail_shown = failed[: b.check_rows]
+    other_shown = other[: max(0, b.check_rows - len(fail_shown))]
+    out = _Checks(
+        failed=[_limit_row(r, b) for r in fail_shown],
+        failed_more=", ".join(_limit_name(r) for r in failed[len(fail_shown) :]),
+        other=[_limit_row(r, b) for r in other_shown],
+        other_title=f"Warnings ({len(other):,})"
+        if _only_warnings(other)
+        else f"Warnings and notes ({len(other):,})",
+        other_more=len(other) - len(other_shown),
+        n_failed=len(failed),
+    )
+    out.passed_line = f"✅ {_plural(passed, 'check')} passed." if passed else ""
     if not limits:
-        passed_line = "No checks ran."
-    return rows, max(0, len(problems) - b.check_rows), passed_line
+        out.passed_line = "No checks ran."
+    return out
+
+
+def _only_warnings(limits: Sequence[LimitResult]) -> bool:
+    return all(r.status == "warn" for r in limits)
 
 
 def _finding_rows(findings: Sequence[FindingResult], b: Budget) -> list[dict[str, str]]:
@@ -224,28 +254,6 @@ def _sections(result: RunResult, b: Budget, top: Sequence[FindingResult]) -> lis
     return out
 
 
-def _chart(result: RunResult) -> str:
-    """A mermaid pie chart: images with findings per check (top slices + other)."""
-    per: Counter[str] = Counter()
-    seen: set[tuple[str, str]] = set()
-    for f in result.evaluation.findings:
-        if f.waived is not None or (f.check, f.path) in seen:
-            continue
-        seen.add((f.check, f.path))
-        per[f.check] += 1
-    if not per:
-        return ""
-    top = per.most_common(_PIE_SLICES)
-    rest = sum(per.values()) - sum(n for _, n in top)
-    lines = ["pie showData", "    title Findings by check"]
-    for check, n in top:
-        label = re.sub(r"[^A-Za-z0-9_ .-]", "_", check)
-        lines.append(f'    "{label}" : {n}')
-    if rest:
-        lines.append(f'    "other" : {rest}')
-    return "\n".join(lines)
-
-
 _URL_UNSAFE = re.compile(r"[^A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]")
 
 
@@ -267,7 +275,10 @@ def report_line(report_url: str | None, artifact: str = "imgeda-ci-report") -> s
             f"📄 The full HTML report is attached to the workflow run as the artifact "
             f"`{md_code(artifact)}`."
         )
-    return f"{REPORT_START}{inner}{REPORT_END}"
+    # Each marker on a line of its own: a line that starts with ``<!--`` opens a CommonMark HTML
+    # block that runs to the end of the line holding ``-->``, so a link on the marker's line
+    # would be shown as literal Markdown. On the next line it is a paragraph of its own.
+    return f"{REPORT_START}\n{inner}\n{REPORT_END}"
 
 
 def _annotations_line(result: RunResult, per_severity: int) -> str:
@@ -294,17 +305,13 @@ def _view(
     top: Sequence[FindingResult],
 ) -> _View:
     icon, title = _title(result)
-    rows, omitted, passed_line = _problem_rows(result, b)
     return _View(
         icon=icon,
         title=title,
         facts=_facts(result),
         diff_line=_diff_line(result),
-        problem_rows=rows,
-        rows_omitted=omitted,
-        passed_line=passed_line,
+        checks=_check_tables(result, b),
         sections=_sections(result, b, top),
-        chart=_chart(result),
         annotations_line="" if annotations is None else _annotations_line(result, annotations),
         report_line=report_line(report_url),
     )
@@ -352,7 +359,10 @@ def _cut(text: str, size: Callable[[str], int], limit: int) -> str:
             in_fence = not in_fence
     if in_fence:
         out.append("```\n")
-    return "".join(out).rstrip("\n") + note
+    kept = "".join(out)
+    if REPORT_START in kept and REPORT_END not in kept:  # never half a report block
+        kept = kept[: kept.index(REPORT_START)]
+    return kept.rstrip("\n") + note
 
 
 def render_comment(

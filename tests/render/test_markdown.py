@@ -33,13 +33,14 @@ def large() -> RunResult:
     return synthetic_result(20_000)
 
 
-def test_comment_has_marker_verdict_checks_chart_and_report(plain: RunResult) -> None:
+def test_comment_has_marker_verdict_checks_and_report(plain: RunResult) -> None:
     body = render_comment(plain)
     assert body.startswith(MARKER + "\n")
     assert "imgeda-ci: policy failed" in body
-    assert "| ❌ | `truncated` | error | 1 (" in body
+    assert "### ❌ Failed (2)" in body
+    assert "| `truncated` | error | 1 (" in body
     assert "### Top findings" in body
-    assert "```mermaid\npie showData" in body and '"truncated" : 1' in body
+    assert "mermaid" not in body
     assert REPORT_START in body and "artifact" in body
     assert "checks passed" in body
 
@@ -124,4 +125,4 @@ def test_passing_result(tmp_path: Path) -> None:
     result = build_result(records, default_policy(), header=header)
     body = render_comment(result)
     assert "✅ imgeda-ci: passed" in body
-    assert "### Checks" not in body and "mermaid" not in body
+    assert "Failed" not in body and "Warnings" not in body
