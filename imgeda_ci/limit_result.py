@@ -68,7 +68,8 @@ class LimitResult:
 
     @property
     def observed(self) -> str:
-        return f"{self.count} ({self.pct:.2f}%)"
+        """The count, and its share of the images (none of no images)."""
+        return f"{self.count:,} ({self.pct:.2f}%)" if self.images else f"{self.count:,}"
 
     @property
     def reason(self) -> str:

@@ -82,8 +82,10 @@ class Verdict:
 
 
 def _count(findings: Sequence[FindingResult]) -> tuple[int, list[str], int]:
+    """(images flagged plus findings about no one image, samples, waived): a finding about no
+    one image (``min_images_total``'s "0 images < 1 required") samples as its message."""
     seen: dict[str, None] = {}
-    pathless = 0
+    pathless: list[str] = []
     waived = 0
     for f in findings:
         if f.waived is not None:
@@ -92,8 +94,8 @@ def _count(findings: Sequence[FindingResult]) -> tuple[int, list[str], int]:
         if f.paths:
             seen.setdefault(f.paths[0], None)
         else:
-            pathless += 1
-    return len(seen) + pathless, list(seen)[:SAMPLES], waived
+            pathless.append(f.message)
+    return len(seen) + len(pathless), [*seen, *pathless][:SAMPLES], waived
 
 
 def _status(severity: str, exceeded: bool) -> Status:

@@ -60,3 +60,17 @@ def test_diff_out_dash_is_the_diff_on_stdout(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["summary"]["removed"] == 1
     assert "removed 1" in proc.stderr
+
+
+def test_an_empty_dataset_says_0_images_and_why_it_fails(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    proc = _cli("ci", "data", "-q", "--no-git", "--manifest-out", "m.jsonl",
+                "--comment-out", "c.md", cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 2
+    assert "scanned 0 images" in proc.stderr
+    row = next(line for line in proc.stdout.splitlines() if "min_images_total" in line)
+    assert row.split() == ["FAIL", "min_images_total", "error", "1", "1", "<=", "0", "0",
+                           "images", "<", "1", "required"]  # fmt: skip
+    comment = (tmp_path / "c.md").read_text()
+    assert "**0 images**" in comment
+    assert "| `min_images_total` | error | 1 | &lt;\\= 0 | 0 images &lt; 1 required |" in comment

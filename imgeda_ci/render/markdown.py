@@ -184,7 +184,7 @@ def _limit_row(r: LimitResult, b: Budget) -> dict[str, str]:
         "icon": _ICON[r.status],
         "name": _limit_name(r),
         "severity": r.severity,
-        "observed": f"{r.count:,} ({r.pct:.2f}%)",
+        "observed": r.observed,  # digits, commas, a percentage: nothing to escape
         "allowed": md_text(r.allowed),
         "examples": _examples(r, b),
     }
