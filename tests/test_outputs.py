@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.builders import encode, photo
 
 
@@ -74,3 +76,35 @@ def test_an_empty_dataset_says_0_images_and_why_it_fails(tmp_path: Path) -> None
     comment = (tmp_path / "c.md").read_text()
     assert "**0 images**" in comment
     assert "| `min_images_total` | error | 1 | &lt;\\= 0 | 0 images &lt; 1 required |" in comment
+
+
+@pytest.mark.parametrize(
+    ("command", "key"),
+    [
+        (["gate", "-m", "m.jsonl"], "passed"),
+        (["check", "-m", "m.jsonl"], "findings"),
+        (["info", "-m", "m.jsonl"], "images"),
+        (["diff", "--old", "m.jsonl", "--new", "m.jsonl"], "summary"),
+    ],
+)
+def test_every_command_takes_json_out_file_or_dash(
+    tmp_path: Path, command: list[str], key: str
+) -> None:
+    data = _dataset(tmp_path)
+    assert _cli("scan", str(data), "-o", "m.jsonl", "-q", cwd=tmp_path).returncode == 0
+    to_file = _cli(*command, "--json-out", "out.json", cwd=tmp_path)
+    assert to_file.returncode == 0, to_file.stderr
+    assert key in json.loads((tmp_path / "out.json").read_text())
+    assert to_file.stdout.strip()  # the lines for people stay on stdout
+    to_stdout = _cli(*command, "--json-out", "-", cwd=tmp_path)
+    assert to_stdout.returncode == 0, to_stdout.stderr
+    assert json.loads(to_stdout.stdout) == json.loads((tmp_path / "out.json").read_text())
+
+
+def test_the_old_spellings_still_work(tmp_path: Path) -> None:
+    data = _dataset(tmp_path)
+    assert _cli("scan", str(data), "-o", "m.jsonl", "-q", cwd=tmp_path).returncode == 0
+    assert json.loads(_cli("gate", "-m", "m.jsonl", "--json", "-", cwd=tmp_path).stdout)
+    assert json.loads(_cli("check", "-m", "m.jsonl", "--json", cwd=tmp_path).stdout)
+    d = _cli("diff", "--old", "m.jsonl", "--new", "m.jsonl", "--out", "-", cwd=tmp_path)
+    assert json.loads(d.stdout)["summary"]["unchanged"] == 3

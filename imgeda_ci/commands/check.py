@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from imgeda_ci.commands.common import POLICY_HELP
+from imgeda_ci.commands.common import JSON_OUT, POLICY_HELP, json_out_help
 from imgeda_ci.errors import EXIT_OK, UserError
 
 if TYPE_CHECKING:
@@ -24,7 +23,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("-m", "--manifest", default="manifest.jsonl", help="(default: %(default)s)")
     p.add_argument("-p", "--policy", help=POLICY_HELP)
     p.add_argument("--only", metavar="IDS", help="comma-separated check ids, e.g. dark,blurry")
-    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument(JSON_OUT, metavar="FILE", help=json_out_help("the findings"))
+    p.add_argument("--json", action="store_true", help=f"the same as {JSON_OUT} -")
     p.add_argument("--include-info", action="store_true", help="also list info-severity findings")
     p.set_defaults(func=run)
     return p
@@ -33,6 +33,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from imgeda_ci.evaluate import evaluate
     from imgeda_ci.judge_files import load_inputs
+    from imgeda_ci.outputs import write_output
     from imgeda_ci.policy.discovery import policy_of
     from imgeda_ci.render.gate_table import findings_lines
 
@@ -40,9 +41,10 @@ def run(args: argparse.Namespace) -> int:
     header, records, policy = load_inputs(args.manifest, policy_of(args))
     ev = evaluate(records, policy, header=header, only=only)
     findings = [f for f in ev.findings if args.include_info or f.severity != "info"]
-    if args.json:
-        sys.stdout.buffer.write(_json(ev, findings))
-    else:
+    target = args.json_out or ("-" if args.json else None)
+    if target is not None:
+        write_output(target, _json(ev, findings))
+    if target != "-":
         for line in findings_lines(ev, findings):
             print(line)
     return EXIT_OK

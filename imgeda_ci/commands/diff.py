@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from imgeda_ci import manifest
+from imgeda_ci.commands.common import JSON_OUT, json_out_help
 from imgeda_ci.errors import EXIT_OK, UserError
 from imgeda_ci.outputs import human_stream, write_output
 
@@ -21,7 +22,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--old", required=True, metavar="BASE", help="the base manifest")
     p.add_argument("--new", required=True, metavar="HEAD", help="the head manifest")
-    p.add_argument("--out", metavar="FILE", help="write the full diff as JSON ('-' = stdout)")
+    p.add_argument(
+        JSON_OUT, "--out", dest="out", metavar="FILE", help=json_out_help("the full diff")
+    )
     p.add_argument("--limit", type=int, default=10, help="paths listed per kind (default 10)")
     p.set_defaults(func=run)
     return p

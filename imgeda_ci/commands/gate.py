@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from imgeda_ci.commands.common import POLICY_HELP
+from imgeda_ci.commands.common import JSON_OUT, POLICY_HELP, json_out_help
 from imgeda_ci.errors import EXIT_OK
 
 
@@ -22,7 +22,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("-m", "--manifest", default="manifest.jsonl", help="(default: %(default)s)")
     p.add_argument("-p", "--policy", help=POLICY_HELP)
     p.add_argument(
-        "--json", metavar="OUT", help="also write the verdict as JSON to OUT ('-' = stdout)"
+        JSON_OUT, "--json", dest="json", metavar="FILE", help=json_out_help("the verdict")
     )
     p.add_argument("--strict", action="store_true", help="warnings fail the gate too")
     p.add_argument(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from imgeda_ci import manifest
+from imgeda_ci.commands.common import JSON_OUT, json_out_help
 from imgeda_ci.errors import EXIT_OK
 from imgeda_ci.model import ImageRecord, ManifestHeader
 
@@ -17,6 +18,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         "info", help="summarise a manifest", description="Print a short summary of a manifest."
     )
     p.add_argument("-m", "--manifest", default="manifest.jsonl", help="(default: %(default)s)")
+    p.add_argument(JSON_OUT, metavar="FILE", help=json_out_help("the summary"))
     p.set_defaults(func=run)
     return p
 
@@ -47,11 +49,15 @@ class _Tally:
             self.gps += 1
 
 
-def summarize(path: str) -> list[str]:
+def tally(path: str) -> tuple[ManifestHeader | None, _Tally]:
     header, records = manifest.read(path)
     t = _Tally()
     for rec in records:
         t.add(rec)
+    return header, t
+
+
+def summarize(path: str, header: ManifestHeader | None, t: _Tally) -> list[str]:
     lines = [f"manifest: {path}", *_header_lines(header)]
     lines.append(
         f"images: {t.images}, {t.total_bytes / 1e6:.1f} MB, {t.pixels / 1e6:.1f} megapixels in all"
@@ -84,7 +90,38 @@ def _header_lines(header: ManifestHeader | None) -> list[str]:
     return lines
 
 
+def as_json(path: str, header: ManifestHeader | None, t: _Tally) -> dict[str, Any]:
+    """The ``--json-out`` document: the counts the summary prints, and the header's facts."""
+    settings = (header or {}).get("settings", {})
+    dataset = (header or {}).get("dataset")
+    return {
+        "manifest": path,
+        "tool_version": (header or {}).get("tool_version"),
+        "analysis_size": settings.get("analysis_size"),
+        "depth": settings.get("depth"),
+        "dataset_format": dataset.get("format") if isinstance(dataset, dict) else None,
+        "images": t.images,
+        "bytes": t.total_bytes,
+        "pixels": t.pixels,
+        "formats": dict(t.formats.most_common()),
+        "errors": dict(t.errors.most_common()),
+        "splits": dict(sorted(t.splits.items())),
+        "with_gps": t.gps,
+    }
+
+
 def run(args: argparse.Namespace) -> int:
-    for line in summarize(args.manifest):
-        print(line)
+    from imgeda_ci.outputs import human_stream, write_output
+
+    people = human_stream(args.json_out)
+    header, t = tally(args.manifest)
+    for line in summarize(args.manifest, header, t):
+        print(line, file=people)
+    if args.json_out:
+        import orjson
+
+        write_output(
+            args.json_out,
+            orjson.dumps(as_json(args.manifest, header, t), option=orjson.OPT_INDENT_2),
+        )
     return EXIT_OK
