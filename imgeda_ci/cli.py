@@ -94,8 +94,9 @@ def main(argv: Sequence[str] | None = None, keep: Callable[[object], None] = _fo
     try:
         code: int = args.func(args)
         return code
-    except UserError as exc:
-        print(f"imgeda-ci: error: {exc}", file=sys.stderr)
+    except UserError as exc:  # one line a problem (a policy may have several)
+        for line in str(exc).splitlines() or [""]:
+            print(f"imgeda-ci: error: {line}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("imgeda-ci: interrupted", file=sys.stderr)

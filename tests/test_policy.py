@@ -311,3 +311,26 @@ def test_top_level_key_clashing_with_a_check_setting_is_refused(text: str, fragm
 def test_explicit_severity_beats_the_one_a_key_implies() -> None:
     pol = parse_policy("max_blurry_pct: 3\nchecks:\n  blurry: {severity: warning}\n")
     assert (pol.checks["blurry"].severity, pol.checks["blurry"].max_pct) == ("warning", 3.0)
+
+
+def test_every_problem_of_a_policy_is_reported_a_line_each(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pol = tmp_path / "policy.yml"
+    pol.write_text(
+        "max_blury_pct: 3\n"  # 1: a misspelled key
+        "mode: newonly\n"  # 2: a bad value
+        "checks:\n"
+        "  dark: {threshold: 500}\n"  # 4: out of range
+        "  darkk: {severity: error}\n"  # 5: unknown check
+        "waivers:\n"
+        "  - {path: a.jpg, check: dark}\n"  # 7: no reason
+    )
+    m = write(tmp_path, [good("a.jpg")])
+    assert main(["gate", "-m", str(m), "-p", str(pol)]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert "Traceback" not in "\n".join(lines)
+    assert all(line.startswith(f"imgeda-ci: error: {pol}:") for line in lines), lines
+    assert [int(line.split(":")[3]) for line in lines] == [1, 2, 4, 5, 7], lines
+    assert "did you mean max_blurry_pct?" in lines[0]
+    assert "did you mean dark?" in lines[3]

@@ -11,9 +11,9 @@ raised as a :class:`~imgeda_ci.policy.model.PolicyError` naming the file, line a
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from imgeda_ci.checks.registry import Check, Option, all_checks, all_policy_keys
 from imgeda_ci.policy.discovery import PYPROJECT, TABLE, pyproject_table
@@ -83,6 +83,9 @@ def _date(raw: Any) -> dt.date | None:
     return None
 
 
+_T = TypeVar("_T")
+
+
 class _Loader(Values):
     """Validates one policy document, block by block."""
 
@@ -91,15 +94,29 @@ class _Loader(Values):
         self.today = today
         self.checks = all_checks()
         self.keys = all_policy_keys()
+        #: the problems found so far: every one is reported, a line each
+        self.problems: list[str] = []
+
+    def attempt(self, fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T | None:
+        """``fn(...)``, or None after noting its problem: the rest of the file is still read,
+        so that one run reports every problem."""
+        try:
+            return fn(*args, **kwargs)
+        except PolicyError as exc:
+            self.problems.append(str(exc))
+            return None
 
     def policy(self, data: Any) -> Policy:
         top = self.top(data)
-        mode = self.mode(top)
-        splits = self.splits(top["splits"]) if "splits" in top else {}
+        mode = self.attempt(self.mode, top) or "absolute"
+        splits = (self.attempt(self.splits, top["splits"]) if "splits" in top else None) or {}
         explicit = self.explicit_checks(top["checks"]) if "checks" in top else {}
-        checks, groups, keys = apply_keys(self, self.keys, top, explicit)
-        overrides = tuple(self.override(at, item) for at, item in self.items(top, "overrides"))
-        waivers = tuple(self.waiver(at, item) for at, item in self.items(top, "waivers"))
+        applied = self.attempt(apply_keys, self, self.keys, top, explicit)
+        overrides = self.each(top, "overrides", self.override)
+        waivers = self.each(top, "waivers", self.waiver)
+        if self.problems or applied is None:
+            raise PolicyError("\n".join(self.problems))
+        checks, groups, keys = applied
         return Policy(
             source=self.source,
             mode=mode,
@@ -115,9 +132,20 @@ class _Loader(Values):
     def known_keys(
         self, path: Path_, body: Mapping[str, Any], valid: Sequence[str], what: str
     ) -> None:
-        for key in body:
-            if key not in valid:
-                raise self.unknown((*path, key), key, valid, what)
+        """Every key of ``body`` not in ``valid`` is a problem (all are noted); raises after
+        them when there was any."""
+        unknown = [self.unknown((*path, k), k, valid, what) for k in body if k not in valid]
+        if unknown:
+            self.problems.extend(str(e) for e in unknown[:-1])
+            raise unknown[-1]
+
+    def each(
+        self, top: Mapping[str, Any], key: str, read: Callable[[Path_, Any], _T]
+    ) -> tuple[_T, ...]:
+        """``read`` of every item of the list ``top[key]`` that reads without a problem."""
+        items = self.attempt(lambda: list(self.items(top, key))) or []
+        got = (self.attempt(read, at, item) for at, item in items)
+        return tuple(x for x in got if x is not None)
 
     def top(self, data: Any) -> dict[str, Any]:
         if data is None:
@@ -125,10 +153,12 @@ class _Loader(Values):
                 (), "the policy file is empty; add keys, or drop -p to use the built-in defaults"
             )
         top = self.mapping((), data, "a mapping of policy keys")
-        self.known_keys((), top, (*TOP_KEYS, *self.keys, *increase_keys(self.keys)), "keys")
+        valid = (*TOP_KEYS, *self.keys, *increase_keys(self.keys))
+        self.attempt(self.known_keys, (), top, valid, "keys")
         if "version" in top and (top["version"] != VERSION or isinstance(top["version"], bool)):
-            raise self.fail(("version",), f"unsupported version {top['version']!r}", "use 1")
-        return top
+            version = self.fail(("version",), f"unsupported version {top['version']!r}", "use 1")
+            self.problems.append(str(version))
+        return {k: v for k, v in top.items() if k in valid}  # (the others are problems noted)
 
     def mode(self, top: Mapping[str, Any]) -> str:
         mode = top.get("mode", "absolute")
@@ -149,11 +179,12 @@ class _Loader(Values):
         return splits
 
     def explicit_checks(self, raw: Any) -> dict[str, CheckSettings]:
-        block = self.mapping(("checks",), raw, "check settings by check id")
-        return {
-            cid: self.check_settings(("checks", cid), cid, body, in_override=False)
+        block = self.attempt(self.mapping, ("checks",), raw, "check settings by check id") or {}
+        read = {
+            cid: self.attempt(self.check_settings, ("checks", cid), cid, body, in_override=False)
             for cid, body in block.items()
         }
+        return {cid: st for cid, st in read.items() if st is not None}
 
     def items(self, top: Mapping[str, Any], key: str) -> Iterator[tuple[Path_, Any]]:
         """The items of the list ``top[key]`` (none when the key is absent), with their paths."""
