@@ -34,7 +34,7 @@ from imgeda_ci.base_evaluator import BaseEvaluator, StartBase, in_process
 from imgeda_ci.errors import UserError
 from imgeda_ci.model import ImageRecord, ManifestHeader
 from imgeda_ci.outputs import write_output
-from imgeda_ci.policy import Policy, default_policy, load_policy
+from imgeda_ci.policy import Policy, load_policy
 from imgeda_ci.run_result import RunResult, build_result
 from imgeda_ci.scan.analyze import git_oid
 from imgeda_ci.scan.api import scan_folder
@@ -227,7 +227,7 @@ def run_ci(opts: CiOptions, start_base: StartBase = in_process) -> RunResult:
     """Scan the head, load the base, evaluate, diff and judge; outputs are written by
     :func:`write_outputs`. ``start_base``: how a committed base manifest is evaluated
     (:func:`imgeda_ci.base_evaluator.default` picks a second process where that helps)."""
-    policy: Policy = load_policy(opts.policy) if opts.policy else default_policy()
+    policy: Policy = load_policy(opts.policy)
     settings = Settings()
     # numpy imports numpy.ma (30 ms) on the first np.unique or np.median: once here, not again
     # in each process forked below

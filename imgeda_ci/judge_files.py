@@ -19,7 +19,7 @@ from imgeda_ci import manifest
 from imgeda_ci.evaluate import evaluate
 from imgeda_ci.model import ImageRecord, ManifestHeader
 from imgeda_ci.outputs import write_output
-from imgeda_ci.policy import Policy, default_policy, load_policy
+from imgeda_ci.policy import Policy, load_policy
 from imgeda_ci.verdict import Verdict, judge
 
 
@@ -27,7 +27,7 @@ def load_inputs(
     manifest_path: str | Path, policy_path: str | Path | None
 ) -> tuple[ManifestHeader | None, list[ImageRecord], Policy]:
     """Validate the policy first (cheap), then read the manifest."""
-    policy = load_policy(policy_path) if policy_path else default_policy()
+    policy = load_policy(policy_path)
     header, records = manifest.load(manifest_path)
     return header, records, policy
 

@@ -27,7 +27,7 @@ from imgeda_ci.evaluate import evaluate
 from imgeda_ci.evaluation import Evaluation
 from imgeda_ci.measurements import exported
 from imgeda_ci.model import ImageRecord, ManifestHeader
-from imgeda_ci.policy import default_policy, load_policy
+from imgeda_ci.policy import load_policy
 from imgeda_ci.scan.api import scan_folder
 from imgeda_ci.verdict import Verdict, judge
 
@@ -127,7 +127,7 @@ def inspect(
     root = Path(folder)
     out = Path(manifest_path) if manifest_path else root / ".imgeda-ci" / "manifest.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
-    rules = load_policy(policy) if policy else default_policy()
+    rules = load_policy(policy)
     scan_folder(
         root,
         out,

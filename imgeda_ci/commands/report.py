@@ -49,10 +49,10 @@ def load_result(
 ) -> Any:
     """Load the inputs and build the RunResult (shared by ``report`` and ``plot``)."""
     from imgeda_ci import manifest
-    from imgeda_ci.policy import default_policy, load_policy
+    from imgeda_ci.policy import load_policy
     from imgeda_ci.run_result import build_result
 
-    policy = load_policy(policy_path) if policy_path else default_policy()
+    policy = load_policy(policy_path)
     header, records = manifest.load(manifest_path)
     base_header, base_records = manifest.load(base_path) if base_path else (None, None)
     return build_result(

@@ -34,16 +34,6 @@ from imgeda_ci.model import ImageRecord, ManifestHeader
 if TYPE_CHECKING:
     from imgeda_ci.policy import Policy
 
-#: Checks that judge one image with no other image: the per-file hook runs these.
-STAGED_CHECKS: tuple[str, ...] = (
-    "empty_file",
-    "unreadable",
-    "truncated",
-    "decompression_bomb",
-    "too_small",
-    "gps_location",
-    "exif_identity",
-)
 #: Hamming distance (bits of the 256-bit pHash) at or below which two images are near copies
 #: when the ``near_duplicate`` check is not installed. Measured on real photos (DESIGN.md): a
 #: resize moves the hash by <= 4 bits, brightness x1.12 by <= 16, a 1.5% crop by a median of 20;
@@ -243,12 +233,15 @@ def check_files(
     fail_on: str = "warning",
 ) -> HookResult:
     """Judge each staged file on its own (see the module doc)."""
+    from imgeda_ci.checks.registry import staged_checks
     from imgeda_ci.evaluate import evaluate
-    from imgeda_ci.policy import default_policy, load_policy
+    from imgeda_ci.policy import load_policy
+    from imgeda_ci.policy.discovery import discover_policy
     from imgeda_ci.scan.analyze import analyze_path, finalize
     from imgeda_ci.scan.settings import Settings
 
-    policy = load_policy(policy_path) if policy_path else default_policy()
+    # without -p, the policy at the repository root (pre-commit runs the hooks there)
+    policy = load_policy(policy_path or discover_policy(Path.cwd()))
     notes: list[str] = []
     if manifest_path and not os.path.exists(manifest_path):
         notes.append(
@@ -267,7 +260,7 @@ def check_files(
         records.append(rec)
         rels.append(rel)
     result = HookResult(len(files), fail_on=fail_on, notes=notes)
-    ev = evaluate(records, policy, only=STAGED_CHECKS)
+    ev = evaluate(records, policy, only=staged_checks())  # declared with each check
     by_rel = dict(zip(rels, files, strict=True))
     for fr in ev.findings:
         if fr.waived is None:

@@ -48,11 +48,13 @@ def run_dataset(
 ) -> tuple[int, list[str]]:
     """Refresh the manifest of ``dataset`` and gate it: (exit code, lines to print)."""
     from imgeda_ci import manifest
-    from imgeda_ci.policy import default_policy, load_policy
+    from imgeda_ci.policy import load_policy
+    from imgeda_ci.policy.discovery import discover_policy
     from imgeda_ci.render.gate_table import gate_lines
     from imgeda_ci.scan.api import scan_folder
 
-    policy = load_policy(policy_path) if policy_path else default_policy()
+    # without -p, the policy at the repository root (pre-commit runs the hooks there)
+    policy = load_policy(policy_path or discover_policy(Path.cwd()))
     out = Path(manifest_path)
     before = out.read_bytes() if out.exists() else None
     scan_folder(Path(dataset), out, timestamp=None, progress=False)

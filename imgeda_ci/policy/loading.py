@@ -30,13 +30,17 @@ from imgeda_ci.policy.model import (
     Policy,
     PolicyError,
     Waiver,
+    default_policy,
 )
 from imgeda_ci.policy.values import Values, type_name
 from imgeda_ci.policy.yaml_lines import Path_, YamlError, load_with_lines
 
 
-def load_policy(path: str | Path, *, today: dt.date | None = None) -> Policy:
-    """Read and validate a policy file; raise :class:`PolicyError` (one line) when invalid."""
+def load_policy(path: str | Path | None, *, today: dt.date | None = None) -> Policy:
+    """Read and validate a policy file (the built-in defaults for None); raise
+    :class:`PolicyError` (one line a problem) when invalid."""
+    if path is None or str(path) == "":
+        return default_policy()
     p = Path(path)
     if p.name == PYPROJECT:  # the [tool.imgeda-ci] table (see imgeda_ci.policy.discovery)
         table = pyproject_table(p)
