@@ -73,6 +73,8 @@ DEPTHS: tuple[Depth, ...] = ("fast", "standard", "deep")
 ERROR_CODES: dict[str, str] = {
     "empty_file": "the file has zero bytes",
     "not_an_image": "the bytes are not an image format Pillow or the sniffer knows",
+    "lfs_pointer": "a Git LFS pointer file, not the image: the LFS content was not fetched "
+    "(actions/checkout `lfs: true`, or git lfs pull)",
     "unsupported_format": "a known image format that this installation cannot decode (e.g. HEIC "
     "without a plugin)",
     "truncated": "the image data ends before the image is complete",

@@ -30,7 +30,7 @@ from imgeda_ci.scan import sniff
 from imgeda_ci.scan.exif import parse_exif
 from imgeda_ci.scan.jpeg import jpeg_coded_sha256, jpeg_damage
 from imgeda_ci.scan.pixels import hash_pixels, measure_image
-from imgeda_ci.scan.readers import read_locator
+from imgeda_ci.scan.readers import GIT_BLOB, read_locator
 from imgeda_ci.scan.settings import Settings
 
 # We check the pixel count ourselves (before allocating) and record it; Pillow's own check
@@ -111,9 +111,18 @@ def analyze_path(
         rec["error"] = err
         return rec
     sha = hashlib.sha256(data).hexdigest()
+    if path.startswith(GIT_BLOB):  # a committed LFS pointer names its content's SHA-256
+        sha = _lfs_content_sha(data, known) or sha
     if sha in known:
         return {"sha256": sha, "cached": True}  # type: ignore[typeddict-unknown-key]
     return analyze_bytes(data, settings, sha256=sha, use_alarm=use_alarm)
+
+
+def _lfs_content_sha(data: bytes, known: Container[str]) -> str | None:
+    """The SHA-256 of the content a Git LFS pointer stands for, when a record of it is known:
+    a base read from git blobs then costs no LFS download."""
+    pointer = sniff.lfs_pointer(data)
+    return pointer[0] if pointer and pointer[0] in known else None
 
 
 def analyze_bytes(
@@ -130,6 +139,10 @@ def analyze_bytes(
     }
     if not data:
         rec["error"] = _error("empty_file", "the file is empty (0 bytes)")
+        return rec
+    pointer = sniff.lfs_pointer(data)
+    if pointer:  # never reused from a cache: the same blob id is the image once pulled
+        rec["error"] = _error("lfs_pointer", sniff.lfs_message(pointer[1]))
         return rec
     try:
         with time_limit(settings.timeout if use_alarm else None):

@@ -23,6 +23,7 @@ from typing import Any
 from imgeda_ci import globs
 from imgeda_ci.errors import UserError
 from imgeda_ci.formats.files import IMAGE_EXTENSIONS, MAX_TREE_FILES, Tree, readers_enter
+from imgeda_ci.scan import dvc
 from imgeda_ci.scan.pathlist import PathList
 from imgeda_ci.scan.sniff import TEXT_EXTENSIONS, image_extensions, looks_like_image
 
@@ -115,7 +116,8 @@ def walk(
     taken when its first bytes are an image's, so a misnamed image is reported, not missed.
     """
     if not root.exists():
-        raise UserError(f"{root}: no such folder; pass the dataset folder to scan")
+        hint = dvc.pull_hint(root) or "; pass the dataset folder to scan"
+        raise UserError(f"{root}: no such folder{hint}")
     if not root.is_dir():
         raise UserError(f"{root}: not a folder; use --files-from to scan a list of files")
     exts = frozenset(e.lower().lstrip(".") for e in extensions) if extensions else None
@@ -123,7 +125,8 @@ def walk(
     w.visit(str(root), "", True, True)
     w.tree.files.sort()
     w.tree.unreadable_dirs.sort()
-    return Discovery(root, w.found, [*w.warnings, *w.select.warnings()], tree=w.tree)
+    warnings = [*w.warnings, *dvc.missing_outputs(root, w.tree.files), *w.select.warnings()]
+    return Discovery(root, w.found, warnings, tree=w.tree)
 
 
 class _Walk:

@@ -6,6 +6,11 @@ in a cache (the head's manifest, a committed manifest) is reused unread, and onl
 exist solely in the base are read (``git cat-file``) and decoded. The small non-image files of
 the tree (labels, data.yaml, COCO JSON, VOC XML) are written to a temporary folder so that the
 dataset-format readers see the base's labels.
+
+In a Git LFS dataset the base's blobs are pointer files: a pointer's ``oid sha256:`` is its
+content's SHA-256, so the head's record of that content is reused without an LFS download (see
+:func:`imgeda_ci.scan.analyze.analyze_path`); a pointer whose content no record describes is an
+``lfs_pointer`` record.
 """
 
 from __future__ import annotations

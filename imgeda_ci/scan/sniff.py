@@ -12,6 +12,7 @@ PyPI wheels since 11.3).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from PIL import Image
@@ -95,6 +96,31 @@ def undecodable(name: str) -> tuple[str, str]:
         )
     return "unsupported_format", (
         f"{name} image, which this installation cannot decode (install a Pillow plugin)"
+    )
+
+
+#: The first line of a Git LFS pointer file (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md).
+LFS_VERSION = b"version https://git-lfs.github.com/spec/v1\n"
+_LFS_MAX = 1024  # the spec: pointer files are under 1024 bytes
+_LFS_OID = re.compile(rb"^oid sha256:([0-9a-f]{64})$", re.MULTILINE)
+_LFS_SIZE = re.compile(rb"^size ([0-9]+)$", re.MULTILINE)
+
+
+def lfs_pointer(data: bytes) -> tuple[str, int] | None:
+    """(content SHA-256, content size) named by a Git LFS pointer file; None for other bytes."""
+    if len(data) >= _LFS_MAX or not data.startswith(LFS_VERSION):
+        return None
+    oid, size = _LFS_OID.search(data), _LFS_SIZE.search(data)
+    if oid is None or size is None:
+        return None
+    return oid.group(1).decode("ascii"), int(size.group(1))
+
+
+def lfs_message(size: int) -> str:
+    """The one-line message of an ``lfs_pointer`` record: what it is, and the fix."""
+    return (
+        f"a Git LFS pointer to a {size}-byte file, not the image: fetch the content "
+        "(GitHub Action: `lfs: true` on actions/checkout; locally: git lfs pull)"
     )
 
 

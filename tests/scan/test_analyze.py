@@ -59,6 +59,16 @@ def test_not_an_image() -> None:
     assert rec["sha256"]
 
 
+def test_git_lfs_pointer() -> None:
+    oid = "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393"
+    ptr = f"version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize 12345\n"
+    rec = analyze_bytes(ptr.encode(), S)
+    assert code(rec) == "lfs_pointer"
+    assert rec["error"] and "12345-byte" in rec["error"]["message"]
+    # a text that merely starts like one (no oid line) is not
+    assert code(analyze_bytes(ptr.split("oid")[0].encode() * 3, S)) == "not_an_image"
+
+
 def test_unsupported_format_heic() -> None:
     heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(200)
     rec = analyze_bytes(heic, S)
