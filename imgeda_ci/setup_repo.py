@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from imgeda_ci import __version__
 from imgeda_ci.errors import UserError
 from imgeda_ci.formats.files import is_image_name
 
@@ -29,7 +30,7 @@ POLICY = "imgeda-ci.yml"
 WORKFLOW = ".github/workflows/imgeda-ci.yml"
 PRECOMMIT = ".pre-commit-config.yaml"
 HOOKS_REPO = "https://github.com/OWNER/imgeda-ci"
-ACTION = "OWNER/imgeda-ci@v0.1.0"
+ACTION = f"OWNER/imgeda-ci@v{__version__}"  # --action names the real one
 WAIVER_DAYS = 90
 BASELINES = ("waivers", "new-only")
 #: characters a .gitignore-style glob reads specially, escaped to waive one exact path
@@ -80,6 +81,17 @@ class Survey:
     images: int
     format: str
     findings: dict[str, list[str]] = field(default_factory=dict)  # check -> paths
+    records: list[Any] = field(default_factory=list, repr=False)
+    header: dict[str, Any] | None = field(default=None, repr=False)
+
+    def passes(self, policy: str) -> bool:
+        """Whether the gate, without a base (as the dataset hook runs it), passes today's
+        dataset with the policy text ``policy``."""
+        from imgeda_ci.evaluate import evaluate
+        from imgeda_ci.policy import parse_policy
+        from imgeda_ci.verdict import judge
+
+        return judge(evaluate(self.records, parse_policy(policy), header=self.header)).passed
 
 
 def survey(root: Path, folder: str) -> Survey:
@@ -93,13 +105,15 @@ def survey(root: Path, folder: str) -> Survey:
         out = Path(tmp) / "manifest.jsonl"
         scan_folder(root / folder, out)
         header, records = manifest.load(out)
-    ev = evaluate(records, default_policy(), header=dict(header) if header else None)
+    facts = dict(header) if header else None
+    ev = evaluate(records, default_policy(), header=facts)
     found: dict[str, set[str]] = {}
     for f in ev.findings:
         if f.path:
             found.setdefault(f.check, set()).add(f.path)
     fmt = str((header["dataset"] if header else {}).get("format") or "flat")
-    return Survey(folder, len(records), fmt, {c: sorted(p) for c, p in sorted(found.items())})
+    waivable = {c: sorted(p) for c, p in sorted(found.items())}
+    return Survey(folder, len(records), fmt, waivable, list(records), facts)
 
 
 def _glob(path: str) -> str:
@@ -182,7 +196,7 @@ def hook_entry(folder: str) -> dict[str, Any]:
     }
     if folder != ".":
         hook["files"] = f"^{folder}/"
-    return {"repo": HOOKS_REPO, "rev": "v0.1.0", "hooks": [hook]}
+    return {"repo": HOOKS_REPO, "rev": f"v{__version__}", "hooks": [hook]}
 
 
 def has_hook(config: Any) -> bool:

@@ -71,6 +71,7 @@ def test_init_yes_writes_three_files_whose_policy_passes_today_and_fails_a_new_b
         assert f"{name}: written" in proc.stdout
         assert (repo / name).is_file()
     policy = load_policy(repo / "imgeda-ci.yml")
+    assert "note:" not in proc.stdout  # the waivers make today's dataset pass
     assert ("dark",) in [w.checks for w in policy.waivers]
     assert {w.globs for w in policy.waivers} == {("night\\[1\\].jpg",), ("cut.jpg",)}
     assert all(w.expires is not None and w.reason for w in policy.waivers)
@@ -141,6 +142,13 @@ def test_new_only_baseline(repo: Path) -> None:
     policy = load_policy(repo / "imgeda-ci.yml")
     assert policy.mode == "new-only"
     assert policy.waivers == ()
+    # without a base (the dataset hook) today's truncated image still fails: init says so
+    assert "note: without a base to compare with" in proc.stdout
+    # a pull request is judged on what it changes: today's dataset passes against its commit
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "imgeda-ci init")
+    ci = cli(repo, "ci", "data", "--base-ref", "HEAD")
+    assert ci.returncode == 0, ci.stdout + ci.stderr
 
 
 def test_outside_git_or_without_images_says_what_to_do(tmp_path: Path, repo: Path) -> None:

@@ -117,11 +117,22 @@ def run(args: argparse.Namespace, read: Input | None = None) -> int:
     )
     ask = (lambda q, d: ask_yes(q, d, read)) if read is not None else None
     writer = s.Writer(root, force=args.force, ask=ask)
-    writer.write(s.POLICY, s.policy_text(found, baseline, dt.date.today()))
+    policy = s.policy_text(found, baseline, dt.date.today())
+    writer.write(s.POLICY, policy)
     writer.write(s.WORKFLOW, s.workflow_text(folder, args.action or s.ACTION))
     writer.precommit(folder)
     for line in writer.said:
         print(line)
+    if not found.passes(policy):
+        print(
+            f"note: without a base to compare with (the dataset hook, 'imgeda-ci gate') the "
+            f"policy fails today's {folder}: fix what 'imgeda-ci gate' lists"
+            + (
+                " (the workflow judges only what a pull request changes)"
+                if baseline == "new-only"
+                else ""
+            )
+        )
     print(
         "next: review the files, 'git add' them and commit; the hook writes "
         f"{s.manifest_of(folder)} on the first commit ('pre-commit install' to run it)"
