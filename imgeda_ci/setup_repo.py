@@ -224,16 +224,18 @@ def merged_precommit(existing: str | None, folder: str) -> str | None:
             f"{PRECOMMIT}: not valid YAML ({str(exc).splitlines()[0]}): fix it, or move it "
             "away, and run 'imgeda-ci init' again"
         ) from None
-    if not isinstance(config, dict) or not isinstance(config.get("repos"), list):
+    config = {} if config is None else config  # only comments
+    if not isinstance(config, dict) or not isinstance(config.get("repos", []), list):
         raise UserError(
-            f"{PRECOMMIT}: has no 'repos:' list: add 'repos: []' (or move the file away) and "
-            "run 'imgeda-ci init' again"
+            f"{PRECOMMIT}: 'repos:' is not a list of repositories: fix it (or move the file "
+            "away) and run 'imgeda-ci init' again"
         )
     if has_hook(config):
         return None
-    want = {**config, "repos": [*config["repos"], entry]}
+    want = {**config, "repos": [*config.get("repos", []), entry]}
     text = existing if existing.endswith("\n") else existing + "\n"
-    appended = text + _indent(block, _item_indent(text))
+    head = "" if "repos" in config else "repos:\n"
+    appended = text + head + _indent(block, _item_indent(text))
     if _loads(appended) == want:  # repos: was the last key: the text, comments and all, kept
         return appended
     return yaml.safe_dump(want, sort_keys=False, default_flow_style=None)

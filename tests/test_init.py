@@ -136,6 +136,23 @@ def test_existing_precommit_config_keeps_what_it_had(repo: Path) -> None:
     assert [r["repo"].rsplit("/", 1)[1] for r in repos] == ["black", "imgeda-ci"]
 
 
+def test_precommit_config_without_repos_gets_them_and_a_broken_one_stops_init(
+    repo: Path,
+) -> None:
+    config = repo / ".pre-commit-config.yaml"
+    config.write_text("default_stages: [pre-commit] # mine\n")
+    assert cli(repo, "init", "--yes").returncode == 0
+    assert config.read_text().startswith("default_stages: [pre-commit] # mine\nrepos:\n")
+    assert yaml.safe_load(config.read_text())["repos"][0]["hooks"][0]["id"] == "imgeda-ci-dataset"
+    config.write_text("repos: [\n")
+    (repo / "imgeda-ci.yml").unlink()
+    proc = cli(repo, "init", "--yes")
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("imgeda-ci: error: .pre-commit-config.yaml: not valid YAML")
+    assert len(proc.stderr.splitlines()) == 1
+    assert not (repo / "imgeda-ci.yml").exists()  # nothing written
+
+
 def test_new_only_baseline(repo: Path) -> None:
     proc = cli(repo, "init", "--yes", "--baseline", "new-only")
     assert proc.returncode == 0, proc.stderr

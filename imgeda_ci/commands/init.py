@@ -117,10 +117,10 @@ def run(args: argparse.Namespace, read: Input | None = None) -> int:
     )
     ask = (lambda q, d: ask_yes(q, d, read)) if read is not None else None
     writer = s.Writer(root, force=args.force, ask=ask)
+    writer.precommit(folder)  # first: a config it cannot read stops init before any write
     policy = s.policy_text(found, baseline, dt.date.today())
     writer.write(s.POLICY, policy)
     writer.write(s.WORKFLOW, s.workflow_text(folder, args.action or s.ACTION))
-    writer.precommit(folder)
     for line in writer.said:
         print(line)
     if not found.passes(policy):
