@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import select
 import shutil
 import subprocess
 import sys
@@ -221,4 +222,38 @@ def test_interactive_run_asks_folder_baseline_and_before_overwriting(
     ]
     assert (repo / "imgeda-ci.yml").read_text() == "version: 1\n"
     assert "mode: new-only" not in (repo / "imgeda-ci.yml").read_text()
+    assert (repo / ".github" / "workflows" / "imgeda-ci.yml").is_file()
+
+
+def test_on_a_terminal_it_asks(repo: Path) -> None:
+    """The real command on a pseudo-terminal: it prompts, and an existing file is kept on the
+    default answer."""
+    pty = pytest.importorskip("pty")
+    (repo / "imgeda-ci.yml").write_text("version: 1\n")
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: stdin, stdout and stderr are the terminal
+        os.chdir(repo)
+        os.execve(sys.executable, [sys.executable, "-m", "imgeda_ci", "init"], ENV)
+    seen = b""
+    try:
+        for answer in (b"dataset folder", b"today's findings", b"overwrite it?"):
+            while answer not in seen:
+                ready, _, _ = select.select([fd], [], [], 120)
+                assert ready, f"no prompt {answer!r} after: {seen!r}"
+                seen += os.read(fd, 4096)
+            os.write(fd, b"\n")
+        while True:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # the child has exited
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        _, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0, seen.decode(errors="replace")
+    assert b"imgeda-ci.yml: exists, left as it is" in seen
+    assert (repo / "imgeda-ci.yml").read_text() == "version: 1\n"
     assert (repo / ".github" / "workflows" / "imgeda-ci.yml").is_file()
