@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import tempfile
 from collections import Counter
@@ -31,6 +32,7 @@ WORKFLOW = ".github/workflows/imgeda-ci.yml"
 PRECOMMIT = ".pre-commit-config.yaml"
 HOOKS_REPO = "https://github.com/OWNER/imgeda-ci"
 ACTION = f"OWNER/imgeda-ci@v{__version__}"  # --action names the real one
+ACTION_REF = re.compile(r"[\w.-]+/[\w.-]+(/[\w./-]+)?@[\w./-]+")
 WAIVER_DAYS = 90
 BASELINES = ("waivers", "new-only")
 #: characters a .gitignore-style glob reads specially, escaped to waive one exact path

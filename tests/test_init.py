@@ -105,7 +105,8 @@ def test_rerun_with_yes_overwrites_nothing(repo: Path) -> None:
 
 
 def test_workflow_is_a_valid_github_workflow(repo: Path) -> None:
-    assert cli(repo, "init", "--yes").returncode == 0
+    pin = "acme/imgeda-ci@" + "0123456789abcdef" * 2 + "01234567"
+    assert cli(repo, "init", "--yes", "--action", pin).returncode == 0
     exe = shutil.which("check-jsonschema") or str(BIN / "check-jsonschema")
     if not Path(exe).exists():
         pytest.skip("check-jsonschema is not installed (pip install '.[test]')")
@@ -120,6 +121,7 @@ def test_workflow_is_a_valid_github_workflow(repo: Path) -> None:
     steps = flow["jobs"]["imgeda-ci"]["steps"]
     assert steps[0]["uses"].startswith("actions/checkout@11bd71901bbe")
     assert steps[0]["with"]["fetch-depth"] == 2
+    assert steps[1]["uses"] == pin
     assert steps[1]["with"]["path"] == "data"
 
 
@@ -184,6 +186,12 @@ def test_outside_git_or_without_images_says_what_to_do(tmp_path: Path, repo: Pat
     assert len(proc.stderr.splitlines()) == 1
     assert "no images found" in proc.stderr
     assert "Traceback" not in proc.stderr
+    for bad in (["--dataset", "../.."], ["--dataset", "nope"], ["--action", "x y"]):
+        proc = cli(repo, "init", "--yes", *bad)
+        assert proc.returncode == 1
+        assert proc.stderr.startswith(f"imgeda-ci: error: {' '.join(bad)}: ")
+        assert len(proc.stderr.splitlines()) == 1
+    assert not (repo / "imgeda-ci.yml").exists()
 
 
 def test_prompts_with_injected_input(capsys: pytest.CaptureFixture[str]) -> None:

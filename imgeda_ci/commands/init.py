@@ -83,13 +83,14 @@ def choose_folder(root: Path, given: str | None, read: Input | None) -> str:
         listed = ", ".join(f"{f} ({n} images)" for f, n in folders[:5])
         print(f"image folders: {listed}")
         given = ask_text("dataset folder", folders[0][0], read)
-    folder = (given or folders[0][0]).strip("/") or "."
-    if not (root / folder).is_dir():
+    folder = given or folders[0][0]
+    where = (root / folder).resolve()
+    if not where.is_dir() or not where.is_relative_to(root.resolve()):
         raise UserError(
-            f"--dataset {folder}: no such folder under {root}: name a folder relative to the "
-            "repository's root"
+            f"--dataset {folder}: no such folder in the repository {root}: name a folder "
+            "relative to its root"
         )
-    return folder
+    return where.relative_to(root.resolve()).as_posix()
 
 
 def run(args: argparse.Namespace, read: Input | None = None) -> int:
@@ -98,6 +99,11 @@ def run(args: argparse.Namespace, read: Input | None = None) -> int:
     from imgeda_ci import setup_repo as s
 
     root = s.repository_root(Path.cwd())
+    if args.action is not None and not s.ACTION_REF.fullmatch(args.action):
+        raise UserError(
+            f"--action {args.action}: not an action reference: write OWNER/REPO@REF, e.g. "
+            "OWNER/imgeda-ci@<full commit SHA>"
+        )
     if read is None and not args.yes and sys.stdin.isatty():
         read = input
     folder = choose_folder(root, args.dataset, read)
