@@ -35,6 +35,7 @@ COMMANDS: tuple[str, ...] = (
     "plot",
     "comment",
     "precommit",
+    "init",
 )
 
 EPILOG = """\
