@@ -41,21 +41,15 @@ _GLOB_SPECIAL = "\\*?[]!#"
 
 def repository_root(cwd: Path) -> Path:
     """The root of the git work tree at ``cwd``; outside one, a one-line error."""
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(cwd), "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except OSError:
-        proc = None
-    if proc is None or proc.returncode != 0 or not proc.stdout.strip():
+    from imgeda_ci.policy.discovery import git_toplevel
+
+    root = git_toplevel(cwd)
+    if root is None:
         raise UserError(
             f"{cwd}: not inside a git repository: run 'git init' there first (or cd into "
             "your repository) and run 'imgeda-ci init' again"
         )
-    return Path(proc.stdout.strip())
+    return root
 
 
 def dataset_folders(root: Path) -> list[tuple[str, int]]:

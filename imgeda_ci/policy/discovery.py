@@ -19,9 +19,8 @@ PYPROJECT = "pyproject.toml"
 TABLE = "imgeda-ci"  # [tool.imgeda-ci]
 
 
-def repository_root(near: Path) -> Path:
-    """The root of the git work tree holding ``near`` (a file or folder), else the current
-    folder."""
+def git_toplevel(near: Path) -> Path | None:
+    """The root of the git work tree holding ``near`` (a file or folder); None outside one."""
     folder = near if near.is_dir() else near.parent
     try:
         proc = subprocess.run(
@@ -31,8 +30,14 @@ def repository_root(near: Path) -> Path:
             check=False,
         )
     except OSError:
-        return Path.cwd()
-    return Path(proc.stdout.strip()) if proc.returncode == 0 and proc.stdout.strip() else Path.cwd()
+        return None
+    out = proc.stdout.strip()
+    return Path(out) if proc.returncode == 0 and out else None
+
+
+def repository_root(near: Path) -> Path:
+    """The root of the git work tree holding ``near``, else the current folder."""
+    return git_toplevel(near) or Path.cwd()
 
 
 def discover_policy(near: Path) -> Path | None:
