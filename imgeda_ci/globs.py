@@ -33,6 +33,20 @@ def _fail(pattern: str, why: str) -> GlobError:
     return GlobError(f"invalid glob {pattern!r}: {why}")
 
 
+def _class_end(pattern: str, body: str, start: int) -> int:
+    """Where the character class opened at ``body[start]`` closes; GlobError when it does
+    not."""
+    n = len(body)
+    j = start + 1
+    j += 1 if j < n and body[j] in "!^" else 0
+    j += 1 if j < n and body[j] == "]" else 0  # "[]]": a class holding "]"
+    while j < n and body[j] != "]":
+        j += 2 if body[j] == "\\" else 1
+    if j >= n:
+        raise _fail(pattern, "unclosed '['; close the class or write '\\[' for a '['")
+    return j
+
+
 def _check_brackets(pattern: str, body: str) -> None:
     """Refuse an unclosed ``[`` and ``**`` inside a path part (escapes respected)."""
     i, n = 0, len(body)
@@ -44,14 +58,7 @@ def _check_brackets(pattern: str, body: str) -> None:
             i += 2
             continue
         if c == "[":
-            j = i + 1
-            j += 1 if j < n and body[j] in "!^" else 0
-            j += 1 if j < n and body[j] == "]" else 0  # "[]]": a class holding "]"
-            while j < n and body[j] != "]":
-                j += 2 if body[j] == "\\" else 1
-            if j >= n:
-                raise _fail(pattern, "unclosed '['; close the class or write '\\[' for a '['")
-            i = j + 1
+            i = _class_end(pattern, body, i) + 1
             continue
         if body.startswith("**", i):
             whole = (i == 0 or body[i - 1] == "/") and (i + 2 >= n or body[i + 2] == "/")
