@@ -18,14 +18,13 @@ import tempfile
 from pathlib import Path
 
 from markdown_it import MarkdownIt
-from PIL import Image
 
 DOCS = Path(__file__).resolve().parent
 REPO = DOCS.parent
 sys.path.insert(0, str(REPO))
 
 from imgeda_ci.demo.dataset import PLANTED, make_demo  # noqa: E402
-from tests.render.html_helpers import launch  # noqa: E402
+from tests.render.html_helpers import launch, save_screenshot  # noqa: E402
 
 WIDTH = 1000
 REPORT_URL = "https://github.com/example/dataset/actions/runs/1/artifacts/2"
@@ -97,11 +96,7 @@ def main() -> int:
             for name, page_file in pages.items():
                 page = browser.new_page(viewport={"width": WIDTH, "height": 800})
                 page.goto(page_file.as_uri())
-                out = DOCS / f"{name}.png"
-                page.screenshot(path=str(out), full_page=True)
-                img = Image.open(out).convert("RGB")
-                img.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(out, optimize=True)
-                print(f"{out}: {out.stat().st_size // 1024} KB")
+                save_screenshot(page, DOCS / f"{name}.png", full_page=True)
                 page.close()
     return 0
 

@@ -11,14 +11,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PIL import Image
-
 DOCS = Path(__file__).resolve().parent
 REPO = DOCS.parent
 sys.path.insert(0, str(REPO))
 
 from imgeda_ci.render.html import render_html  # noqa: E402
-from tests.render.html_helpers import demo_result, launch, open_page  # noqa: E402
+from tests.render.html_helpers import (  # noqa: E402
+    demo_result,
+    launch,
+    open_page,
+    save_screenshot,
+)
 
 WIDTH, HEIGHT = 1200, 2400
 SECTIONS_HIDDEN = "#checks details"  # keep the picture about the verdict and the charts
@@ -39,11 +42,7 @@ def main() -> int:
                 )
                 assert not log.errors and not log.network, (log.errors, log.network)
                 page.add_style_tag(content=f"{SECTIONS_HIDDEN} {{ display: none }}")
-                out = DOCS / f"report-{scheme}.png"
-                page.screenshot(path=str(out))
-                img = Image.open(out).convert("RGB")
-                img.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(out, optimize=True)
-                print(f"{out}: {out.stat().st_size // 1024} KB")
+                save_screenshot(page, DOCS / f"report-{scheme}.png")
                 page.close()
     return 0
 

@@ -140,6 +140,16 @@ def open_page(
     return page, log
 
 
+def save_screenshot(page: Any, out: Path, *, full_page: bool = False) -> None:
+    """A screenshot of ``page`` as a palette PNG at ``out`` (the docs' pictures stay small)."""
+    from PIL import Image
+
+    page.screenshot(path=str(out), full_page=full_page)
+    img = Image.open(out).convert("RGB")
+    img.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(out, optimize=True)
+    print(f"{out}: {out.stat().st_size // 1024} KB")
+
+
 def launch() -> Iterator[Any]:
     """A headless Chromium (Debian's), or skip."""
     import pytest
