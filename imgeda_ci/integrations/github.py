@@ -1,10 +1,12 @@
 """GitHub Actions: annotations (workflow commands) and the files a step reports through.
 
-:func:`annotations` turns the most important findings (picked by
-:func:`imgeda_ci.render.ranking.annotated`) into ``::error`` / ``::warning`` / ``::notice``
-lines, at most ``per_severity`` of each: GitHub shows only 10 error and 10 warning annotations
-per step, so more would be dropped silently; :func:`imgeda_ci.render.ranking.annotation_counts`
-says how many were left out, and the job summary reports it.
+:func:`annotations` turns the most important causes (picked by
+:func:`imgeda_ci.render.ranking.annotated`; the findings of several checks about the same
+images are one cause, see :mod:`imgeda_ci.render.causes`) into ``::error`` / ``::warning`` /
+``::notice`` lines, one per cause, at most ``per_severity`` of each: GitHub shows only 10 error
+and 10 warning annotations per step, so more would be dropped silently;
+:func:`imgeda_ci.render.ranking.annotation_counts` says how many were left out, and the job
+summary reports it.
 
 :func:`append_file` adds text to ``$GITHUB_STEP_SUMMARY`` / ``$GITHUB_OUTPUT``-style files, and
 :func:`notice` prints a workflow ``::notice`` / ``::warning`` line with its text escaped.
@@ -18,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from imgeda_ci.evaluate import FindingResult
+from imgeda_ci.render.causes import Cause
 from imgeda_ci.render.escape import workflow_data, workflow_property
 from imgeda_ci.render.ranking import (
     ANNOTATIONS_PER_SEVERITY,
@@ -26,21 +28,25 @@ from imgeda_ci.render.ranking import (
     annotated,
     repo_path,
     scan_root,
+    shown_message,
 )
 from imgeda_ci.run_result import RunResult
 
 COMMAND: Mapping[str, str] = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def annotation(f: FindingResult, root: str = "", *, introduced: bool = False) -> str:
-    """One workflow command line for a finding."""
+def annotation(cause: Cause, root: str = "", *, introduced: bool = False) -> str:
+    """One workflow command line for a cause: its lead finding, naming the other checks."""
+    f = cause.lead
     cmd = COMMAND.get(f.severity, "notice")
     props = [f"title={workflow_property('imgeda-ci: ' + f.check)}"]
     if f.paths:
         props.insert(0, f"file={workflow_property(repo_path(f.path, root))}")
     where = f"{repo_path(f.path, root)}: " if f.paths else ""
-    tail = " (introduced by this change)" if introduced else ""
-    return f"::{cmd} {','.join(props)}::{workflow_data(where + f.message + tail)}"
+    also = cause.also_checks
+    tail = f" (also {', '.join(also)})" if also else ""
+    tail += " (introduced by this change)" if introduced else ""
+    return f"::{cmd} {','.join(props)}::{workflow_data(where + shown_message(f, root) + tail)}"
 
 
 # The name is the interface ``imgeda-ci ci`` calls; it shadows the ``__future__`` feature
@@ -58,8 +64,8 @@ def annotations(  # type: ignore[no-redef]
     out = []
     picked = annotated(result, per_severity)
     for sev in SEVERITY_RANK:
-        for f in picked.get(sev, []):
-            out.append(annotation(f, base, introduced=id(f) in new))
+        for c in picked.get(sev, []):
+            out.append(annotation(c, base, introduced=id(c.lead) in new))
     return out
 
 

@@ -34,6 +34,7 @@ from imgeda_ci.model import ImageRecord, ManifestHeader
 from imgeda_ci.render import report_data, safe, templates, vega
 from imgeda_ci.render.charts import Chart, ChartInput, build_charts
 from imgeda_ci.render.measures import measures
+from imgeda_ci.render.ranking import repo_path, scan_root, shown_message
 from imgeda_ci.render.table_data import pack, table_columns
 from imgeda_ci.render.thumbs import Thumbnailer
 from imgeda_ci.run_result import RunResult
@@ -114,13 +115,15 @@ def render_html(
     thumbs = Thumbnailer(images_root, budget=THUMBNAIL_BUDGET)
     charts = result_charts(result)
     specs = {c.id: _page_spec(c) for c in charts}
+    root = scan_root(result)
     duplicates, duplicate_total = report_data.duplicate_groups(result, records, thumbs)
-    gallery = report_data.gallery(result, records, thumbs)
+    gallery = report_data.gallery(result, records, thumbs, root)
     table = table_columns(
         result.records,
         result.evaluation.quality_of(),
         result.evaluation.findings,
         report_data.change_kinds(result),
+        root,
     )
     runtime = safe.script_text(vega.runtime_js())
     app = safe.script_text(templates.asset("report.js"))
@@ -139,6 +142,7 @@ def render_html(
     limits = report_data.sorted_limits(result.verdict.limits)
     context = {
         "result": result,
+        "root": root,
         "summary": _summary(result),
         "limits_open": [r for r in limits if r.status != "pass"],
         "limits_pass": [r for r in limits if r.status == "pass"],
@@ -161,5 +165,8 @@ def render_html(
         "table_data": pack(table),
         "table_rows": table["rows"],
     }
-    html: str = templates.environment().get_template("report.html.j2").render(**context)
+    env = templates.environment()
+    env.filters["repo"] = repo_path
+    env.filters["message"] = shown_message
+    html: str = env.get_template("report.html.j2").render(**context)
     return html

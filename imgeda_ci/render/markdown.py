@@ -26,13 +26,16 @@ from functools import lru_cache
 from typing import Any
 
 from imgeda_ci import __version__
-from imgeda_ci.evaluate import FindingResult
+from imgeda_ci.render.causes import Cause, by_cause
 from imgeda_ci.render.escape import md_code, md_text
 from imgeda_ci.render.ranking import (
     ANNOTATIONS_PER_SEVERITY,
     annotation_counts,
     introduced_ids,
-    ranked,
+    ranked_causes,
+    repo_path,
+    scan_root,
+    shown_message,
 )
 from imgeda_ci.run_result import RunResult
 from imgeda_ci.verdict import LimitResult
@@ -172,25 +175,25 @@ def _limit_name(r: LimitResult) -> str:
     return name + (f" in {md_text(r.scope, 60)}" if r.scope else "")
 
 
-def _examples(r: LimitResult, b: Budget) -> str:
+def _examples(r: LimitResult, b: Budget, root: str) -> str:
     shown = r.samples[: b.examples]
-    text = ", ".join(md_text(p, b.path_len) for p in shown)
+    text = ", ".join(md_text(repo_path(p, root), b.path_len) for p in shown)
     more = r.count - len(shown)
     return text + (f" (+{more:,} more)" if more > 0 and shown else "")
 
 
-def _limit_row(r: LimitResult, b: Budget) -> dict[str, str]:
+def _limit_row(r: LimitResult, b: Budget, root: str) -> dict[str, str]:
     return {
         "icon": _ICON[r.status],
         "name": _limit_name(r),
         "severity": r.severity,
         "observed": r.observed,  # digits, commas, a percentage: nothing to escape
         "allowed": md_text(r.allowed),
-        "examples": _examples(r, b),
+        "examples": _examples(r, b, root),
     }
 
 
-def _check_tables(result: RunResult, b: Budget) -> _Checks:
+def _check_tables(result: RunResult, b: Budget, root: str) -> _Checks:
     """Failing checks first (errors before warnings made failures by ``strict``), each one
     named even when the budget has no row left for it; then the other checks not passing."""
     limits = sorted(
@@ -203,9 +206,9 @@ def _check_tables(result: RunResult, b: Budget) -> _Checks:
     fail_shown = failed[: b.check_rows]
     other_shown = other[: max(0, b.check_rows - len(fail_shown))]
     out = _Checks(
-        failed=[_limit_row(r, b) for r in fail_shown],
+        failed=[_limit_row(r, b, root) for r in fail_shown],
         failed_more=", ".join(_limit_name(r) for r in failed[len(fail_shown) :]),
-        other=[_limit_row(r, b) for r in other_shown],
+        other=[_limit_row(r, b, root) for r in other_shown],
         other_title=f"Warnings ({len(other):,})"
         if _only_warnings(other)
         else f"Warnings and notes ({len(other):,})",
@@ -222,35 +225,50 @@ def _only_warnings(limits: Sequence[LimitResult]) -> bool:
     return all(r.status == "warn" for r in limits)
 
 
-def _finding_rows(findings: Sequence[FindingResult], b: Budget) -> list[dict[str, str]]:
+def _check_cell(c: Cause) -> str:
+    cell = f"`{md_code(c.lead.check)}`"
+    also = c.also_checks
+    return cell + (f" (also {', '.join(f'`{md_code(a)}`' for a in also)})" if also else "")
+
+
+def _finding_rows(causes: Sequence[Cause], b: Budget, root: str) -> list[dict[str, str]]:
+    """One row per cause: its lead finding, the other checks named beside it, paths (in the
+    path and in the message) relative to the repository root."""
     return [
         {
-            "severity": f.severity,
-            "check": f"`{md_code(f.check)}`",
-            "path": md_text(f.path, b.path_len) if f.paths else "(dataset)",
-            "message": md_text(f.message, b.message_len),
+            "severity": c.lead.severity,
+            "check": _check_cell(c),
+            "path": md_text(repo_path(c.lead.path, root), b.path_len)
+            if c.lead.paths
+            else "(dataset)",
+            "message": md_text(shown_message(c.lead, root), b.message_len),
         }
-        for f in findings[: b.rows]
+        for c in causes[: b.rows]
     ]
 
 
-def _sections(result: RunResult, b: Budget, top: Sequence[FindingResult]) -> list[_Section]:
+def _section(title: str, causes: Sequence[Cause], b: Budget, root: str) -> _Section:
+    """A titled table of causes; the title says how many findings they hold when that differs."""
+    n = len(causes) + sum(len(c.also) for c in causes)
+    count = f"{len(causes):,}" if n == len(causes) else f"{len(causes):,}; {n:,} findings"
+    rows = _finding_rows(causes, b, root)
+    return _Section(f"{title} ({count})", rows, max(0, len(causes) - b.rows))
+
+
+def _sections(result: RunResult, b: Budget, top: Sequence[Cause], root: str) -> list[_Section]:
     out: list[_Section] = []
     if b.rows <= 0:
         return out
     if result.has_base:
         new = introduced_ids(result)
-        intro = [f for f in top if id(f) in new]
+        intro = [c for c in top if id(c.lead) in new]
         if intro:
-            title = f"Introduced by this change ({len(intro):,})"
-            out.append(_Section(title, _finding_rows(intro, b), max(0, len(intro) - b.rows)))
+            out.append(_section("Introduced by this change", intro, b, root))
         res = sorted(result.resolved, key=lambda f: (f.severity != "error", f.path, f.check))
         if res:
-            title = f"Resolved by this change ({len(res):,})"
-            out.append(_Section(title, _finding_rows(res, b), max(0, len(res) - b.rows)))
+            out.append(_section("Resolved by this change", by_cause(res), b, root))
     elif top:
-        title = f"Top findings ({len(top):,})"
-        out.append(_Section(title, _finding_rows(top, b), max(0, len(top) - b.rows)))
+        out.append(_section("Top findings", top, b, root))
     return out
 
 
@@ -302,16 +320,17 @@ def _view(
     report_url: str | None,
     *,
     annotations: int | None,
-    top: Sequence[FindingResult],
+    top: Sequence[Cause],
 ) -> _View:
+    root = scan_root(result)
     icon, title = _title(result)
     return _View(
         icon=icon,
         title=title,
         facts=_facts(result),
         diff_line=_diff_line(result),
-        checks=_check_tables(result, b),
-        sections=_sections(result, b, top),
+        checks=_check_tables(result, b, root),
+        sections=_sections(result, b, top, root),
         annotations_line="" if annotations is None else _annotations_line(result, annotations),
         report_line=report_line(report_url),
     )
@@ -332,7 +351,7 @@ def _fit(
     annotations: int | None,
 ) -> str:
     text = ""
-    top = ranked(result)
+    top = ranked_causes(result)
     for i, b in enumerate(budgets):
         view = _view(result, b, report_url, annotations=annotations, top=top)
         if i:

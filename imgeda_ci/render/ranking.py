@@ -5,10 +5,16 @@ annotations: unwaived only; findings the change introduced before existing ones;
 severity (error, warning, info); then findings of limits that failed before those that only
 warned; then the worst score first; then by path, so the order is deterministic.
 
-:func:`repo_path` turns a manifest path (relative to the scanned folder) into a path relative to
-the repository root, which is what annotations and SARIF locations need.
+:func:`ranked_causes` is the same order with the findings of one cause (the same images named
+by several checks, e.g. a leaked near-copy: see :mod:`imgeda_ci.render.causes`) shown once.
 
-:func:`annotated` picks the findings that become GitHub annotations, at most ``per_severity`` of
+Paths: every output people read (annotations, SARIF, the comment, the summary and the report)
+shows an image by its path relative to the repository root (:func:`repo_path` of the manifest
+path, which is relative to the scanned folder), and so do the messages that name other images
+(:func:`shown_message`). The JSON result, the manifest and the command-line tables keep manifest
+paths: they are read next to the scanned folder.
+
+:func:`annotated` picks the causes that become GitHub annotations, at most ``per_severity`` of
 each severity (GitHub shows only 10 error and 10 warning annotations per step, so more would be
 dropped silently); :func:`annotation_counts` says how many were left out, and the job summary
 reports it.
@@ -18,13 +24,19 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 from collections.abc import Mapping
 
 from imgeda_ci.evaluate import FindingResult
+from imgeda_ci.render.causes import Cause, by_cause
 from imgeda_ci.run_result import RunResult
 
 ANNOTATIONS_PER_SEVERITY = 10
 SEVERITY_RANK: Mapping[str, int] = {"error": 0, "warning": 1, "info": 2}
+# A path stands on its own: after the start, a space, a bracket or a quote; before the end, a
+# space, a closing bracket or quote, a comma, semicolon or colon, or a full stop ending a sentence.
+_BEFORE = r"(?<![^\s(\['\"`])"
+_AFTER = r"(?=$|[\s)\]'\"`,;:]|\.(?:\s|$))"
 _STATUS_RANK: Mapping[str, int] = {"fail": 0, "warn": 1, "info": 2, "skipped": 3, "pass": 4}
 
 
@@ -68,11 +80,17 @@ def ranked(result: RunResult) -> list[FindingResult]:
     return sorted(pool(result), key=key)
 
 
+def ranked_causes(result: RunResult) -> list[Cause]:
+    """:func:`ranked`, each cause once (led by its first finding in that order)."""
+    return by_cause(ranked(result))
+
+
 def scan_root(result: RunResult, root: str | None = None) -> str:
     """The scanned folder relative to the repository (``""`` for the repository itself).
 
     ``root`` wins; else the manifest header's root. An absolute root is made relative to
-    ``GITHUB_WORKSPACE`` (or the current directory) when it lies inside it.
+    ``GITHUB_WORKSPACE`` (or the current directory) when it lies inside it; outside it there is
+    no repository to be relative to, and paths stay relative to the scanned folder (``""``).
     """
     r = root if root is not None else str((result.header or {}).get("root") or "")
     if not r or r == ".":
@@ -81,7 +99,7 @@ def scan_root(result: RunResult, root: str | None = None) -> str:
         base = os.environ.get("GITHUB_WORKSPACE") or os.getcwd()
         rel = os.path.relpath(r, base)
         if rel == "." or rel.startswith(".."):
-            return "" if rel == "." else r.replace(os.sep, "/")
+            return ""
         r = rel
     return posixpath.normpath(r.replace(os.sep, "/")).lstrip("/") if r else ""
 
@@ -93,21 +111,37 @@ def repo_path(path: str, root: str) -> str:
     return posixpath.join(root, path)
 
 
-def annotated(result: RunResult, per_severity: int) -> dict[str, list[FindingResult]]:
-    """Severity -> the findings annotated for it: :func:`ranked`, ``per_severity`` at most."""
-    picked: dict[str, list[FindingResult]] = {s: [] for s in SEVERITY_RANK}
-    for f in ranked(result):
-        bucket = picked.setdefault(f.severity, [])
+def shown_message(f: FindingResult, root: str) -> str:
+    """``f.message`` with the other images it names (``paths[1:]``) written as repository paths.
+
+    A path is replaced where it stands on its own (between spaces, brackets, quotes or the
+    punctuation that follows a path in a sentence), never inside a longer path."""
+    msg = f.message
+    if not root:
+        return msg
+    for p in dict.fromkeys(f.paths[1:]):
+        full = repo_path(p, root)
+        pattern = _BEFORE + re.escape(p) + _AFTER
+        msg = re.sub(pattern, full.replace("\\", "\\\\"), msg)
+    return msg
+
+
+def annotated(result: RunResult, per_severity: int) -> dict[str, list[Cause]]:
+    """Severity -> the causes annotated for it: :func:`ranked_causes`, ``per_severity`` at most
+    (a cause counts under its lead's severity)."""
+    picked: dict[str, list[Cause]] = {s: [] for s in SEVERITY_RANK}
+    for c in ranked_causes(result):
+        bucket = picked.setdefault(c.lead.severity, [])
         if len(bucket) < per_severity:
-            bucket.append(f)
+            bucket.append(c)
     return picked
 
 
 def annotation_counts(
     result: RunResult, *, per_severity: int = ANNOTATIONS_PER_SEVERITY
 ) -> dict[str, tuple[int, int]]:
-    """Severity -> (annotations shown, findings that could be annotated)."""
+    """Severity -> (annotations shown, causes that could be annotated)."""
     totals = {s: 0 for s in SEVERITY_RANK}
-    for f in pool(result):
-        totals[f.severity] = totals.get(f.severity, 0) + 1
+    for c in ranked_causes(result):
+        totals[c.lead.severity] = totals.get(c.lead.severity, 0) + 1
     return {s: (min(per_severity, n), n) for s, n in totals.items()}

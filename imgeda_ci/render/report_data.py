@@ -13,16 +13,18 @@ from imgeda_ci.checks.registry import all_checks
 from imgeda_ci.evaluate import FindingResult
 from imgeda_ci.model import ImageRecord
 from imgeda_ci.render.binning import fmt_num
+from imgeda_ci.render.ranking import repo_path, shown_message
 from imgeda_ci.render.thumbs import Thumbnailer
 from imgeda_ci.run_result import RunResult
 from imgeda_ci.verdict import LimitResult
 
-#: Checks whose findings pair images (issue 4): shown as groups, not in the gallery.
+#: Checks whose findings pair images: shown as groups, not in the gallery; in this order (a
+#: leak across splits is an error, the others warnings).
 DUPLICATE_CHECKS: tuple[str, ...] = (
+    "leakage",
     "duplicate_exact",
     "duplicate_pixels",
     "near_duplicate",
-    "leakage",
     "duplicate_of_base",
 )
 DUPLICATE_TITLES = {
@@ -148,9 +150,10 @@ def _new_keys(result: RunResult) -> set[tuple[str, str]] | None:
 
 
 def gallery(
-    result: RunResult, records: Mapping[str, ImageRecord], thumbs: Thumbnailer
+    result: RunResult, records: Mapping[str, ImageRecord], thumbs: Thumbnailer, root: str = ""
 ) -> list[CheckGallery]:
-    """Flagged images grouped by check, failing checks first, a few cards each."""
+    """Flagged images grouped by check, failing checks first, a few cards each; paths shown
+    relative to the repository (``root`` is the scanned folder in it)."""
     checks = all_checks()
     new = _new_keys(result)
     by_check: dict[str, list[FindingResult]] = {}
@@ -185,8 +188,8 @@ def gallery(
             rec = records.get(f.path)
             g.cards.append(
                 Card(
-                    path=f.path,
-                    message=f.message,
+                    path=repo_path(f.path, root),
+                    message=shown_message(f, root),
                     value=_fmt_value(f.value),
                     facts=measurements(rec),
                     thumb=thumbs.get(f.path) if rec is not None else None,
@@ -201,7 +204,10 @@ def gallery(
 def duplicate_groups(
     result: RunResult, records: Mapping[str, ImageRecord], thumbs: Thumbnailer
 ) -> tuple[list[DuplicateGroup], int]:
-    """Findings of the duplicate checks merged by ``data["group"]``; (groups shown, total)."""
+    """Findings of the duplicate checks merged by ``data["group"]``, then by cause: a group
+    whose images all belong to another group (a leaked near-copy is a ``leakage`` pair, a
+    ``near_duplicate`` group and a ``duplicate_of_base`` pair) is shown as part of it, its title
+    added. Returns (groups shown, total)."""
     new = _new_keys(result)
     groups: dict[tuple[str, str], DuplicateGroup] = {}
     for f in result.evaluation.findings:
@@ -219,12 +225,36 @@ def duplicate_groups(
             g.new = True
     check_rank = {c: i for i, c in enumerate(DUPLICATE_CHECKS)}
     order = sorted(groups, key=lambda k: (check_rank.get(k[0], 99), not groups[k].new, k[1]))
-    shown = [groups[k] for k in order[:GROUPS_MAX]]
+    merged = _by_cause([groups[k] for k in order])
+    shown = merged[:GROUPS_MAX]
     for g in shown:
         g.members.sort(key=lambda m: (not m.keeper, m.path))
         for m in g.members:
             m.thumb = thumbs.get(m.path) if m.known else None
-    return shown, len(order)
+    return shown, len(merged)
+
+
+def _by_cause(groups: Sequence[DuplicateGroup]) -> list[DuplicateGroup]:
+    """Groups with a group's images all in a larger (or earlier equal) group folded into it.
+
+    Larger groups are taken first, so a pair folds into the near-copy group that holds it; a
+    group is never folded into one that only overlaps it (that would chain unrelated images)."""
+    kept: list[DuplicateGroup] = []
+    members: list[set[str]] = []
+    for g in sorted(groups, key=lambda g: -len(g.members)):
+        paths = {m.path for m in g.members}
+        home = next((i for i, have in enumerate(members) if paths <= have), None)
+        if home is None:
+            kept.append(g)
+            members.append(paths)
+            continue
+        host = kept[home]
+        if g.title not in host.title.split(" · "):
+            host.title = f"{host.title} · {g.title}"
+        host.new = host.new or g.new
+        host.distance = max((host.distance, g.distance), key=lambda d: float(d) if d else -1.0)
+    position = {id(g): i for i, g in enumerate(groups)}
+    return sorted(kept, key=lambda g: position[id(g)])
 
 
 def _merge(

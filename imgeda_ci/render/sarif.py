@@ -5,9 +5,13 @@
   ``name`` (the check id in PascalCase, as SARIF asks) and a ``helpUri`` (the README's checks
   table); the driver's ``informationUri`` is the project's homepage (``project.urls`` in
   pyproject.toml, read from the installed metadata).
-- One result per unwaived finding. Its location is the image's path relative to the repository
-  root (``uriBaseId: %SRCROOT%``) without a region: an image has no lines. Further paths of a
-  finding (the other copy of a duplicate) are ``relatedLocations``.
+- One result per cause (:mod:`imgeda_ci.render.causes`): the findings of several checks about
+  the same images (a leaked near-copy is ``leakage``, ``near_duplicate`` and
+  ``duplicate_of_base``) are one result under the most severe check's rule, whose message and
+  ``properties.alsoFlaggedBy`` name the others. Its location is the image's path relative to
+  the repository root (``uriBaseId: %SRCROOT%``) without a region: an image has no lines.
+  Further paths of a finding (the other copy of a duplicate) are ``relatedLocations``; the
+  message writes every path relative to the repository root too.
 - ``partialFingerprints["imgedaFinding/v1"]`` is the finding's fingerprint (check + path), so
   code scanning tracks an alert across runs instead of opening a new one per commit.
 - With a base, ``baselineState`` says whether the change introduced the finding (``new``) or it
@@ -24,8 +28,14 @@ from typing import Any
 
 from imgeda_ci import __version__
 from imgeda_ci.checks.registry import all_checks
-from imgeda_ci.evaluate import FindingResult
-from imgeda_ci.render.ranking import introduced_ids, repo_path, scan_root
+from imgeda_ci.render.causes import Cause, by_cause
+from imgeda_ci.render.ranking import (
+    SEVERITY_RANK,
+    introduced_ids,
+    repo_path,
+    scan_root,
+    shown_message,
+)
 from imgeda_ci.run_result import RunResult
 
 SARIF_VERSION = "2.1.0"
@@ -94,13 +104,21 @@ def _uri(path: str) -> str:
     )
 
 
-def _result(
-    f: FindingResult, index: dict[str, int], root: str, new: set[int] | None
-) -> dict[str, Any]:
+def _text(cause: Cause, root: str) -> str:
+    f = cause.lead
+    text = shown_message(f, root)
+    if f.paths:
+        text = f"{repo_path(f.path, root)}: {text}"
+    also = cause.also_checks
+    return f"{text} (also {', '.join(also)})" if also else text
+
+
+def _result(cause: Cause, index: dict[str, int], root: str, new: set[int] | None) -> dict[str, Any]:
+    f = cause.lead
     out: dict[str, Any] = {
         "ruleId": f.check,
         "level": LEVEL.get(f.severity, "warning"),
-        "message": {"text": f"{f.path}: {f.message}" if f.paths else f.message},
+        "message": {"text": _text(cause, root)},
         "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
     }
     if f.check in index:
@@ -120,6 +138,8 @@ def _result(
         props["score"] = round(f.score, 4)
     if isinstance(f.value, int | float | str):
         props["value"] = f.value
+    if cause.also_checks:
+        props["alsoFlaggedBy"] = list(cause.also_checks)
     if props:
         out["properties"] = props
     return out
@@ -134,7 +154,12 @@ def render_sarif(result: RunResult, *, root: str | None = None) -> dict[str, Any
     index = {r["id"]: i for i, r in enumerate(rules)}
     base = scan_root(result, root)
     new = introduced_ids(result) if result.has_base else None
-    results = [_result(f, index, base, new) for f in result.evaluation.findings]
+    # Unwaived before waived, then the most severe first: each cause is led by what matters most.
+    findings = sorted(
+        result.evaluation.findings,
+        key=lambda f: (f.waived is not None, SEVERITY_RANK.get(f.severity, 3)),
+    )
+    results = [_result(c, index, base, new) for c in by_cause(findings)]
     run: dict[str, Any] = {
         "tool": {
             "driver": {

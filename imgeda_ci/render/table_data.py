@@ -24,6 +24,7 @@ import orjson
 
 from imgeda_ci.evaluate import FindingResult
 from imgeda_ci.model import ImageRecord
+from imgeda_ci.render.ranking import repo_path
 
 CHANGE_KINDS = ("", "added", "modified", "renamed")
 
@@ -65,11 +66,15 @@ def table_columns(
     quality: Mapping[str, float | None],
     findings: Iterable[FindingResult],
     change: Mapping[str, str] | None = None,
+    root: str = "",
 ) -> dict[str, Any]:
-    """The table as columns plus the lists the indices refer to."""
+    """The table as columns plus the lists the indices refer to; ``p`` holds each path relative
+    to the repository (``root`` is the scanned folder in it), as every output shows it."""
     checks, flags = _flags(findings)
     splits, formats, errors = _Index(), _Index(), _Index()
     cols = _image_columns(records, quality, flags, splits, formats, errors)
+    if root:
+        cols["p"] = [repo_path(p, root) for p in cols["p"]]
     if any("labels" in r for r in records):
         cols["n"] = [_objects(r.get("labels")) for r in records]
     if change is not None:
