@@ -82,27 +82,38 @@ def test_ten_random_kills_then_resume_equal_a_clean_scan(tmp_path: Path) -> None
 # --- two scans writing one output ---------------------------------------------------------------
 
 
-@pytest.mark.slow
+def _open_writer(fifo: Path, timeout: float) -> int:
+    """The write end of ``fifo``, once a reader has opened it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:  # no reader yet
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def test_second_scan_on_the_same_output_is_refused(tmp_path: Path) -> None:
-    make_dataset(tmp_path / "ds", 120, size=(1200, 900))
+    make_dataset(tmp_path / "ds", 10)
     out = tmp_path / "m.jsonl"
-    first = _cli(*_scan_args(tmp_path / "ds", out, workers=1))
+    gate = tmp_path / "gate.jsonl"  # a --cache the first scan reads once it holds the output:
+    os.mkfifo(gate)  # a named pipe, so it waits there until the test lets it go on
+    first = _cli(*_scan_args(tmp_path / "ds", out), "--cache", str(gate))
     deadline = time.monotonic() + 60
-    while not journal_path(out).exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    second = _cli(*_scan_args(tmp_path / "ds", out, workers=1))
+    while not lock_path(out).exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    second = _cli(*_scan_args(tmp_path / "ds", out))
     _, err = second.communicate(timeout=60)
-    still_running = first.poll() is None
+    os.close(_open_writer(gate, 60))  # an empty cache: the first scan goes on
     assert first.wait(timeout=120) == 0
     assert second.returncode == 1
-    assert still_running, "the first scan ended before the second one was refused"
-    lines = err.decode().strip().splitlines()
-    assert lines == [
+    assert err.decode().strip().splitlines() == [
         f"imgeda-ci: error: another imgeda-ci scan is writing {out} (pid {first.pid}); "
         "wait for it or choose another --output"
     ]
     clean = tmp_path / "clean.jsonl"
-    scan_folder(tmp_path / "ds", clean, workers=2, use_git=False)
+    scan_folder(tmp_path / "ds", clean, use_git=False)
     assert out.read_bytes() == clean.read_bytes()
     assert not lock_path(out).exists() and not journal_path(out).exists()
 
