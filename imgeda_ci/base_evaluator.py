@@ -183,7 +183,7 @@ def _work(post: Callable[[tuple[str, Any]], None], data: bytes, name: str, polic
     from imgeda_ci.checks.registry import ImageCheck, all_checks
     from imgeda_ci.diff import side_of
 
-    header, records = manifest.loads(data, name)[:2]  # the lines: freed now, for reuse
+    header, records = manifest.loads(data, name, strict=True)[:2]  # the lines: freed now, for reuse
     search = DupeSearch()
     cols = search.columns(records)
     image_ids = [c.id for c in all_checks().values() if isinstance(c, ImageCheck)]

@@ -173,7 +173,7 @@ def committed_base(
 
 
 def _parsed(data: bytes, where: str) -> Committed:
-    header, records, lines = manifest.loads(data, where)
+    header, records, lines = manifest.loads(data, where, strict=True)
     same_writer = header is not None and header.get("tool_version") == __version__
     return Committed(data, where, (header, records), lines if same_writer else None)
 
@@ -192,7 +192,7 @@ def load_base(
     which base blobs are images even under names no extension reveals. ``committed``: what
     :func:`committed_base` found."""
     if opts.base_manifest is not None:
-        header, records = manifest.load(opts.base_manifest)
+        header, records = manifest.load(opts.base_manifest, strict=True)
         return header, records, str(opts.base_manifest)
     if opts.base_ref is None:
         return None

@@ -2,16 +2,20 @@
 
 Line 1 is a :class:`~imgeda_ci.model.ManifestHeader` (it has the key ``imgeda_ci_manifest``);
 each further line is one :class:`~imgeda_ci.model.ImageRecord`, sorted by ``path``. Keys are
-sorted so that the same scan gives the same bytes. A torn last line (a writer killed mid-line) is
-ignored when reading; any other malformed line is an error naming the file and line.
+sorted so that the same scan gives the same bytes. Reading, a damaged line (cut mid-line by a
+killed writer, not JSON, not a record) is skipped with a warning naming the file and line, and
+the rest is used; read ``strict`` (a base manifest), it is an error naming the file and line.
 """
 
 from __future__ import annotations
 
+import errno
 import operator
 import os
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -33,11 +37,50 @@ def is_header(obj: dict[str, Any]) -> bool:
     return HEADER_KEY in obj
 
 
-def iter_lines(path: Path | str) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (line number, object) for every complete JSON line of ``path``.
+#: damaged lines warned of one by one; more are summed up in one line
+MAX_LINE_WARNINGS = 5
 
-    A final line without a newline that does not parse is a torn write and is skipped.
+
+class _Damage:
+    """The damaged lines of one manifest being read: a JSON error, a line cut mid-way (an
+    interrupted writer), a line that is not an object, a record without ``path``.
+
+    Tolerant (the default), each is skipped with a warning on stderr naming the file and line
+    (the first :data:`MAX_LINE_WARNINGS`, then one line with the total), and the other records
+    are used; a file with no usable line at all is refused (it is not a manifest). ``strict``
+    (a base manifest, whose missing records would show as changes): the first one is an error.
     """
+
+    def __init__(self, name: Path | str, strict: bool) -> None:
+        self.name = name
+        self.strict = strict
+        self.count = 0
+        self.first = ""
+        self.usable = False
+
+    def line(self, lineno: int, what: str) -> None:
+        where = f"{self.name}:{lineno}: {what}"
+        if self.strict:
+            raise UserError(f"{where}; the manifest is damaged: re-run the scan that made it")
+        self.count += 1
+        self.first = self.first or where
+        if self.count <= MAX_LINE_WARNINGS:
+            print(f"imgeda-ci: warning: {where}; line skipped", file=sys.stderr)
+
+    def done(self) -> None:
+        if self.count and not self.usable:
+            raise UserError(f"{self.first}; not an imgeda-ci manifest")
+        if self.count > MAX_LINE_WARNINGS:
+            print(
+                f"imgeda-ci: warning: {self.name}: {self.count} damaged lines skipped; "
+                "re-run the scan to repair it",
+                file=sys.stderr,
+            )
+
+
+def iter_lines(path: Path | str, *, strict: bool = False) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (line number, object) for the header and every record of ``path``; damaged lines
+    are skipped with a warning, or refused when ``strict`` (see :class:`_Damage`)."""
     p = Path(path)
     try:
         fh = p.open("rb")
@@ -46,54 +89,55 @@ def iter_lines(path: Path | str) -> Iterator[tuple[int, dict[str, Any]]]:
     except OSError as exc:
         raise UserError(f"{p}: cannot read manifest: {exc.strerror}") from None
     with fh:
-        yield from _objects(fh, p)
+        yield from _objects(fh, _Damage(p, strict))
 
 
-def _objects(lines: Iterable[bytes], name: Path | str) -> Iterator[tuple[int, dict[str, Any]]]:
-    lineno = 0
-    for raw in lines:
-        lineno += 1
+def _objects(lines: Iterable[bytes], damage: _Damage) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The header (a first object with :data:`HEADER_KEY`) and the records (objects with a
+    string ``path``) of ``lines``; anything else is reported to ``damage``."""
+    first = True
+    for lineno, raw in enumerate(lines, 1):
         if not raw.strip():
             continue
         try:
             obj = orjson.loads(raw)
         except orjson.JSONDecodeError:
-            if not raw.endswith(b"\n"):
-                return  # torn last line from an interrupted writer
-            raise UserError(
-                f"{name}:{lineno}: not valid JSON; the manifest is damaged, re-run the scan"
-            ) from None
+            whole = raw.endswith(b"\n")
+            damage.line(lineno, "not valid JSON" if whole else "cut mid-line")
+            continue
         if not isinstance(obj, dict):
-            raise UserError(f"{name}:{lineno}: expected a JSON object per line")
-        yield lineno, obj
+            damage.line(lineno, "expected a JSON object per line")
+        elif first and is_header(obj):
+            _check_version(cast(ManifestHeader, obj), damage.name)
+            damage.usable = True
+            yield lineno, obj
+        elif not isinstance(obj.get("path"), str):
+            damage.line(lineno, "record has no 'path'")
+        else:
+            damage.usable = True
+            yield lineno, obj
+        first = False
+    damage.done()
 
 
-def read(path: Path | str) -> tuple[ManifestHeader | None, Iterator[ImageRecord]]:
-    """Return the header (or None) and an iterator over the records of a manifest."""
-    return _read(iter_lines(path), path)
+def read(
+    path: Path | str, *, strict: bool = False
+) -> tuple[ManifestHeader | None, Iterator[ImageRecord]]:
+    """Return the header (or None) and an iterator over the records of a manifest.
+    ``strict``: a damaged line is an error, not a warning (a base manifest)."""
+    return _read(iter_lines(path, strict=strict))
 
 
 def _read(
-    it: Iterator[tuple[int, dict[str, Any]]], path: Path | str
+    it: Iterator[tuple[int, dict[str, Any]]],
 ) -> tuple[ManifestHeader | None, Iterator[ImageRecord]]:
     first = next(it, None)
-    header: ManifestHeader | None = None
-    pending: list[dict[str, Any]] = []
-    if first is not None:
-        _, obj = first
-        if is_header(obj):
-            header = cast(ManifestHeader, obj)
-            _check_version(header, path)
-        else:
-            pending.append(obj)
-
-    def records() -> Iterator[ImageRecord]:
-        for obj in pending:
-            yield _check_record(path, 1, obj)
-        for lineno, obj in it:
-            yield _check_record(path, lineno, obj)
-
-    return header, records()
+    if first is None:
+        return None, iter(())
+    obj = first[1]
+    if is_header(obj):
+        return cast(ManifestHeader, obj), (cast(ImageRecord, rec) for _, rec in it)
+    return None, (cast(ImageRecord, rec) for rec in chain([obj], (r for _, r in it)))
 
 
 def _check_version(header: ManifestHeader, path: Path | str) -> None:
@@ -105,20 +149,16 @@ def _check_version(header: ManifestHeader, path: Path | str) -> None:
         )
 
 
-def _check_record(path: Path | str, lineno: int, obj: dict[str, Any]) -> ImageRecord:
-    if not isinstance(obj.get("path"), str):
-        raise UserError(f"{path}:{lineno}: record has no 'path'; is this an imgeda-ci manifest?")
-    return cast(ImageRecord, obj)
-
-
-def load(path: Path | str) -> tuple[ManifestHeader | None, list[ImageRecord]]:
-    """Read a whole manifest into memory."""
-    header, recs = read(path)
+def load(
+    path: Path | str, *, strict: bool = False
+) -> tuple[ManifestHeader | None, list[ImageRecord]]:
+    """Read a whole manifest into memory (``strict``: see :func:`read`)."""
+    header, recs = read(path, strict=strict)
     return header, list(recs)
 
 
 def loads(
-    data: bytes, name: str
+    data: bytes, name: str, *, strict: bool = False
 ) -> tuple[ManifestHeader | None, list[ImageRecord], list[bytes] | None]:
     """:func:`load` of a manifest's bytes (``name`` says where they came from, for errors),
     plus each record's line as it is in ``data`` (None unless the data is a header and one
@@ -128,7 +168,7 @@ def loads(
     if plain is not None:
         header, records = plain
     else:  # blank, torn or damaged lines: line by line, for the exact error or tolerance
-        header, recs = _read(_objects(lines, name), name)
+        header, recs = _read(_objects(lines, _Damage(name, strict)))
         records = list(recs)
     raw: list[bytes] | None = None
     if header is not None and len(lines) == len(records) + 1 and lines[-1].endswith(b"\n"):
@@ -175,6 +215,9 @@ def write_lines(path: Path | str, header: ManifestHeader | None, lines: Iterable
         fh.writelines(lines)
 
 
+_UNCHANGED = "nothing was replaced: free some space (or raise the limit) and run again"
+
+
 class atomic_writer:
     """``with atomic_writer(path) as fh:`` writes bytes to a temp file renamed over ``path``."""
 
@@ -194,7 +237,11 @@ class atomic_writer:
         return self._fh
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        """Rename the complete file over ``path``; on any failure (the body's, or a disk full
+        while flushing) remove the temp file and leave ``path`` as it was. A failed write is
+        one line (:func:`cannot_write`), not a traceback."""
         assert self._fh is not None and self._tmp is not None
+        failed = exc if isinstance(exc, OSError) else None
         try:
             if exc_type is None:
                 self._fh.flush()
@@ -204,6 +251,19 @@ class atomic_writer:
                 os.chmod(self._tmp, 0o644)
                 os.replace(self._tmp, self.path)
                 self._tmp = None
+        except OSError as err:
+            failed = failed or err
         finally:
             if self._tmp is not None and os.path.exists(self._tmp):
                 os.unlink(self._tmp)
+        if failed is not None:
+            raise cannot_write(self.path, failed, _UNCHANGED) from None
+
+
+def cannot_write(path: Path | str, err: OSError, after: str) -> UserError:
+    """The one-line error of a write to ``path`` that failed (a full disk, a file-size limit,
+    a read-only file system): what, where, and ``after``: what became of the file."""
+    reason = {errno.ENOSPC: "no space left on device", errno.EFBIG: "file too large"}.get(
+        err.errno or 0, (err.strerror or str(err)).lower()
+    )
+    return UserError(f"cannot write {path}: {reason}; {after}")

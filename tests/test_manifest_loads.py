@@ -1,5 +1,6 @@
 """manifest.loads: the one-pass parse of a well-formed manifest gives what the line-by-line
-reader gives, and anything else still gets the line-by-line reader's tolerance and errors."""
+reader gives, and anything else still gets the line-by-line reader's tolerance (damaged lines
+skipped with a warning) and, read strictly, its errors."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ B = b'{"path":"b.jpg","stats":{"luma_mean":1.5}}\n'
 
 def _line_by_line(data: bytes) -> tuple[object, list[object]]:
     lines = data.splitlines(keepends=True)
-    header, recs = manifest._read(manifest._objects(lines, "m"), "m")
+    header, recs = manifest._read(manifest._objects(lines, manifest._Damage("m", strict=False)))
     return header, list(recs)
 
 
@@ -49,5 +50,5 @@ def test_same_records_as_line_by_line(data: bytes) -> None:
     ],
 )
 def test_the_same_errors(data: bytes, message: str) -> None:
-    with pytest.raises(UserError, match=message):
-        manifest.loads(data, "m")
+    with pytest.raises(UserError, match=message):  # read strictly, as a base manifest is
+        manifest.loads(data, "m", strict=True)

@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.limit < 0:
         raise UserError("--limit must be 0 or more")
-    _, base = manifest.load(args.old)
+    _, base = manifest.load(args.old, strict=True)
     _, head = manifest.load(args.new)
     d = diff(base, head)
     people = human_stream(args.out)

@@ -54,7 +54,7 @@ def load_result(
 
     policy = load_policy(policy_path)
     header, records = manifest.load(manifest_path)
-    base_header, base_records = manifest.load(base_path) if base_path else (None, None)
+    base_header, base_records = manifest.load(base_path, strict=True) if base_path else (None, None)
     return build_result(
         records,
         policy,

@@ -67,6 +67,12 @@ def _add_what_args(p: argparse.ArgumentParser) -> None:
         metavar="GLOB",
         help="skip paths matching GLOB, gitignore syntax (repeatable; e.g. 'cache/', '!keep.jpg')",
     )
+    p.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="also follow symlinks that lead outside DIR (by default they are skipped, with "
+        "one warning; symlinks inside DIR are always followed)",
+    )
 
 
 def _add_analysis_args(p: argparse.ArgumentParser) -> None:
@@ -276,6 +282,7 @@ def run(args: argparse.Namespace) -> int:
                 exclude=args.exclude,
                 use_git=not args.no_git,
                 dataset_format=args.dataset_format,
+                follow_symlinks=args.follow_symlinks,
                 **common,
             )
     except ValueError as exc:  # invalid settings

@@ -77,6 +77,7 @@ def scan_folder(
     cache_lines: Sequence[bytes] | None = None,
     output_as_cache: bool = True,
     pool: LocalPool | None = None,
+    follow_symlinks: bool = False,
 ) -> ScanStats:
     """Scan the folder ``root`` into ``output`` (see :func:`imgeda_ci.scan.pipeline.scan`).
     ``pool``: a local pool made with these settings and already started
@@ -90,7 +91,9 @@ def scan_folder(
     if files_from:
         found = discover.from_list(root, files_from, include=include, exclude=exclude)
     else:
-        found = discover.walk(root, include=include, exclude=exclude)
+        found = discover.walk(
+            root, include=include, exclude=exclude, follow_symlinks=follow_symlinks
+        )
     return scan_with_layout(
         found,
         output,

@@ -1,7 +1,8 @@
 """Find the image files of a dataset: a recursive walk, or an explicit list.
 
-Paths come out as sorted POSIX strings relative to the root. Symlinked folders are followed once
-(a loop is detected by device and inode and skipped with a warning); unreadable folders are
+Paths come out as sorted POSIX strings relative to the root. Symlinks inside the root are
+followed, a folder once (a loop is detected by device and inode and skipped with a warning);
+symlinks leading outside it are not, unless asked (see :func:`walk`); unreadable folders are
 skipped with a warning. Include/exclude globs use :mod:`imgeda_ci.globs`.
 
 The same walk lists the other files the dataset-format readers need (labels, ``data.yaml``,
@@ -108,12 +109,20 @@ def walk(
     exclude: Sequence[str] = (),
     extensions: Iterable[str] | None = None,
     sniff_unknown: bool = True,
+    follow_symlinks: bool = False,
 ) -> Discovery:
     """Every image file below ``root``, as sorted relative POSIX paths.
 
     Files are images by extension; with ``sniff_unknown``, a file whose extension is neither an
     image's nor a known non-image's (``photo.jpg.bak``, ``scan``, ``x.tiff"``) is opened and
     taken when its first bytes are an image's, so a misnamed image is reported, not missed.
+
+    A symlink whose target is outside ``root`` (a file or a folder) is neither scanned nor
+    listed for the readers unless ``follow_symlinks``: a dataset folder should not pull in
+    ``/etc`` or a home folder through one link. The links skipped are summed up in one warning
+    (the scan's summary and the manifest header), not recorded as images: they are not the
+    dataset's images, and an error record each would fail the gate over a choice of layout.
+    Symlinks inside ``root`` are followed (a folder once: loops are detected).
     """
     if not root.exists():
         hint = dvc.pull_hint(root) or "; pass the dataset folder to scan"
@@ -122,10 +131,17 @@ def walk(
         raise UserError(f"{root}: not a folder; use --files-from to scan a list of files")
     exts = frozenset(e.lower().lstrip(".") for e in extensions) if extensions else None
     w = _Walk(root, exts or image_extensions(), check_globs(include, exclude), sniff_unknown)
+    w.inside = None if follow_symlinks else os.path.realpath(root)
     w.visit(str(root), "", True, True)
     w.tree.files.sort()
     w.tree.unreadable_dirs.sort()
     warnings = [*w.warnings, *dvc.missing_outputs(root, w.tree.files), *w.select.warnings()]
+    if w.outside:
+        rel, target = w.outside[0]
+        warnings.append(
+            f"{len(w.outside)} symlink(s) pointing outside {root} not followed (first: {rel} "
+            f"-> {target}); pass --follow-symlinks to scan them"
+        )
     return Discovery(root, w.found, warnings, tree=w.tree)
 
 
@@ -149,6 +165,22 @@ class _Walk:
         self.tree = Tree(root)
         self.seen: set[tuple[int, int]] = set()  # folders searched for images
         self.seen_by_readers: set[tuple[int, int]] = set()  # folders listed for the readers
+        #: the root's real path when symlinks leading outside it are not followed, else None
+        self.inside: str | None = None
+        self.outside: list[tuple[str, str]] = []  # (path, target) of the links not followed
+
+    def _leaves(self, entry: os.DirEntry[str], rel: str) -> bool:
+        """Whether ``entry`` is a symlink to outside the root not to be followed (noted)."""
+        try:
+            if self.inside is None or not entry.is_symlink():
+                return False
+        except OSError:
+            return False
+        target = os.path.realpath(entry.path)
+        if target == self.inside or target.startswith(self.inside.rstrip(os.sep) + os.sep):
+            return False
+        self.outside.append((rel, target))
+        return True
 
     def _skipped(self, rel: str, images: bool, readers: bool, why: str) -> None:
         if images:
@@ -191,6 +223,8 @@ class _Walk:
         for entry in entries:
             name = entry.name
             child_rel = f"{rel}/{name}" if rel else name
+            if self._leaves(entry, child_rel):
+                continue
             listed = readers  # whether the readers see this entry
             try:
                 is_dir = entry.is_dir(follow_symlinks=True)

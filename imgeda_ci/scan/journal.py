@@ -17,6 +17,7 @@ from imgeda_ci.errors import UserError
 from imgeda_ci.scan.store import RecordStore
 
 JOURNAL_KEY = "imgeda_ci_journal"
+_RESUME = "free some space (or raise the limit) and run again: the scan resumes where it stopped"
 
 
 def journal_path(output: Path) -> Path:
@@ -59,15 +60,27 @@ class Journal:
         return its offset."""
         line = manifest.dumps(obj)
         at = self.offset
-        self._fh.write(line)
-        self._fh.flush()
+        try:
+            self._fh.write(line)
+            self._fh.flush()
+        except OSError as exc:  # a full disk: what is journaled so far still resumes
+            raise manifest.cannot_write(self.path, exc, _RESUME) from None
         self.offset += len(line)
         return at
 
     def close(self) -> None:
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-        self._fh.close()
+        """Make the journal durable. Every record was flushed as it was appended, so a write
+        that fails now (after a full disk stopped the scan) only loses a torn last line, which
+        a re-run drops: it is not an error of its own."""
+        try:
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+        except OSError:
+            pass
+        try:
+            self._fh.close()
+        except OSError:
+            pass
 
     def remove(self) -> None:
         """Delete the journal once the manifest is written."""

@@ -16,6 +16,8 @@ Crash safety: each completed record is appended to the journal and flushed at on
 ``kill -9`` loses at most the records in flight. The final manifest is written sorted by path
 to a temporary file and renamed over the output (atomic), then the journal is removed. A re-run
 after a crash continues from the journal and gives the same bytes as an uninterrupted scan.
+A full disk while writing leaves the previous manifest and the journal (one-line error). One
+scan at a time writes an output (:mod:`imgeda_ci.scan.lock`): the journal is its alone.
 Memory: the parent keeps a file offset per record, never the records themselves.
 """
 
@@ -35,6 +37,7 @@ from imgeda_ci.scan import gitindex, reuse, writing
 from imgeda_ci.scan.analyze import finalize
 from imgeda_ci.scan.discover import Discovery
 from imgeda_ci.scan.journal import Journal, journal_path
+from imgeda_ci.scan.lock import OutputLock
 from imgeda_ci.scan.pool import Executor, InlineExecutor, Job, LocalPool
 from imgeda_ci.scan.progress import Progress
 from imgeda_ci.scan.reuse import Plan, StatKey
@@ -132,36 +135,39 @@ def scan(
     needs no change is then written, and collected, as it is). ``output_as_cache``: reuse the
     records of an existing ``output`` (False when the caller knows they are ``cache_records``
     already)."""
-    store = _store(
-        settings, caches, cache_records, cache_lines, output if output_as_cache else None
-    )
-    journal = Journal(output, store)
-    stats = ScanStats(images=len(discovery.paths), warnings=[*discovery.warnings, *store.ignored])
-    stat_key = reuse.stat_keys(discovery)
-    where = reuse.plan(
-        discovery.paths, journal.entries, store, _blob_ids(discovery, use_git), stat_key
-    )
-    stats.reused_journal, stats.reused_git = where.reused_journal, where.reused_git
-    if executor is None:
-        known, njobs = frozenset(store.by_sha), len(where.todo)
-        make = make_executor or (lambda k, n: default_executor(settings, workers, k, n))
-        executor = make(known, njobs)
-    _analyse(discovery, where, store, journal, executor, stat_key, stats, progress)
-    stats.errors.update(where.codes.values())
-    head = writing.header(
-        len(discovery.paths),
-        stats.errors,
-        settings,
-        root=root_label if root_label is not None else discovery.root.as_posix(),
-        warnings=discovery.warnings,
-        dataset_facts=dataset_facts,
-        timestamp=timestamp,
-    )
-    stats.records = [] if collect else None
-    body = writing.lines(discovery.paths, where, store, annotate, stats.records)
-    manifest.write_lines(output, head, body)
-    store.close()
-    journal.remove()
+    with OutputLock(output):  # one scan at a time writes this output
+        store = _store(
+            settings, caches, cache_records, cache_lines, output if output_as_cache else None
+        )
+        journal = Journal(output, store)
+        stats = ScanStats(
+            images=len(discovery.paths), warnings=[*discovery.warnings, *store.ignored]
+        )
+        stat_key = reuse.stat_keys(discovery)
+        where = reuse.plan(
+            discovery.paths, journal.entries, store, _blob_ids(discovery, use_git), stat_key
+        )
+        stats.reused_journal, stats.reused_git = where.reused_journal, where.reused_git
+        if executor is None:
+            known, njobs = frozenset(store.by_sha), len(where.todo)
+            make = make_executor or (lambda k, n: default_executor(settings, workers, k, n))
+            executor = make(known, njobs)
+        _analyse(discovery, where, store, journal, executor, stat_key, stats, progress)
+        stats.errors.update(where.codes.values())
+        head = writing.header(
+            len(discovery.paths),
+            stats.errors,
+            settings,
+            root=root_label if root_label is not None else discovery.root.as_posix(),
+            warnings=discovery.warnings,
+            dataset_facts=dataset_facts,
+            timestamp=timestamp,
+        )
+        stats.records = [] if collect else None
+        body = writing.lines(discovery.paths, where, store, annotate, stats.records)
+        manifest.write_lines(output, head, body)
+        store.close()
+        journal.remove()
     return stats
 
 

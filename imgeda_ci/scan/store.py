@@ -134,19 +134,23 @@ class RecordStore:
         fidx = self.attach(fh)
         block = _Block(self, fidx)
         offset = len(first)
-        for line in fh:
-            if not line.endswith(b"\n"):
-                break  # torn tail
-            facts = _quick_facts(line)
-            if facts is None:  # not in the writer's own layout: parse it
+        damaged: list[int] = []  # line numbers of lines skipped: the rest is still reused
+        for lineno, line in enumerate(fh, 2):
+            facts = _quick_facts(line) if line.endswith(b"\n") else None
+            if facts is None:  # not in the writer's own layout (or torn): parse it
                 try:
                     facts = orjson.loads(line)
                 except orjson.JSONDecodeError:
-                    break
+                    damaged.append(lineno)
             if isinstance(facts, dict):
                 block.add(offset, facts)
             offset += len(line)
         block.flush()
+        if damaged:
+            self.ignored.append(
+                f"{path}:{damaged[0]}: {len(damaged)} damaged line(s) skipped; their records are "
+                "not reused"
+            )
 
     def add_journal(self, path: Path) -> dict[str, tuple[int, list[Any] | None]]:
         """Index a journal; return path -> (offset, stat key) of its entries (last one wins)."""
