@@ -57,6 +57,7 @@ class CiOptions:
     include: Sequence[str] = ()
     exclude: Sequence[str] = ()
     use_git: bool = True
+    follow_symlinks: bool = False
     progress: bool = True
     outputs: dict[str, Path] = field(default_factory=dict)  # kind -> file
     annotations: bool = False
@@ -284,6 +285,7 @@ def _scan_head(
         workers=opts.workers,
         caches=opts.caches,
         use_git=opts.use_git,
+        follow_symlinks=opts.follow_symlinks,
         dataset_format=opts.dataset_format,
         progress=opts.progress,
         collect=True,

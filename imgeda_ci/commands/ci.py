@@ -64,6 +64,12 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--include", action="append", default=[], metavar="GLOB")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB")
     p.add_argument("--no-git", action="store_true", help="do not use git blob ids for reuse")
+    p.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="also follow symlinks that lead outside PATH (by default they are skipped, with "
+        "one warning)",
+    )
     p.add_argument("--timestamp", action="store_true", help="stamp the report with the time")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=run)
@@ -99,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
         include=args.include,
         exclude=args.exclude,
         use_git=not args.no_git,
+        follow_symlinks=args.follow_symlinks,
         progress=not args.quiet,
         outputs=outputs,
         annotations=args.annotations,

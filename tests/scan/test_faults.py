@@ -315,3 +315,11 @@ def test_follow_symlinks_is_a_documented_flag(
         == 0
     )
     assert "leak.jpg" in [r["path"] for r in manifest.load(tmp_path / "m.jsonl")[1]]
+
+
+def test_ci_skips_outside_symlinks_unless_asked(tmp_path: Path) -> None:
+    ds = _linked_dataset(tmp_path)
+    for extra, present in (((), False), (("--follow-symlinks",), True)):
+        out = tmp_path / f"ci{len(extra)}.jsonl"
+        main(["ci", str(ds), "--manifest-out", str(out), "--no-git", "--workers", "1", *extra])
+        assert ("leak.jpg" in [r["path"] for r in manifest.load(out)[1]]) is present
