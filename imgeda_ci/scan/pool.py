@@ -4,8 +4,10 @@
 ``concurrent.futures``: every worker has its own pipe, so the parent knows which file each worker
 is on. A worker that exceeds the per-image time limit (a decoder stuck in C code, where the
 in-worker alarm cannot fire) is killed and replaced, and only that file gets a ``timeout``
-record; a worker that dies (a segfault in a codec) costs only its current file a
-``worker_crashed`` record. Nothing else is lost or repeated.
+record; a worker that dies (a segfault in a codec, the out-of-memory killer) costs only its
+current file a ``worker_crashed`` record, and the log one line naming the file and the cause.
+Nothing else is lost or repeated. A Python exception never ends a worker: the analysis turns
+every one into a record (:mod:`imgeda_ci.scan.failures`).
 
 ``InlineExecutor`` analyses in the calling process: no start-up cost, for small batches such as
 a pre-commit hook's.
@@ -13,8 +15,8 @@ a pre-commit hook's.
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing as mp
-import os
 import pickle
 import signal
 import sys
@@ -24,12 +26,13 @@ from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import Any, Protocol
+from typing import Any, Protocol, TextIO
 
 import orjson
 
 from imgeda_ci.model import ImageRecord
 from imgeda_ci.scan.analyze import analyze_path
+from imgeda_ci.scan.failures import exit_cause, failure_record
 from imgeda_ci.scan.settings import Settings
 
 #: Extra seconds past the time limit before the parent kills a worker: the in-worker alarm
@@ -48,21 +51,6 @@ class Executor(Protocol):
     def run(self, jobs: Iterable[Job]) -> Iterator[tuple[int, ImageRecord]]: ...
 
 
-def _failure(job: Job, code: str, message: str, settings: Settings) -> ImageRecord:
-    size = -1
-    try:
-        size = os.stat(job.locator).st_size
-    except OSError:
-        pass
-    return {
-        "size": size,
-        "sha256": None,
-        "git_oid": None,
-        "depth": settings.depth,
-        "error": {"code": code, "message": message},
-    }
-
-
 class InlineExecutor:
     def __init__(self, settings: Settings, known: Container[str] = ()) -> None:
         self.settings = settings
@@ -75,6 +63,7 @@ class InlineExecutor:
 
 def _worker_main(conn: Connection, settings: Settings, known: Container[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    faulthandler.disable()  # a codec's segfault: one line from the parent, not a stack dump
     try:
         while True:
             msg = conn.recv()
@@ -108,9 +97,12 @@ class LocalPool:
         known: Container[str] = (),
         *,
         kill_grace: float = KILL_GRACE,
+        log: TextIO | None = None,
     ) -> None:
         self.settings = settings
         self.kill_grace = kill_grace
+        #: where a worker's death is told, one line per death (default: stderr)
+        self.log = log
         self.n = max(1, workers)
         self.known = known
         method = "fork" if sys.platform.startswith("linux") else "spawn"
@@ -227,9 +219,12 @@ class _Dispatch:
                 raw = w.conn.recv_bytes()
             except (EOFError, OSError):
                 job, _ = w.inflight[0]
-                message = f"the worker analysing this file died (exit code {w.proc.exitcode})"
+                w.proc.join(1)  # reaped, so that its exit code says why it died
+                message = f"the worker analysing this file died: {exit_cause(w.proc.exitcode)}"
                 self._replace(i)
-                return job.index, _failure(job, "worker_crashed", message, self.settings)
+                log = self.pool.log or sys.stderr
+                print(f"imgeda-ci: {job.locator}: {message}; recorded as worker_crashed", file=log)
+                return job.index, self._failure(job, "worker_crashed", message)
             index, rec = orjson.loads(raw)
             w.inflight.popleft()
             w.head_started = time.monotonic()
@@ -241,8 +236,11 @@ class _Dispatch:
                 "see --timeout"
             )
             self._replace(i)
-            return job.index, _failure(job, "timeout", message, self.settings)
+            return job.index, self._failure(job, "timeout", message)
         return None
+
+    def _failure(self, job: Job, code: str, message: str) -> ImageRecord:
+        return failure_record(job.locator, code, message, self.settings.depth)
 
 
 def _stop(workers: list[_Worker]) -> None:
