@@ -178,15 +178,29 @@ class _Dispatch:
 
     def feed(self) -> list[_Worker]:
         """Give each worker jobs up to its prefetch; return the workers with jobs in flight."""
-        todo = self.todo
-        for w in self.workers:
-            while todo and len(w.inflight) < _PREFETCH:
-                job = todo.popleft()
-                if not w.inflight:
-                    w.head_started = time.monotonic()
-                w.inflight.append((job, time.monotonic()))
-                w.conn.send((job.index, job.locator))
+        for i in range(len(self.workers)):
+            while self.todo and len(self.workers[i].inflight) < _PREFETCH:
+                if not self._send(i, self.todo.popleft()):
+                    break
         return [w for w in self.workers if w.inflight]
+
+    def _send(self, i: int, job: Job) -> bool:
+        """Queue ``job`` on worker ``i``; False when the worker has died since the last
+        :meth:`collect`, which then records the file it died on. A worker found dead with
+        nothing in flight (killed from outside) is replaced, and ``job`` goes back first."""
+        w = self.workers[i]
+        if not w.inflight:
+            w.head_started = time.monotonic()
+        w.inflight.append((job, time.monotonic()))
+        try:
+            w.conn.send((job.index, job.locator))
+        except OSError:  # a broken pipe: the worker is gone
+            if len(w.inflight) > 1:
+                return False
+            w.inflight.clear()
+            self.todo.appendleft(job)
+            self._replace(i)
+        return True
 
     def wait(self, busy: list[_Worker]) -> list[Any]:
         """The connections with a result, waiting at most until the first deadline."""

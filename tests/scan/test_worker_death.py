@@ -65,3 +65,30 @@ def test_the_cause_of_a_death_in_words() -> None:
     assert exit_cause(-9).startswith("killed by SIGKILL (the out-of-memory killer")
     assert exit_cause(3) == "exit code 3"
     assert exit_cause(-200) == "killed by signal 200"
+
+
+def test_a_worker_found_dead_when_given_a_file_is_replaced(tmp_path: Path) -> None:
+    """A worker that died between two files (here killed from outside while idle): the file
+    sent to it goes to its replacement; no file is lost or blamed, and the scan does not stop
+    on the broken pipe."""
+    import os
+    import signal
+
+    from PIL import Image
+
+    from imgeda_ci.scan.pool import Job, LocalPool
+    from imgeda_ci.scan.settings import Settings
+
+    jobs = []
+    for i in range(6):
+        Image.new("RGB", (40, 30), (i * 30, 90, 30)).save(tmp_path / f"{i}.png")
+        jobs.append(Job(i, str(tmp_path / f"{i}.png")))
+    pool = LocalPool(Settings(), 2).start()
+    dead = pool._started[0].proc
+    assert dead.pid is not None
+    os.kill(dead.pid, signal.SIGKILL)
+    dead.join(5)
+    out = dict(pool.run(jobs))
+    assert set(out) == set(range(6))
+    assert all(rec["error"] is None for rec in out.values())
+    assert pool.restarts == 1
