@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import faulthandler
 import multiprocessing as mp
+import os
 import pickle
 import signal
 import sys
@@ -61,9 +62,19 @@ class InlineExecutor:
             yield job.index, analyze_path(job.locator, self.settings, self.known)
 
 
+def _quiet_stderr() -> None:
+    """Send a worker's stderr to /dev/null. What C libraries print there on damaged data
+    (libtiff: "ZIPDecode: Decoding error at scanline 0", without the file's name) is noise in
+    the scan's log; the record holds the error, and the parent tells of a worker's death."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
 def _worker_main(conn: Connection, settings: Settings, known: Container[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     faulthandler.disable()  # a codec's segfault: one line from the parent, not a stack dump
+    _quiet_stderr()
     try:
         while True:
             msg = conn.recv()
