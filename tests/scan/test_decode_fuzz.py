@@ -49,3 +49,25 @@ def test_fuzzed_files_of_every_format_get_records_and_no_traceback(tmp_path: Pat
 def test_fuzz_three_thousand_files(tmp_path: Path) -> None:
     counts = _fuzz(tmp_path, 3000, seed=1717)
     assert sum(counts.values()) == 3000
+
+
+def test_the_jpeg_structure_readers_never_raise() -> None:
+    """jpeg_damage and jpeg_coded_sha256 read segment headers of files the decoder accepted:
+    a segment that claims more bytes than the file has must not raise (it used to: IndexError,
+    struct.error, and the record said "index out of range")."""
+    import random
+
+    from imgeda_ci.scan.jpeg import jpeg_coded_sha256, jpeg_damage
+    from tests.builders import encode, photo, with_exif
+    from tests.scan.hostile_corpus import mutate
+
+    bases = [
+        encode(photo(1, (200, 150)), "JPEG", restart_marker_blocks=4),
+        encode(photo(2, (160, 120)), "JPEG", progressive=True),
+        with_exif(photo(3, (120, 90)), orientation=6, make="X", gps=(1.0, 2.0)),
+    ]
+    rng = random.Random(5)
+    for k in range(6000):
+        data = mutate(bases[k % len(bases)], rng)
+        jpeg_damage(data)
+        jpeg_coded_sha256(data, 1)
