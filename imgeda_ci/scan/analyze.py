@@ -143,7 +143,9 @@ def analyze_bytes(
         rec["error"] = _error("lfs_pointer", sniff.lfs_message(pointer[1]))
         return rec
     try:
-        with time_limit(settings.timeout if use_alarm else None):
+        with time_limit(settings.timeout if use_alarm else None), warnings.catch_warnings():
+            # what Pillow warns of (damaged metadata, corrupt EXIF) is recorded, not printed
+            warnings.simplefilter("ignore")
             _analyze_image(data, settings, rec)
     except ImageTimeout:
         rec["error"] = _error(
@@ -157,9 +159,7 @@ def analyze_bytes(
 def _open(data: bytes, rec: ImageRecord) -> Image.Image | None:
     sniff.prepare_decoder(data[:64])
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # damaged metadata: recorded, not printed
-            return Image.open(io.BytesIO(data))
+        return Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
         name = sniff.sniff(data[:64])
         rec["format"] = name
@@ -195,9 +195,7 @@ def _exif(img: Image.Image, rec: ImageRecord, after_load: bool) -> None:
     if img.format == "PNG" and not after_load and "exif" not in img.info:
         return  # a PNG's eXIf chunk may follow the pixels; read it after the decode
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # Pillow warns on damaged EXIF; we record it
-            rec["exif"] = parse_exif(img.getexif())
+        rec["exif"] = parse_exif(img.getexif())
     except Exception:
         rec["exif"] = {"invalid": True}
 

@@ -71,3 +71,22 @@ def test_the_jpeg_structure_readers_never_raise() -> None:
         data = mutate(bases[k % len(bases)], rng)
         jpeg_damage(data)
         jpeg_coded_sha256(data, 1)
+
+
+def test_pillow_warnings_on_damaged_files_are_not_printed() -> None:
+    """Two fuzzed TIFFs whose damaged EXIF makes Pillow warn ("Corrupt EXIF data") while the
+    header facts are read, outside the EXIF reader: the scan's log gets no warning text."""
+    import warnings
+
+    from imgeda_ci.scan.analyze import analyze_bytes
+    from imgeda_ci.scan.settings import Settings
+
+    warned = {"fuzz_01562_tiff_jpeg.tif", "fuzz_02940_tiff_packbits.tif"}
+    files = [data for name, data in fuzzed(3000, seed=1717) if name in warned]
+    assert len(files) == 2
+    for data in files:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            rec = analyze_bytes(data, Settings())
+        assert rec["error"] is not None
+        assert [str(w.message) for w in caught] == []
