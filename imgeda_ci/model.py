@@ -75,8 +75,8 @@ ERROR_CODES: dict[str, str] = {
     "not_an_image": "the bytes are not an image format Pillow or the sniffer knows",
     "lfs_pointer": "a Git LFS pointer file, not the image: the LFS content was not fetched "
     "(actions/checkout `lfs: true`, or git lfs pull)",
-    "unsupported_format": "a known image format that this installation cannot decode (e.g. HEIC "
-    "without a plugin)",
+    "unsupported_format": "a known image format, or a variant of one, that this installation "
+    "cannot decode (e.g. HEIC without a plugin, a DDS DXGI format Pillow does not implement)",
     "truncated": "the image data ends before the image is complete",
     "decode_error": "the decoder rejected the image data",
     "corrupt_data": "the image decodes, but its coded data is damaged (e.g. JPEG restart "

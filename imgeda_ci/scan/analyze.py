@@ -16,7 +16,6 @@ import hashlib
 import io
 import os
 import signal
-import struct
 import threading
 import warnings
 from collections.abc import Callable, Container, Iterator
@@ -28,6 +27,8 @@ from PIL import Image, ImageFile, UnidentifiedImageError
 from imgeda_ci.model import ErrorInfo, ImageRecord
 from imgeda_ci.scan import sniff
 from imgeda_ci.scan.exif import parse_exif
+from imgeda_ci.scan.failures import classify
+from imgeda_ci.scan.failures import error as _error
 from imgeda_ci.scan.jpeg import jpeg_coded_sha256, jpeg_damage
 from imgeda_ci.scan.pixels import hash_pixels, measure_image
 from imgeda_ci.scan.readers import GIT_BLOB, read_locator
@@ -54,12 +55,9 @@ CONTENT_ERRORS = frozenset(
 )
 
 
-class ImageTimeout(Exception):
-    """Raised inside the decoder by the per-image alarm."""
-
-
-def _error(code: str, message: str) -> ErrorInfo:
-    return {"code": code, "message": message[:300]}
+class ImageTimeout(BaseException):
+    """Raised inside the decoder by the per-image alarm. A ``BaseException``, so that the
+    handlers that turn every decoder exception into a record let it through."""
 
 
 def git_oid(data: bytes, *, sha256: bool = False) -> str:
@@ -145,23 +143,23 @@ def analyze_bytes(
         rec["error"] = _error("lfs_pointer", sniff.lfs_message(pointer[1]))
         return rec
     try:
-        with time_limit(settings.timeout if use_alarm else None):
+        with time_limit(settings.timeout if use_alarm else None), warnings.catch_warnings():
+            # what Pillow warns of (damaged metadata, corrupt EXIF) is recorded, not printed
+            warnings.simplefilter("ignore")
             _analyze_image(data, settings, rec)
     except ImageTimeout:
         rec["error"] = _error(
             "timeout", f"decoding took longer than {settings.timeout:g} s; see --timeout"
         )
-    except MemoryError:
-        rec["error"] = _error("decode_error", "out of memory while decoding")
+    except Exception as exc:  # any decoder or plugin exception: a record, never a traceback
+        rec["error"] = classify(exc)
     return rec
 
 
 def _open(data: bytes, rec: ImageRecord) -> Image.Image | None:
     sniff.prepare_decoder(data[:64])
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # damaged metadata: recorded, not printed
-            return Image.open(io.BytesIO(data))
+        return Image.open(io.BytesIO(data))
     except UnidentifiedImageError:
         name = sniff.sniff(data[:64])
         rec["format"] = name
@@ -170,19 +168,7 @@ def _open(data: bytes, rec: ImageRecord) -> Image.Image | None:
         else:
             what = f"a {name} file" if name else "not an image format Pillow knows"
             rec["error"] = _error("not_an_image", what)
-    except Image.DecompressionBombError as exc:
-        rec["error"] = _error("decompression_bomb", str(exc))
-    except (OSError, SyntaxError, ValueError, struct.error, EOFError) as exc:
-        rec["error"] = _classify(exc)
     return None
-
-
-def _classify(exc: BaseException) -> ErrorInfo:
-    msg = f"{exc}" or type(exc).__name__
-    low = msg.lower()
-    if isinstance(exc, EOFError) or "truncated" in low or "premature end" in low:
-        return _error("truncated", msg)
-    return _error("decode_error", msg)
 
 
 def _header_facts(img: Image.Image, data: bytes, rec: ImageRecord) -> None:
@@ -209,9 +195,7 @@ def _exif(img: Image.Image, rec: ImageRecord, after_load: bool) -> None:
     if img.format == "PNG" and not after_load and "exif" not in img.info:
         return  # a PNG's eXIf chunk may follow the pixels; read it after the decode
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # Pillow warns on damaged EXIF; we record it
-            rec["exif"] = parse_exif(img.getexif())
+        rec["exif"] = parse_exif(img.getexif())
     except Exception:
         rec["exif"] = {"invalid": True}
 
@@ -227,12 +211,6 @@ def _analyze_image(data: bytes, settings: Settings, rec: ImageRecord) -> None:
         return
     try:
         _decode_and_measure(img, data, settings, rec)
-    except ImageTimeout:
-        raise
-    except Image.DecompressionBombError as exc:
-        rec["error"] = _error("decompression_bomb", str(exc))
-    except Exception as exc:  # a decoder bug must not stop the scan
-        rec["error"] = _classify(exc)
     finally:
         img.close()
 
@@ -258,11 +236,7 @@ def _decode_and_measure(
     target = _target(*size, settings.analysis_size)
     if coded:  # JPEG at standard depth: decoded at a reduced scale, hashed as coded
         img.draft(None, target)
-    try:
-        img.load()
-    except (OSError, SyntaxError, ValueError, struct.error, EOFError, IndexError) as exc:
-        rec["error"] = _classify(exc)
-        return
+    img.load()  # an exception is the record's error (analyze_bytes)
     if img.format == "PNG" or "exif" not in rec:
         _exif(img, rec, after_load=True)
     exif = rec.get("exif") or {}

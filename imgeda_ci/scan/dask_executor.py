@@ -31,6 +31,7 @@ from typing import Any
 
 from imgeda_ci.errors import UserError
 from imgeda_ci.model import ImageRecord
+from imgeda_ci.scan.failures import failure_record
 from imgeda_ci.scan.pool import Job
 from imgeda_ci.scan.settings import Settings
 
@@ -183,18 +184,5 @@ class DaskExecutor:
                 submit(pending.pop())
 
     def _crashed(self, locator: str) -> ImageRecord:
-        size = -1
-        try:
-            size = os.stat(locator).st_size
-        except OSError:
-            pass
-        return {
-            "size": size,
-            "sha256": None,
-            "git_oid": None,
-            "depth": self.settings.depth,
-            "error": {
-                "code": "worker_crashed",
-                "message": "the Dask workers analysing this file died repeatedly",
-            },
-        }
+        message = "the Dask workers analysing this file died repeatedly"
+        return failure_record(locator, "worker_crashed", message, self.settings.depth)

@@ -20,7 +20,8 @@ _RST = tuple(bytes([0xFF, m]) for m in range(0xD0, 0xD8))
 
 
 def _segments(data: bytes) -> list[tuple[int, int, int]]:
-    """(marker, start, end) of each header segment up to and including the first SOS."""
+    """(marker, start, end) of each header segment up to and including the first SOS; only
+    segments that end within ``data``, so that reading one never runs past the bytes."""
     out: list[tuple[int, int, int]] = []
     i, n = 2, len(data)
     while i + 4 <= n:
@@ -31,6 +32,8 @@ def _segments(data: bytes) -> list[tuple[int, int, int]]:
             i += 1
             continue
         (length,) = struct.unpack(">H", data[i + 2 : i + 4])
+        if i + 2 + length > n:  # a segment running past the end: the file is cut or damaged
+            break
         out.append((marker, i, i + 2 + length))
         if marker == 0xDA:
             break

@@ -4,8 +4,10 @@
 ``concurrent.futures``: every worker has its own pipe, so the parent knows which file each worker
 is on. A worker that exceeds the per-image time limit (a decoder stuck in C code, where the
 in-worker alarm cannot fire) is killed and replaced, and only that file gets a ``timeout``
-record; a worker that dies (a segfault in a codec) costs only its current file a
-``worker_crashed`` record. Nothing else is lost or repeated.
+record; a worker that dies (a segfault in a codec, the out-of-memory killer) costs only its
+current file a ``worker_crashed`` record, and the log one line naming the file and the cause.
+Nothing else is lost or repeated. A Python exception never ends a worker: the analysis turns
+every one into a record (:mod:`imgeda_ci.scan.failures`).
 
 ``InlineExecutor`` analyses in the calling process: no start-up cost, for small batches such as
 a pre-commit hook's.
@@ -13,6 +15,7 @@ a pre-commit hook's.
 
 from __future__ import annotations
 
+import faulthandler
 import multiprocessing as mp
 import os
 import pickle
@@ -24,12 +27,13 @@ from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import Any, Protocol
+from typing import Any, Protocol, TextIO
 
 import orjson
 
 from imgeda_ci.model import ImageRecord
 from imgeda_ci.scan.analyze import analyze_path
+from imgeda_ci.scan.failures import exit_cause, failure_record
 from imgeda_ci.scan.settings import Settings
 
 #: Extra seconds past the time limit before the parent kills a worker: the in-worker alarm
@@ -48,21 +52,6 @@ class Executor(Protocol):
     def run(self, jobs: Iterable[Job]) -> Iterator[tuple[int, ImageRecord]]: ...
 
 
-def _failure(job: Job, code: str, message: str, settings: Settings) -> ImageRecord:
-    size = -1
-    try:
-        size = os.stat(job.locator).st_size
-    except OSError:
-        pass
-    return {
-        "size": size,
-        "sha256": None,
-        "git_oid": None,
-        "depth": settings.depth,
-        "error": {"code": code, "message": message},
-    }
-
-
 class InlineExecutor:
     def __init__(self, settings: Settings, known: Container[str] = ()) -> None:
         self.settings = settings
@@ -73,8 +62,19 @@ class InlineExecutor:
             yield job.index, analyze_path(job.locator, self.settings, self.known)
 
 
+def _quiet_stderr() -> None:
+    """Send a worker's stderr to /dev/null. What C libraries print there on damaged data
+    (libtiff: "ZIPDecode: Decoding error at scanline 0", without the file's name) is noise in
+    the scan's log; the record holds the error, and the parent tells of a worker's death."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
 def _worker_main(conn: Connection, settings: Settings, known: Container[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    faulthandler.disable()  # a codec's segfault: one line from the parent, not a stack dump
+    _quiet_stderr()
     try:
         while True:
             msg = conn.recv()
@@ -108,9 +108,12 @@ class LocalPool:
         known: Container[str] = (),
         *,
         kill_grace: float = KILL_GRACE,
+        log: TextIO | None = None,
     ) -> None:
         self.settings = settings
         self.kill_grace = kill_grace
+        #: where a worker's death is told, one line per death (default: stderr)
+        self.log = log
         self.n = max(1, workers)
         self.known = known
         method = "fork" if sys.platform.startswith("linux") else "spawn"
@@ -186,15 +189,29 @@ class _Dispatch:
 
     def feed(self) -> list[_Worker]:
         """Give each worker jobs up to its prefetch; return the workers with jobs in flight."""
-        todo = self.todo
-        for w in self.workers:
-            while todo and len(w.inflight) < _PREFETCH:
-                job = todo.popleft()
-                if not w.inflight:
-                    w.head_started = time.monotonic()
-                w.inflight.append((job, time.monotonic()))
-                w.conn.send((job.index, job.locator))
+        for i in range(len(self.workers)):
+            while self.todo and len(self.workers[i].inflight) < _PREFETCH:
+                if not self._send(i, self.todo.popleft()):
+                    break
         return [w for w in self.workers if w.inflight]
+
+    def _send(self, i: int, job: Job) -> bool:
+        """Queue ``job`` on worker ``i``; False when the worker has died since the last
+        :meth:`collect`, which then records the file it died on. A worker found dead with
+        nothing in flight (killed from outside) is replaced, and ``job`` goes back first."""
+        w = self.workers[i]
+        if not w.inflight:
+            w.head_started = time.monotonic()
+        w.inflight.append((job, time.monotonic()))
+        try:
+            w.conn.send((job.index, job.locator))
+        except OSError:  # a broken pipe: the worker is gone
+            if len(w.inflight) > 1:
+                return False
+            w.inflight.clear()
+            self.todo.appendleft(job)
+            self._replace(i)
+        return True
 
     def wait(self, busy: list[_Worker]) -> list[Any]:
         """The connections with a result, waiting at most until the first deadline."""
@@ -227,9 +244,12 @@ class _Dispatch:
                 raw = w.conn.recv_bytes()
             except (EOFError, OSError):
                 job, _ = w.inflight[0]
-                message = f"the worker analysing this file died (exit code {w.proc.exitcode})"
+                w.proc.join(1)  # reaped, so that its exit code says why it died
+                message = f"the worker analysing this file died: {exit_cause(w.proc.exitcode)}"
                 self._replace(i)
-                return job.index, _failure(job, "worker_crashed", message, self.settings)
+                log = self.pool.log or sys.stderr
+                print(f"imgeda-ci: {job.locator}: {message}; recorded as worker_crashed", file=log)
+                return job.index, self._failure(job, "worker_crashed", message)
             index, rec = orjson.loads(raw)
             w.inflight.popleft()
             w.head_started = time.monotonic()
@@ -241,8 +261,11 @@ class _Dispatch:
                 "see --timeout"
             )
             self._replace(i)
-            return job.index, _failure(job, "timeout", message, self.settings)
+            return job.index, self._failure(job, "timeout", message)
         return None
+
+    def _failure(self, job: Job, code: str, message: str) -> ImageRecord:
+        return failure_record(job.locator, code, message, self.settings.depth)
 
 
 def _stop(workers: list[_Worker]) -> None:
