@@ -62,20 +62,25 @@ def _block_means(res: npt.NDArray[np.int16], by: int, bx: int) -> npt.NDArray[np
 
 
 def noise_sigma(gray: Image.Image) -> float:
-    """The noise level of ``gray`` (an "L" image at the analysis size) in luma units (0-255),
-    rounded to 3 places. An image too small for one block (under 20 px on a side) measures 0.0.
+    """The noise level of ``gray`` (an "L" image at the analysis size): :func:`noise_level` of
+    its pixels."""
+    lum = np.asarray(gray if gray.mode == "L" else gray.convert("L"))
+    return noise_level(lum.astype(np.int16))
+
+
+def noise_level(li: npt.NDArray[np.int16]) -> float:
+    """The noise level of luma ``li`` (2-d, int16, 0-255) in luma units (0-255), rounded to 3
+    places. An image too small for one block (under 20 px on a side) measures 0.0.
 
     For each 16 x 16 block, Immerkaer's estimate at step 1 (``fine``) and at step 2
     (``coarse``); white noise gives both alike, texture and edges a larger ``coarse``. A block
     scores ``fine``, less a third of the excess of ``coarse`` over ``fine`` (never below 0,
     so a block counts for nothing at 4 times ``fine``); the level is the 10th percentile of the
     block scores."""
-    lum = np.asarray(gray if gray.mode == "L" else gray.convert("L"))
-    h, w = lum.shape
+    h, w = li.shape
     by, bx = (h - 4) // BLOCK, (w - 4) // BLOCK
     if by < 1 or bx < 1:
         return 0.0
-    li = lum.astype(np.int16)
     fine = _block_means(_residual(li, 1)[1:-1, 1:-1], by, bx)
     coarse = _block_means(_residual(li, 2), by, bx)
     score = np.clip((TEXTURE_RATIO * fine - coarse) / (TEXTURE_RATIO - 1), 0.0, fine)
