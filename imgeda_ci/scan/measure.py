@@ -151,11 +151,14 @@ def _laplacian(li: npt.NDArray[np.int16]) -> tuple[float, float]:
     lap -= li[1:-1, :-2]
     lap -= li[1:-1, 2:]
     n = lap.size
-    sq = lap.astype(np.int32)  # |lap| <= 1020: its square fits 32 bits, the sums 64
-    s1 = int(sq.sum())
+    # |lap| <= 1020, so in 32 bits without a cast: each row's sum, and each row's sum of
+    # squares (unsigned: at most 1020**2 * 4094 < 2**32 at the largest analysis size, 4096)
+    sq = lap.astype(np.int32)
+    s1 = int(sq.sum(axis=1, dtype=np.int32).sum())
     edges = np.count_nonzero(np.abs(lap, out=lap) > _EDGE)
     np.multiply(sq, sq, out=sq)
-    _, var = _mean_var(n, s1, int(sq.sum()))
+    s2 = int(sq.view(np.uint32).sum(axis=1, dtype=np.uint32).sum(dtype=np.uint64))
+    _, var = _mean_var(n, s1, s2)
     return var, edges / n
 
 
