@@ -55,9 +55,12 @@ def _residual(li: npt.NDArray[np.int16], step: int) -> npt.NDArray[np.int16]:
 def _block_means(res: npt.NDArray[np.int16], by: int, bx: int) -> npt.NDArray[np.float64]:
     """Immerkaer's estimate in each block: the mean residual of its pixels, times ``_SCALE``.
     Summed down the rows of each band of blocks first (contiguous, ten times faster than one
-    sum over both axes of a 4-d view), then across each block's columns."""
-    bands = res[: by * BLOCK, : bx * BLOCK].reshape(by, BLOCK, bx * BLOCK).sum(1, dtype=np.int32)
-    sums: npt.NDArray[np.int32] = bands.reshape(by * bx, BLOCK).sum(1)
+    sum over both axes of a 4-d view), then across each block's columns. A residual is at most
+    8 * 255 (the mask's positive taps on 255, its negative ones on 0), so a column of 16 sums in
+    16 bits, without a cast."""
+    top = res[: by * BLOCK, : bx * BLOCK].view(np.uint16)
+    bands = top.reshape(by, BLOCK, bx * BLOCK).sum(1, dtype=np.uint16)
+    sums: npt.NDArray[np.int32] = bands.reshape(by * bx, BLOCK).sum(1, dtype=np.int32)
     return sums.astype(np.float64) * (_SCALE / (BLOCK * BLOCK))
 
 

@@ -3,6 +3,7 @@ formulas (kept here as the reference), for less CPU."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -108,6 +109,21 @@ def test_laplacian_at_the_largest_analysis_size_does_not_overflow() -> None:
 def test_noise_level_of_the_int16_luma_is_noise_sigma_of_the_image() -> None:
     gray = photo(3, (512, 384)).convert("L")
     assert noise_level(np.asarray(gray).astype(np.int16)) == noise_sigma(gray)
+
+
+def test_noise_blocks_sum_exactly_at_the_largest_residuals() -> None:
+    """A 0/255 checkerboard gives every residual its largest magnitude, 8 * 255 (the mask's
+    positive taps on 255, its negative ones on 0): 16-row columns of them sum exactly."""
+    li = _check(68, 52).astype(np.int16)
+    res = np.abs(
+        sum(
+            c * li[1 + dy : 67 + dy, 1 + dx : 51 + dx].astype(np.int64)
+            for (dy, dx), c in np.ndenumerate(np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]]))
+            for dy, dx in [(dy - 1, dx - 1)]
+        )
+    )
+    assert res.min() == res.max() == 8 * 255
+    assert noise_level(li) == round(8 * 255 * math.sqrt(math.pi / 2) / 6, 3)
 
 
 def test_phash_and_flips_use_np_median() -> None:
