@@ -1,8 +1,11 @@
 """Pixel measurements of one analysis-size RGB image (see model.py for each field's meaning).
 
-Everything here is histogram arithmetic or one pass of int16/float32 numpy over an image of at
-most ``analysis_size`` pixels on its long side (~0.2 MP at the default 512), which keeps the cost
-per image around a millisecond, far below the JPEG decode.
+Everything here is histogram arithmetic or a few passes of integer numpy over an image of at
+most ``analysis_size`` pixels on its long side (~0.2 MP at the default 512). Means, variances and
+standard deviations come from exact integer sums and sums of squares (:func:`_mean_var`), summed
+in 16 or 32 bits where the bounds allow, without a cast (a casting numpy reduction costs several
+times a plain one); no float64 copy of an image is made. All of :func:`measure` costs about
+1.9 ms of CPU at 512 px (the JPEG decode of a typical photo to that size: 2.3-3.5 ms).
 """
 
 from __future__ import annotations
