@@ -1,24 +1,35 @@
 #!/usr/bin/env python3
-"""Scan throughput: imgeda-ci vs imgeda 0.1.0 vs the decode floor, on the same photos.
+"""Scan throughput: imgeda-ci vs imgeda 0.1.0 vs fastdup vs the decode floor, on the same photos.
 
 Run by hand (never in the test suite):
 
     python benchmarks/bench_scan.py --photos DIR [--workers 2] [--repeats 3]
+    python benchmarks/bench_scan.py --cpu-sample 300        # per-image CPU, one process
     python benchmarks/bench_scan.py --rss 10000,100000      # parent peak RSS as files grow
 
 ``--photos`` defaults to ``~/.cache/imgeda-ci-bench/photos``, filled on first use by
-``../shared/bench/get-photos.sh`` (real photos, 0.3 to 24 megapixels). imgeda 0.1.0 is installed
-from PyPI into its own venv (``~/.cache/imgeda-ci-bench/imgeda-venv``) on first use.
+``../shared/bench/get-photos.sh`` (real photos, 0.3 to 24 megapixels). imgeda 0.1.0 and fastdup
+are installed from PyPI into venvs of their own (``~/.cache/imgeda-ci-bench/imgeda-venv`` and
+``fastdup-venv``) on first use; a tool that cannot be installed on this Python is reported as
+such and skipped.
 
 Every run is cold: outputs, journals and caches are deleted first, and git reuse is off. The
 decode floor is Pillow's open + draft (to the analysis size) + load of every file, in a process
-pool of the same size. Medians over ``--repeats`` runs are printed, with the ratios.
+pool of the same size. Medians over ``--repeats`` runs are printed, wall clock and CPU time (user +
+system of the tool's processes: the fairer figure on a shared machine), with the ratios to the
+floor. fastdup runs its default pipeline (decode, embeddings, similarity) with as many threads as
+imgeda-ci has workers.
+
+``--cpu-sample N`` profiles one process: the CPU time per image of the floor and of imgeda-ci's
+analysis (``analyze_path``), on N files spread evenly over the sorted list, interleaved in one
+run, and the top of a cProfile of the analysis with ``--profile``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -44,13 +55,40 @@ def ensure_photos(folder: Path) -> Path:
     return folder
 
 
-def ensure_imgeda() -> Path:
-    venv = CACHE / "imgeda-venv"
-    exe = venv / "bin" / "imgeda"
-    if not exe.exists():
+def _venv_tool(name: str, spec: str, check: str) -> Path | None:
+    """The python of a venv of its own holding ``spec`` (made on first use); None, with the
+    reason printed, when it cannot be installed or imported on this Python."""
+    venv = CACHE / f"{name}-venv"
+    py = venv / "bin" / "python"
+    if not py.exists():
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "imgeda==0.1.0"], check=True)
-    return exe
+        got = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", spec],
+                             capture_output=True, text=True, check=False)  # fmt: skip
+        if got.returncode != 0:
+            shutil.rmtree(venv, ignore_errors=True)
+            tail = (got.stderr.strip().splitlines() or ["?"])[-1]
+            print(f"{name}: cannot install {spec} on Python {sys.version.split()[0]}: {tail}")
+            return None
+    got = subprocess.run([str(py), "-c", check], capture_output=True, text=True, check=False)
+    if got.returncode != 0:
+        tail = (got.stderr.strip().splitlines() or ["?"])[-1]
+        print(f"{name}: installed but does not run on Python {sys.version.split()[0]}: {tail}")
+        return None
+    return py
+
+
+def ensure_imgeda() -> Path | None:
+    py = _venv_tool("imgeda", "imgeda==0.1.0", "import imgeda")
+    return None if py is None else py.parent / "imgeda"
+
+
+def ensure_fastdup() -> Path | None:
+    return _venv_tool("fastdup", "fastdup", "import fastdup")
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 def _decode(path: str) -> int:
@@ -68,15 +106,16 @@ def _decode(path: str) -> int:
         return 0
 
 
-def decode_floor(files: list[str], workers: int) -> float:
-    t = time.perf_counter()
+def decode_floor(files: list[str], workers: int) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of the floor in a pool of ``workers`` processes."""
+    cpu, t = _children_cpu(), time.perf_counter()
     with ProcessPoolExecutor(workers) as ex:
         list(ex.map(_decode, files, chunksize=8))
-    return time.perf_counter() - t
+    return time.perf_counter() - t, _children_cpu() - cpu
 
 
-def run_imgeda_ci(folder: Path, out: Path, workers: int) -> tuple[float, int, int]:
-    """Wall seconds, parent peak RSS (KiB), largest worker peak RSS (KiB)."""
+def run_imgeda_ci(folder: Path, out: Path, workers: int) -> tuple[float, float, int, int]:
+    """Wall seconds, CPU seconds, parent peak RSS (KiB), largest worker peak RSS (KiB)."""
     for p in (out, out.with_name(out.name + ".partial")):
         p.unlink(missing_ok=True)
     # The parent's peak is VmHWM (Linux), the high-water mark of this process image alone:
@@ -94,21 +133,41 @@ def run_imgeda_ci(folder: Path, out: Path, workers: int) -> tuple[float, int, in
     )
     cmd = [sys.executable, "-c", code, "scan", str(folder), "-o", str(out), "--workers",
            str(workers), "--no-git", "-q"]  # fmt: skip
-    t = time.perf_counter()
+    cpu, t = _children_cpu(), time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, check=False)
-    wall = time.perf_counter() - t
+    wall, cpu = time.perf_counter() - t, _children_cpu() - cpu
     if proc.returncode != 0:
         sys.exit(f"imgeda-ci failed: {proc.stderr}")
     parent, child = (int(x) for x in proc.stderr.strip().splitlines()[-1].split())
-    return wall, parent, child
+    return wall, cpu, parent, child
 
 
-def run_imgeda(exe: Path, folder: Path, out: Path, workers: int) -> float:
+def run_imgeda(exe: Path, folder: Path, out: Path, workers: int) -> tuple[float, float]:
     out.unlink(missing_ok=True)
     cmd = [str(exe), "scan", str(folder), "-o", str(out), "--workers", str(workers), "--force"]
-    t = time.perf_counter()
+    cpu, t = _children_cpu(), time.perf_counter()
     subprocess.run(cmd, capture_output=True, check=True)
-    return time.perf_counter() - t
+    return time.perf_counter() - t, _children_cpu() - cpu
+
+
+def run_fastdup(py: Path, folder: Path, work: Path, workers: int) -> tuple[float, float]:
+    shutil.rmtree(work, ignore_errors=True)
+    code = (
+        "import sys, fastdup; sys.exit(fastdup.run(input_dir=sys.argv[1], work_dir=sys.argv[2],"
+        " num_threads=int(sys.argv[3]), verbose=False))"
+    )
+    env = {**os.environ, "SENTRY_OPT_OUT": "1"}  # no telemetry (and no wait for it offline)
+    cpu, t = _children_cpu(), time.perf_counter()
+    subprocess.run([str(py), "-c", code, str(folder), str(work), str(workers)],
+                   capture_output=True, check=True, env=env)  # fmt: skip
+    return time.perf_counter() - t, _children_cpu() - cpu
+
+
+def _line(name: str, runs: list[tuple[float, float]], n: int, floor: tuple[float, float]) -> str:
+    wall = statistics.median(r[0] for r in runs)
+    cpu = statistics.median(r[1] for r in runs)
+    return (f"{name:13s} {wall:7.2f} s wall {n / wall:7.1f} images/s ({wall / floor[0]:5.2f}x)"
+            f"  {cpu / n * 1000:7.2f} ms CPU/image ({cpu / floor[1]:5.2f}x)")  # fmt: skip
 
 
 def throughput(args: argparse.Namespace) -> None:
@@ -116,27 +175,68 @@ def throughput(args: argparse.Namespace) -> None:
     files = sorted(str(p) for p in folder.rglob("*") if p.is_file())
     n = len(files)
     mb = sum(os.path.getsize(f) for f in files) / 1e6
-    print(f"{n} files, {mb:.0f} MB, {args.workers} workers, {args.repeats} repeats (medians)")
+    print(f"{n} files, {mb:.0f} MB, {args.workers} workers, {args.repeats} repeats (medians); "
+          "ratios to the decode floor")  # fmt: skip
     imgeda = None if args.skip_imgeda else ensure_imgeda()
+    fastdup = None if args.skip_fastdup else ensure_fastdup()
     tmp = Path(tempfile.mkdtemp(prefix="bench-scan-"))
-    floor, ours, peer = [], [], []
+    runs: dict[str, list[tuple[float, float]]] = {"floor": [], "imgeda-ci": []}
+    rss: list[tuple[int, int]] = []
     try:
         for _ in range(args.repeats):
-            floor.append(decode_floor(files, args.workers))
-            ours.append(run_imgeda_ci(folder, tmp / "ours.jsonl", args.workers)[0])
+            runs["floor"].append(decode_floor(files, args.workers))
+            wall, cpu, parent, child = run_imgeda_ci(folder, tmp / "ours.jsonl", args.workers)
+            runs["imgeda-ci"].append((wall, cpu))
+            rss.append((parent, child))
             if imgeda:
-                peer.append(run_imgeda(imgeda, folder, tmp / "imgeda.jsonl", args.workers))
+                got = run_imgeda(imgeda, folder, tmp / "imgeda.jsonl", args.workers)
+                runs.setdefault("imgeda 0.1.0", []).append(got)
+            if fastdup:
+                got = run_fastdup(fastdup, folder, tmp / "fastdup", args.workers)
+                runs.setdefault("fastdup", []).append(got)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    f, o = statistics.median(floor), statistics.median(ours)
-    print(f"decode floor   {f:7.2f} s  {n / f:8.1f} images/s")
-    print(f"imgeda-ci      {o:7.2f} s  {n / o:8.1f} images/s  ({o / f:.2f}x the decode floor)")
-    if peer:
-        p = statistics.median(peer)
-        print(f"imgeda 0.1.0   {p:7.2f} s  {n / p:8.1f} images/s")
-        print(f"imgeda-ci is {p / o:.1f}x imgeda's throughput")
-    print("runs (s): floor", [round(x, 2) for x in floor], "imgeda-ci", [round(x, 2) for x in ours],
-          "imgeda", [round(x, 2) for x in peer])  # fmt: skip
+    floor = (statistics.median(r[0] for r in runs["floor"]),
+             statistics.median(r[1] for r in runs["floor"]))  # fmt: skip
+    for name, timings in runs.items():
+        print(_line(name, timings, n, floor))
+    print(f"imgeda-ci peak RSS: parent {max(p for p, _ in rss) / 1024:.0f} MiB, largest worker "
+          f"{max(c for _, c in rss) / 1024:.0f} MiB")  # fmt: skip
+    for name, timings in runs.items():
+        walls = [round(r[0], 2) for r in timings]
+        cpus = [round(r[1], 2) for r in timings]
+        print(f"runs {name}: wall {walls} CPU {cpus}")
+
+
+def cpu_sample(args: argparse.Namespace) -> None:
+    """Per-image CPU time of the floor and of imgeda-ci's analysis in this process (see the
+    module doc), and optionally the top of a cProfile of the analysis."""
+    from imgeda_ci.scan.analyze import analyze_path
+    from imgeda_ci.scan.settings import Settings
+
+    files = sorted(str(p) for p in ensure_photos(Path(args.photos)).rglob("*") if p.is_file())
+    step = max(1.0, len(files) / args.cpu_sample)
+    sample = [files[int(i * step)] for i in range(min(args.cpu_sample, len(files)))]
+    settings = Settings(analysis_size=ANALYSIS)
+    for path in sample[:10]:  # warm: imports, caches of the first calls
+        _decode(path), analyze_path(path, settings)
+    floor = ours = 0.0
+    for path in sample:  # interleaved, so a change of load on a shared machine hits both
+        t = time.process_time()
+        _decode(path)
+        t1 = time.process_time()
+        analyze_path(path, settings)
+        floor, ours = floor + t1 - t, ours + time.process_time() - t1
+    k = len(sample)
+    print(f"{k} files: floor {floor / k * 1000:.2f} ms CPU/image, imgeda-ci analysis "
+          f"{ours / k * 1000:.2f} ms CPU/image ({ours / floor:.2f}x)")  # fmt: skip
+    if args.profile:
+        import cProfile
+        import pstats
+
+        prof = cProfile.Profile()
+        prof.runcall(lambda: [analyze_path(p, settings) for p in sample])
+        pstats.Stats(prof).sort_stats("tottime").print_stats(25)
 
 
 def make_small_images(folder: Path, n: int) -> None:
@@ -165,7 +265,7 @@ def rss(args: argparse.Namespace) -> None:
         folder = CACHE / f"small-{n}"
         make_small_images(folder, n)
         with tempfile.TemporaryDirectory() as tmp:
-            wall, parent, child = run_imgeda_ci(folder, Path(tmp) / "m.jsonl", args.workers)
+            wall, _, parent, child = run_imgeda_ci(folder, Path(tmp) / "m.jsonl", args.workers)
         print(f"{n:>8} files: {wall:6.1f} s, {n / wall:7.0f} images/s, parent peak RSS "
               f"{parent / 1024:6.1f} MiB, largest worker {child / 1024:6.1f} MiB")  # fmt: skip
 
@@ -176,10 +276,15 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--skip-imgeda", action="store_true")
+    ap.add_argument("--skip-fastdup", action="store_true")
+    ap.add_argument("--cpu-sample", type=int, default=0, help="per-image CPU on N files")
+    ap.add_argument("--profile", action="store_true", help="with --cpu-sample: cProfile")
     ap.add_argument("--rss", default="", help="comma-separated file counts, e.g. 10000,100000")
     args = ap.parse_args()
     if args.rss:
         rss(args)
+    elif args.cpu_sample:
+        cpu_sample(args)
     else:
         throughput(args)
 

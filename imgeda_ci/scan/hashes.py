@@ -60,17 +60,26 @@ FLIP_SIGNS: tuple[npt.NDArray[np.bool_], ...] = (
 )
 
 
+#: The sign patterns of the image itself and its three mirrors, stacked: ``low`` where False,
+#: ``-low`` where True.
+_ALL_SIGNS = np.stack([np.zeros((HASH_SIZE, HASH_SIZE), bool), *FLIP_SIGNS])
+_MID = HASH_SIZE * HASH_SIZE // 2
+
+
 def phash_and_flips(small: Image.Image) -> tuple[str, str]:
     """The pHash and the ``phash_flips`` field: the pHashes of the left-right mirrored, the
     top-bottom mirrored and the 180-degree rotated image (192 hex characters). Mirroring only
     changes signs of DCT coefficients, so these come from the same coefficients; with them the
-    eight rotations and mirrors of an image can be matched exactly (imgeda_ci.dupes)."""
+    eight rotations and mirrors of an image can be matched exactly (imgeda_ci.dupes).
+
+    The four are computed together: each row's median is ``np.median``'s, the mean of the two
+    middle values of the sorted row."""
     low = _low(small)
-    flips = []
-    for mask in FLIP_SIGNS:
-        signed = np.where(mask, -low, low)
-        flips.append(bits_to_hex(signed > np.median(signed)))
-    return bits_to_hex(low > np.median(low)), "".join(flips)
+    signed = np.where(_ALL_SIGNS, -low, low).reshape(4, -1)
+    ordered = np.sort(signed, axis=1)
+    median = (ordered[:, _MID - 1] + ordered[:, _MID]) / 2
+    text = bits_to_hex(signed > median[:, None])
+    return text[:64], text[64:]
 
 
 def dhash(base: Image.Image) -> str:

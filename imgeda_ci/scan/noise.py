@@ -55,27 +55,35 @@ def _residual(li: npt.NDArray[np.int16], step: int) -> npt.NDArray[np.int16]:
 def _block_means(res: npt.NDArray[np.int16], by: int, bx: int) -> npt.NDArray[np.float64]:
     """Immerkaer's estimate in each block: the mean residual of its pixels, times ``_SCALE``.
     Summed down the rows of each band of blocks first (contiguous, ten times faster than one
-    sum over both axes of a 4-d view), then across each block's columns."""
-    bands = res[: by * BLOCK, : bx * BLOCK].reshape(by, BLOCK, bx * BLOCK).sum(1, dtype=np.int32)
-    sums: npt.NDArray[np.int32] = bands.reshape(by * bx, BLOCK).sum(1)
+    sum over both axes of a 4-d view), then across each block's columns. A residual is at most
+    8 * 255 (the mask's positive taps on 255, its negative ones on 0), so a column of 16 sums in
+    16 bits, without a cast."""
+    top = res[: by * BLOCK, : bx * BLOCK].view(np.uint16)
+    bands = top.reshape(by, BLOCK, bx * BLOCK).sum(1, dtype=np.uint16)
+    sums: npt.NDArray[np.int32] = bands.reshape(by * bx, BLOCK).sum(1, dtype=np.int32)
     return sums.astype(np.float64) * (_SCALE / (BLOCK * BLOCK))
 
 
 def noise_sigma(gray: Image.Image) -> float:
-    """The noise level of ``gray`` (an "L" image at the analysis size) in luma units (0-255),
-    rounded to 3 places. An image too small for one block (under 20 px on a side) measures 0.0.
+    """The noise level of ``gray`` (an "L" image at the analysis size): :func:`noise_level` of
+    its pixels."""
+    lum = np.asarray(gray if gray.mode == "L" else gray.convert("L"))
+    return noise_level(lum.astype(np.int16))
+
+
+def noise_level(li: npt.NDArray[np.int16]) -> float:
+    """The noise level of luma ``li`` (2-d, int16, 0-255) in luma units (0-255), rounded to 3
+    places. An image too small for one block (under 20 px on a side) measures 0.0.
 
     For each 16 x 16 block, Immerkaer's estimate at step 1 (``fine``) and at step 2
     (``coarse``); white noise gives both alike, texture and edges a larger ``coarse``. A block
     scores ``fine``, less a third of the excess of ``coarse`` over ``fine`` (never below 0,
     so a block counts for nothing at 4 times ``fine``); the level is the 10th percentile of the
     block scores."""
-    lum = np.asarray(gray if gray.mode == "L" else gray.convert("L"))
-    h, w = lum.shape
+    h, w = li.shape
     by, bx = (h - 4) // BLOCK, (w - 4) // BLOCK
     if by < 1 or bx < 1:
         return 0.0
-    li = lum.astype(np.int16)
     fine = _block_means(_residual(li, 1)[1:-1, 1:-1], by, bx)
     coarse = _block_means(_residual(li, 2), by, bx)
     score = np.clip((TEXTURE_RATIO * fine - coarse) / (TEXTURE_RATIO - 1), 0.0, fine)
