@@ -71,7 +71,7 @@ def blurry(cols: Columns, threshold: float | None, options: Mapping[str, Any]) -
         return nowhere(cols)
     width, std = cols.measure("stats.blur_sigma"), cols.measure("stats.luma_std")
     applies = ~np.isnan(width) & (std >= MIN_STD)  # NaN >= MIN_STD is False
-    score = ramp_high(width, threshold, fine=threshold * 0.5, worst=threshold * 4)
+    score = ramp_high(width, threshold, fine=threshold * 0.75, worst=threshold * 4)
 
     def message(i: int) -> str:
         return f"edge blur sigma {fmt(width[i])} px > {fmt(threshold)}"
