@@ -32,7 +32,7 @@ from typing import Literal
 
 #: The scan algorithm version of the measurements below
 #: (:data:`imgeda_ci.scan.settings.ALGORITHM_VERSION`; a test holds them equal).
-ALGORITHM = 3
+ALGORITHM = 4
 
 MeasurementType = Literal["int", "float", "bool", "str"]
 
@@ -78,6 +78,7 @@ def _stat(name: str, key: str, unit: str, export: bool = True) -> Measurement:
 
 
 _SIDES = ("top", "bottom", "left", "right")
+_CLIP = tuple(enumerate(("r", "g", "b", "luma")))  # stats.clip.low / .high items
 
 #: Every declared measurement, in the export's column order.
 MEASUREMENTS: tuple[Measurement, ...] = (
@@ -114,12 +115,16 @@ MEASUREMENTS: tuple[Measurement, ...] = (
         _stat(f"stats.luma_{p}", f"stats.luma_p.{p}", "luma (0-255)")
         for p in ("p1", "p5", "p50", "p95", "p99")
     ),
+    _stat("stats.luma_p999", "stats.luma_p.p999", "luma (0-255)"),
+    *(_stat(f"stats.clip_low_{c}", f"stats.clip.low[{i}]", "fraction") for i, c in _CLIP),
+    *(_stat(f"stats.clip_high_{c}", f"stats.clip.high[{i}]", "fraction") for i, c in _CLIP),
     _stat("stats.dynamic_range", "stats.dynamic_range", "luma (0-255)"),
     _stat("stats.entropy", "stats.entropy", "bits (0-8)"),
     _stat("stats.colorfulness", "stats.colorfulness", "Hasler-Süsstrunk"),
     _stat("stats.chroma_p99", "stats.chroma_p99", "0-255"),
     _stat("stats.sharpness", "stats.sharpness", "Laplacian variance"),
     _stat("stats.edge_density", "stats.edge_density", "fraction"),
+    _stat("stats.blur_sigma", "stats.blur_sigma", "px at analysis size"),
     _stat("stats.noise", "stats.noise", "luma sigma (0-255)"),
     *(_stat(f"stats.pad_{s}", f"stats.pad.{s}", "fraction of the side") for s in _SIDES),
     _stat("stats.border_corners", "stats.border.corners", "luma (0-255)"),

@@ -33,12 +33,17 @@ Measurements (standard and deep), taken on the EXIF-oriented image scaled to fit
 ``analysis_size`` (JPEG draft decoding, then an antialiased resize):
   stats.mean / stats.std      per-channel mean and std of R, G, B (0..255)
   stats.luma_mean, luma_std   ITU-R 601 luma mean and standard deviation (= RMS contrast)
-  stats.luma_p                luma percentiles {"p1","p5","p50","p95","p99"}
+  stats.luma_p                luma percentiles {"p1","p5","p50","p95","p99","p999"}
+  stats.clip                  {"low","high"}: [R, G, B, luma] shares of pixels at 0-4 (crushed)
+                              and at 251-255 (blown); see imgeda_ci.scan.clipping
   stats.dynamic_range         luma p99 - p1
   stats.entropy               Shannon entropy of the 256-bin luma histogram, bits (0..8)
   stats.colorfulness          Hasler-Süsstrunk colourfulness (0 = gray)
   stats.chroma_p99            99th percentile of max(R,G,B) - min(R,G,B): ~0 for gray pixels
   stats.sharpness             variance of the 4-neighbour Laplacian of luma at analysis size
+  stats.blur_sigma            blur width of luma's edges at analysis size, px: the Gaussian sigma
+                              with the same Laplacian-to-gradient energy ratio (contrast-free;
+                              see imgeda_ci.scan.blur)
   stats.edge_density          share of pixels whose Laplacian magnitude exceeds 20
   stats.noise                 noise sigma of luma at analysis size (Immerkaer, per block, texture
                               discounted; see imgeda_ci.scan.noise)

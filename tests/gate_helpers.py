@@ -30,11 +30,12 @@ def good(path: str, **over: Any) -> ImageRecord:
         "stats": {
             "luma_mean": 120.0,
             "luma_std": 50.0,
-            "luma_p": {"p1": 10, "p5": 25, "p50": 120, "p95": 220, "p99": 240},
+            "luma_p": {"p1": 10, "p5": 25, "p50": 120, "p95": 220, "p99": 240, "p999": 250},
             "dynamic_range": 230,
             "entropy": 7.2,
             "chroma_p99": 80,
             "sharpness": 400.0,
+            "blur_sigma": 0.45,
             "border": {
                 "top": [110.0, 30.0],
                 "bottom": [100.0, 30.0],
@@ -47,10 +48,10 @@ def good(path: str, **over: Any) -> ImageRecord:
         },
     }
     for k, v in over.items():
-        if k in ("p99", "p5"):
+        if k in ("p99", "p999", "p5"):
             rec["stats"]["luma_p"][k] = v
-        elif k == "sharpness":
-            rec["stats"]["sharpness"] = v
+        elif k in ("sharpness", "blur_sigma"):
+            rec["stats"][k] = v
         else:
             rec[k] = v
     return rec  # type: ignore[return-value]

@@ -32,7 +32,7 @@ def test_clean_dataset_passes_with_defaults(
     text = capsys.readouterr().out
     assert code == 0 and out["passed"] and out["exit_code"] == 0
     assert "built-in defaults" in text and "PASSED" in text
-    assert "dark" in text and "45" in text  # the defaults are printed in the table
+    assert "dark" in text and "75" in text  # the defaults are printed in the table
 
 
 def test_error_check_fails_with_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -48,7 +48,7 @@ def test_error_check_fails_with_exit_2(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
-    recs = [good("a.jpg"), good("b.jpg", p99=20)]
+    recs = [good("a.jpg"), good("b.jpg", p999=20)]
     assert gate(tmp_path, recs, None)[0] == 0
     code, out = gate(tmp_path, recs, None, "--strict")
     assert code == 2 and out["strict"]
@@ -56,7 +56,7 @@ def test_warnings_fail_only_with_strict(tmp_path: Path) -> None:
 
 
 def test_max_pct_boundary(tmp_path: Path) -> None:
-    recs = [good(f"{i}.jpg") for i in range(9)] + [good("d.jpg", p99=10)]  # 10% dark
+    recs = [good(f"{i}.jpg") for i in range(9)] + [good("d.jpg", p999=10)]  # 10% dark
     assert gate(tmp_path, recs, "checks:\n  dark: {severity: error, max_pct: 10}\n")[0] == 0
     assert gate(tmp_path, recs, "checks:\n  dark: {severity: error, max_pct: 9.99}\n")[0] == 2
     assert gate(tmp_path, recs, "checks:\n  dark: {severity: error, max_count: 1}\n")[0] == 0
@@ -65,7 +65,7 @@ def test_max_pct_boundary(tmp_path: Path) -> None:
 
 def test_override_scope_is_counted_on_its_own(tmp_path: Path) -> None:
     recs = [good(f"train/{i}.jpg") for i in range(18)]
-    recs += [good("test/a.jpg"), good("test/b.jpg", sharpness=3.0)]
+    recs += [good("test/a.jpg"), good("test/b.jpg", blur_sigma=2.0)]
     policy = (
         "checks:\n  blurry: {severity: error, max_pct: 10}\n"
         "overrides:\n  - paths: ['test/**']\n    checks:\n      blurry: {max_count: 0}\n"
@@ -80,7 +80,7 @@ def test_override_scope_is_counted_on_its_own(tmp_path: Path) -> None:
 
 
 def test_override_threshold_and_severity_off(tmp_path: Path) -> None:
-    recs = [good("a/x.jpg", p99=40), good("b/y.jpg", p99=40)]
+    recs = [good("a/x.jpg", p999=40), good("b/y.jpg", p999=40)]
     policy = (
         "checks:\n  dark: {severity: error}\n"
         "overrides:\n  - path: 'a/**'\n    checks: {dark: {severity: off}}\n"
@@ -112,7 +112,7 @@ def test_cannot_run_is_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_quality_score_in_results(tmp_path: Path) -> None:
-    recs = [good("a.jpg"), good("b.jpg", p99=10, sharpness=2.0)]
+    recs = [good("a.jpg"), good("b.jpg", p999=10, blur_sigma=2.0)]
     ev = evaluate(recs, default_policy())
     q = ev.quality_of()
     assert q["a.jpg"] == 1.0
@@ -123,7 +123,7 @@ def test_quality_score_in_results(tmp_path: Path) -> None:
 
 
 def test_check_command_lists_findings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    m = write(tmp_path, [good("a.jpg"), good("b.jpg", p99=10, sharpness=2.0)])
+    m = write(tmp_path, [good("a.jpg"), good("b.jpg", p999=10, blur_sigma=2.0)])
     assert main(["check", "-m", str(m), "--only", "dark"]) == 0
     text = capsys.readouterr().out
     assert "b.jpg" in text and "dark" in text and "blurry" not in text
@@ -174,9 +174,9 @@ def facts(n: int, corrupt_n: int, over_n: int, dark_n: int, dup_n: int) -> list:
         if i < corrupt_n:
             recs.append(corrupt(path))
         elif i < corrupt_n + over_n:
-            recs.append(good(path, p5=250, p99=255))
+            recs.append(good(path, p5=250, p999=255))
         elif i < corrupt_n + over_n + dark_n:
-            recs.append(good(path, p99=8, p5=0))
+            recs.append(good(path, p999=8, p5=0))
         elif i < corrupt_n + over_n + dark_n + dup_n:
             recs.append(good(path, sha256="d" * 64, pixel_sha256="e" * 64))
         else:

@@ -19,6 +19,7 @@ CHECK_MODULES: tuple[str, ...] = (
     "format",
     "size",
     "exposure",
+    "clipping",
     "contrast",
     "blur",
     "color",

@@ -17,10 +17,12 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from imgeda_ci.scan.blur import blur_sigma
+from imgeda_ci.scan.clipping import clipping
 from imgeda_ci.scan.hashes import dhash, hash_base, phash_and_flips
 from imgeda_ci.scan.noise import noise_level
 
-_PCTS = (("p1", 0.01), ("p5", 0.05), ("p50", 0.50), ("p95", 0.95), ("p99", 0.99))
+_PCTS = (("p1", 0.01), ("p5", 0.05), ("p50", 0.50), ("p95", 0.95), ("p99", 0.99), ("p999", 0.999))
 _FLAT_STD = 4.0  # a padding row/column is flat to within this luma std...
 _FLAT_DIFF = 4.0  # ...and within this of the outermost row/column's mean
 _EDGE = 20  # |Laplacian| above this counts as an edge pixel
@@ -81,6 +83,7 @@ def measure(gray: Image.Image, rgb: Image.Image) -> tuple[dict[str, Any], str, s
         **_tones(rgb, gray),
         **_colour(rgb),
         "sharpness": _r(sharpness, 2),
+        "blur_sigma": blur_sigma(lum, sharpness),
         "edge_density": _r(edge_density, 5),
         "noise": noise_level(li),
         "border": border,
@@ -110,6 +113,7 @@ def _tones(rgb: Image.Image, gray: Image.Image) -> dict[str, Any]:
         "luma_p": pcts,
         "dynamic_range": pcts["p99"] - pcts["p1"],
         "entropy": _r(entropy, 4),
+        "clip": clipping(hist_rgb, hist_l),
     }
 
 

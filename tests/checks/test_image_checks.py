@@ -76,6 +76,7 @@ def _scanned() -> list[ImageRecord]:
 BOUNDARY = (
     0, 0.0, 0.005, 0.01, 0.02, 0.04, 0.2, 0.5, 1, 1.0, 2.9999, 3, 3.0, 4.5, 5, 6, 9.99, 10, 12,
     12.0001, 24, 30, 45, 44.999, 48, 50, 90, 110, 142.5, 190, 190.0001, 240, 255, 1e9,
+    0.3, 0.3001, 0.8, 0.8001, 74.999, 75,
 )  # fmt: skip
 
 
@@ -100,9 +101,10 @@ def _edge_records(template: ImageRecord) -> list[ImageRecord]:
 def _stats_edges(st: dict[str, Any], add: Any) -> None:
     for v in BOUNDARY:
         stats = copy.deepcopy(st)
-        stats["luma_p"] = {k: v for k in ("p1", "p5", "p50", "p95", "p99")}
-        for key in ("luma_std", "entropy", "sharpness", "chroma_p99"):
+        stats["luma_p"] = {k: v for k in ("p1", "p5", "p50", "p95", "p99", "p999")}
+        for key in ("luma_std", "entropy", "sharpness", "blur_sigma", "chroma_p99"):
             stats[key] = v
+        stats["clip"] = {"low": [v] * 4, "high": [v] * 4}
         stats["pad"] = {s: min(1.0, v) for s in ("top", "bottom", "left", "right")}
         stats["pad"]["left"] = stats["pad"]["right"] = 0.0
         stats["border"] = {
@@ -110,7 +112,7 @@ def _stats_edges(st: dict[str, Any], add: Any) -> None:
             "corners": min(v, 49.0), "center": v,
         }  # fmt: skip
         add(stats=stats)
-        add(stats={**stats, "luma_std": 10.0})  # blur judged at the MIN_STD edge
+        add(stats={**stats, "luma_std": 4.0})  # blur judged at the MIN_STD edge
         side = max(1, int(v)) if v < 1e6 else 100
         add(width=side, height=side * 3, pixels=side * side * 3, size=int(v * 1e6 / 10))
 
@@ -321,5 +323,5 @@ def test_evaluate_reads_the_columns_it_is_given(records: list[ImageRecord]) -> N
     cols = Columns(records)
     given = evaluate(records, default_policy(), cols=cols)
     assert _key(given) == _key(evaluate(records, default_policy()))
-    assert "stats.luma_p.p99" in cols._measured  # the image checks read these columns
+    assert "stats.luma_p.p999" in cols._measured  # the image checks read these columns
     assert "dupes.content" in cols._derived  # and so did the duplicate checks

@@ -124,7 +124,7 @@ def test_every_string_from_the_data_is_escaped() -> None:
     for r in recs[:3]:
         r["path"] = HOSTILE + r["path"]
         r["stats"]["luma_mean"] = 5.0  # flagged: shown in the gallery too
-        r["stats"]["luma_p"]["p99"] = 10.0
+        r["stats"]["luma_p"]["p999"] = 10.0
     recs[3]["exif"] = {"make": HOSTILE, "model": "</script>"}
     recs.sort(key=lambda r: r["path"])
     header = synthetic.header(len(recs), root=HOSTILE)
@@ -186,7 +186,7 @@ def test_changes_against_the_base() -> None:
     base = small_records(40)
     head = [dict(r) for r in base[5:]]
     extra = dict(base[0], path="train/images/zz_new_dark.jpg", sha256="f" * 64)
-    extra["stats"] = dict(base[0]["stats"], luma_mean=3.0, luma_p={"p99": 8, "p5": 1})
+    extra["stats"] = dict(base[0]["stats"], luma_mean=3.0, luma_p={"p99": 8, "p999": 9, "p5": 1})
     head.append(extra)  # type: ignore[arg-type]
     result = build_result(head, default_policy(), base_records=base)  # type: ignore[arg-type]
     html = render_html(result)
@@ -222,7 +222,7 @@ def test_report_with_images_embeds_thumbnails_of_flagged_images(tmp_path: Path) 
     for i, r in enumerate(recs):
         save(tmp_path / r["path"], (dark if i < 2 else photo)(i, (200, 150)))
         if i < 2:
-            r["stats"]["luma_p"]["p99"] = 10.0
+            r["stats"]["luma_p"]["p999"] = 10.0
     result = fast_result(recs)
     with_thumbs = render_html(result, images_root=tmp_path)
     without = render_html(result)
