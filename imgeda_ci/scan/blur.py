@@ -40,13 +40,14 @@ _LAPLACIAN_FLOOR = 20.0 / 12.0
 _GRADIENT_FLOOR = 4.0 / 12.0
 
 
-def blur_sigma(lum: npt.NDArray[np.uint8], laplacian_var: float) -> float:
-    """The blur width of ``lum`` (luma at the analysis size) given the variance of its
-    4-neighbour Laplacian (``stats.sharpness`` before rounding), in px, rounded to 3 places."""
-    h, w = lum.shape
+def blur_sigma(li: npt.NDArray[np.int16], laplacian_var: float) -> float:
+    """The blur width of ``li`` (luma at the analysis size, as int16 so that differences are
+    exact) given the variance of its 4-neighbour Laplacian (``stats.sharpness`` before
+    rounding), in px, rounded to 3 places."""
+    h, w = li.shape
     if h < 3 or w < 3:
         return CAP
-    li = lum.astype(np.int16)  # differences in int16 (exact), squares summed in float32 BLAS
+    # squares summed in float32 BLAS
     dx = (li[:, 1:] - li[:, :-1]).astype(np.float32).ravel()
     dy = (li[1:] - li[:-1]).astype(np.float32).ravel()
     gradient = float(np.dot(dx, dx)) / dx.size + float(np.dot(dy, dy)) / dy.size

@@ -28,15 +28,15 @@ import numpy.typing as npt
 MARGIN = 4
 
 
-def _shares(hist: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], ...]:
-    """(low, high) shares of each histogram row (..., 256)."""
-    n = np.maximum(hist.sum(axis=-1), 1.0)
+def _shares(hist: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.float64], ...]:
+    """(low, high) shares of each histogram row (..., 256) of pixel counts."""
+    n = np.maximum(hist.sum(axis=-1), 1).astype(np.float64)
     low = hist[..., : MARGIN + 1].sum(axis=-1) / n
     high = hist[..., 255 - MARGIN :].sum(axis=-1) / n
     return low, high
 
 
-def clipping(hist_rgb: npt.NDArray[np.float64], hist_l: npt.NDArray[np.float64]) -> dict[str, Any]:
+def clipping(hist_rgb: npt.NDArray[np.int64], hist_l: npt.NDArray[np.int64]) -> dict[str, Any]:
     """``{"low": [R, G, B, luma], "high": [R, G, B, luma]}`` from the (3, 256) colour
     histograms and the (256,) luma histogram, rounded to 4 places."""
     low, high = _shares(np.vstack([hist_rgb.reshape(3, 256), hist_l.reshape(1, 256)]))

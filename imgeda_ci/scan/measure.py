@@ -83,7 +83,7 @@ def measure(gray: Image.Image, rgb: Image.Image) -> tuple[dict[str, Any], str, s
         **_tones(rgb, gray),
         **_colour(rgb),
         "sharpness": _r(sharpness, 2),
-        "blur_sigma": blur_sigma(lum, sharpness),
+        "blur_sigma": blur_sigma(li, sharpness),
         "edge_density": _r(edge_density, 5),
         "noise": noise_level(li),
         "border": border,

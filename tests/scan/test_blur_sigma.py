@@ -60,5 +60,5 @@ def test_faint_blurred_edges_err_towards_blurry() -> None:
 
 
 def test_flat_and_tiny_pictures_measure_the_cap() -> None:
-    assert blur_sigma(np.full((50, 50), 77, np.uint8), 0.0) == CAP
-    assert blur_sigma(np.zeros((2, 9), np.uint8), 0.0) == CAP
+    assert blur_sigma(np.full((50, 50), 77, np.int16), 0.0) == CAP
+    assert blur_sigma(np.zeros((2, 9), np.int16), 0.0) == CAP
