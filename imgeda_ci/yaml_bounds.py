@@ -104,7 +104,7 @@ def construct(constructor: yaml.SafeLoader, node: yaml.Node) -> Any:
         return constructor.construct_object(node, deep=True)
     except (ValueError, OverflowError) as exc:
         problem = str(exc).split(":")[0]  # not Python's hint (sys.set_int_max_str_digits)
-        raise YamlBoundError(node.start_mark.line + 1, f"value out of range: {problem}") from None
+        raise YamlBoundError(node.start_mark.line + 1, f"cannot read a value: {problem}") from None
     except RecursionError:
         raise YamlBoundError(
             node.start_mark.line + 1, "the document is nested too deeply"

@@ -82,6 +82,8 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
 
     try:
         return convert(node, ()), lines
+    except yaml.YAMLError as exc:  # a key's tag that no constructor reads
+        raise _explain(exc, text) from None
     except YamlBoundError as exc:
         raise YamlError(exc.line, exc.problem) from None
     except RecursionError:
