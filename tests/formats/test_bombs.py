@@ -91,3 +91,31 @@ def test_yaml_bombs_in_a_policy_are_one_error(doc: str, fragment: str) -> None:
     with bounded(10), pytest.raises(PolicyError) as exc:
         parse_policy(doc, source="p.yml")
     assert str(exc.value).count("\n") == 0 and fragment in str(exc.value), exc.value
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "doc", "fragment"),
+    [
+        ("coco", "ann.json",
+         '{"images": [{"id": {"a": 1}, "file_name": "a.jpg"}], "annotations": '
+         '[{"id": 1, "image_id": [1], "category_id": 1, "bbox": [1, 1, 2, 2]}]}',
+         "image id is not a number or text"),
+        ("coco", "ann.json",
+         '{"images": [{"id": 1, "file_name": "a.jpg", "width": 1e300, "height": 1e300}], '
+         '"annotations": [{"id": 1, "image_id": 1, "category_id": 1, '
+         '"bbox": [1e308, 1, 1e308, 2]}], "categories": [{"id": 1, "name": "x"}]}',
+         "bbox is not [x, y, w, h]"),
+        ("yolo", "labels/a.txt", "1e308 0.5 0.5 0.1 0.1\n", "class id '1e308' is too large"),
+        ("yolo", "labels/a.txt", "0 1.7e308 0.5 1.7e308 0.1\n", "box corners are not finite"),
+        ("yolo", "data.yaml", "names: [a]\ntrain: " + "x" * 5000 + "\n", "does not exist"),
+    ],
+)  # fmt: skip
+def test_numbers_and_ids_no_reader_expects(
+    tmp_path: Path, fmt: str, name: str, doc: str, fragment: str
+) -> None:
+    """Each is a finding, and the manifest stays JSON (no integer past 64 bits, no inf)."""
+    image(tmp_path / ("images/a.jpg" if fmt == "yolo" else "a.jpg"))
+    write(tmp_path / name, doc)
+    header, records = records_for(tmp_path, fmt)  # writes every record as JSON
+    messages = [f.message for fs in findings(header, records).values() for f in fs]
+    assert any(fragment in m for m in messages), messages
