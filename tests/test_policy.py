@@ -127,6 +127,33 @@ MALFORMED: list[tuple[str, str, str, int, bool]] = [
         2,
         True,
     ),
+    # enumerated values (issue 17): formats, modes, split names, modes of judging
+    ("unknown format", "allowed_formats: [JPEG, JPGG]\n", "'JPGG'; did you mean JPG?", 1, True),
+    (
+        "unknown format option",
+        "checks:\n  disallowed_format:\n    options: {allowed: [png, webpp]}\n",
+        "allowed[1]: unknown value 'webpp'; did you mean webp?",
+        3,
+        True,
+    ),
+    (
+        "mode in the wrong case",
+        "checks:\n  unusual_mode:\n    options:\n      allowed_modes: [RGB, rgba]\n",
+        "did you mean RGBA?",
+        4,
+        True,
+    ),
+    ("unknown split name", "splits:\n  tarin: ['a/**']\n", "did you mean train?", 2, True),
+    ("split name without a split word", "splits:\n  holdout: [h/**]\n", "e.g. train2017", 2, True),
+    ("mode typo", "mode: newonly\n", "did you mean new-only?", 1, True),
+    ("infinite threshold", "checks:\n  blurry: {threshold: .inf}\n", "finite number", 2, False),
+    (
+        "count past 64 bits",
+        "checks:\n  dark: {max_count: 99999999999999999999}\n",
+        "too large",
+        2,
+        False,
+    ),
 ]
 
 
@@ -212,6 +239,9 @@ VALID = [
     "overrides:\n  - paths: ['test/**', 'val/**']\n    checks:\n      blurry: {severity: error, "
     "max_count: 0, threshold: 20}\n  - path: 'raw/*.png'\n"
     "    checks: {large_file: {severity: info}}\n",
+    "allowed_formats: [jpg, PNG, heic, AVIF, mpo, tif, JPEG2000]\nsplits:\n  train2017: [a/**]\n"
+    "  Valid: [b/**]\n  my_test: [c/**]\nchecks:\n  unusual_mode:\n"
+    "    options: {allowed_modes: [RGB, RGBa, 'I;16', L]}\n",
     "waivers:\n  - path: 'night/**'\n    check: dark\n    reason: night shots\n"
     "    expires: 2999-12-31\n  - paths: [a.jpg, b.jpg]\n    checks: ['*']\n    reason: vendor\n",
 ]
@@ -334,3 +364,27 @@ def test_every_problem_of_a_policy_is_reported_a_line_each(
     assert [int(line.split(":")[3]) for line in lines] == [1, 2, 4, 5, 7], lines
     assert "did you mean max_blurry_pct?" in lines[0]
     assert "did you mean dark?" in lines[3]
+
+
+def test_every_bad_value_of_a_policy_is_reported_a_line_each(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pol = tmp_path / "policy.yml"
+    pol.write_text(
+        "allowed_formats:\n"
+        "  - JPGG\n"  # 2
+        "  - png\n"
+        "  - Pngg\n"  # 4
+        "min_images_total: .inf\n"  # 5: a later key is still read
+        "splits:\n"
+        "  tarin: [a/**]\n"  # 7
+        "  tesst: [b/**]\n"  # 8
+    )
+    m = write(tmp_path, [good("a.jpg")])
+    assert main(["gate", "-m", str(m), "-p", str(pol)]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert all(line.startswith(f"imgeda-ci: error: {pol}:") for line in lines), lines
+    assert sorted(int(line.split(":")[3]) for line in lines) == [2, 4, 5, 7, 8], lines
+    hints = "\n".join(lines)
+    for hint in ("mean JPG?", "mean PNG?", "mean train?", "mean test?"):
+        assert hint in hints

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from imgeda_ci.checks._box_pairs import first_duplicates
 from imgeda_ci.checks._labels import has_key, label_rows, truthy
 from imgeda_ci.checks.annotation_files import from_header
 from imgeda_ci.checks.registry import DatasetContext, Finding, Severity, check
@@ -219,35 +220,18 @@ def label_box_duplicate(
         for group in groups.values():
             if len(group) < 2:
                 continue
-            iou = _iou_matrix(np.array([[float(v) for v in o[1:5]] for o in group]))
-            first_of: dict[int, int] = {}
-            for i, j in zip(*np.nonzero(np.triu(iou >= limit, k=1)), strict=True):
-                if int(j) in first_of:
-                    continue
-                first_of[int(j)] = int(i)
-                a, b = group[int(i)], group[int(j)]
+            boxes = np.array([[float(v) for v in o[1:5]] for o in group])
+            for i, j, iou in first_duplicates(boxes, limit):  # bounded memory: see _box_pairs
+                a, b = group[i], group[j]
                 out.append(
                     _finding(
                         "label_box_duplicate", "warning", rec, labels, b,
                         f"duplicates the object at {_where(labels, a, rec['path'])} "
-                        f"(IoU {iou[i, j]:.3f})",
-                        value=round(float(iou[i, j]), 4), duplicate_of=a[5],
+                        f"(IoU {iou:.3f})",
+                        value=round(iou, 4), duplicate_of=a[5],
                     )
                 )  # fmt: skip
     return out
-
-
-def _iou_matrix(boxes: np.ndarray[Any, np.dtype[np.float64]]) -> np.ndarray[Any, Any]:
-    x1, y1, x2, y2 = boxes.T
-    area = np.clip(x2 - x1, 0, None) * np.clip(y2 - y1, 0, None)
-    iw = np.clip(np.minimum(x2[:, None], x2) - np.maximum(x1[:, None], x1), 0, None)
-    ih = np.clip(np.minimum(y2[:, None], y2) - np.maximum(y1[:, None], y1), 0, None)
-    inter = iw * ih
-    union = area[:, None] + area - inter
-    same = np.all(boxes[:, None, :] == boxes[None, :, :], axis=2)  # identical, even zero-area
-    with np.errstate(divide="ignore", invalid="ignore"):
-        iou = np.where(union > 0, inter / union, 0.0)
-    return np.where(same, 1.0, iou)
 
 
 @check(

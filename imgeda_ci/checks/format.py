@@ -14,10 +14,12 @@ from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+from PIL import Image
 
 from imgeda_ci.checks.registry import Judged, Option, check, shorthand
 from imgeda_ci.checks.results import Value
 from imgeda_ci.columns import BoolArray, Columns
+from imgeda_ci.scan.sniff import IMAGE_FORMATS_WITHOUT_DECODER
 
 #: Formats with another name for the same thing (MPO is a JPEG with extra frames).
 FORMAT_ALIASES = {"JPG": "JPEG", "MPO": "JPEG", "TIF": "TIFF", "HEIC": "HEIF"}
@@ -29,6 +31,21 @@ FORMAT_ALIASES = {"JPG": "JPEG", "MPO": "JPEG", "TIF": "TIFF", "HEIC": "HEIF"}
 #: it; add HEIF to ``allowed_formats`` once the loader registers pillow-heif).
 DEFAULT_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "TIFF", "GIF", "AVIF")
 DEFAULT_MODES = ("RGB", "L")
+
+
+def format_names() -> tuple[str, ...]:
+    """Every name ``allowed`` accepts, in upper and in lower case: the formats Pillow has
+    registered (after ``Image.init()``: every plugin), the image formats the scan names without
+    a decoder (HEIF, AVIF, JXL, SVG, RAW; see :mod:`imgeda_ci.scan.sniff`) and the aliases."""
+    Image.init()
+    names = {*Image.OPEN, *IMAGE_FORMATS_WITHOUT_DECODER, *FORMAT_ALIASES}
+    return tuple(sorted({*names, *(n.lower() for n in names)}))
+
+
+def mode_names() -> tuple[str, ...]:
+    """Every Pillow image mode (``Image.MODES``), as ``allowed_modes`` accepts them: modes are
+    case-sensitive (``RGBa`` is not ``RGBA``)."""
+    return tuple(Image.MODES)
 
 
 def normalize_format(name: str) -> str:
@@ -72,9 +89,10 @@ def extension_mismatch(
             "allowed",
             "strings",
             DEFAULT_FORMATS,
-            "formats allowed, by content (case-insensitive; jpg = jpeg = mpo, tif = tiff, heic ="
-            " heif); the default is what stock Pillow decodes: HEIF is left out, as a loader "
-            "needs pillow-heif to read it",
+            "formats allowed, by content (Pillow's format names, upper or lower case; jpg = "
+            "jpeg = mpo, tif = tiff, heic = heif); the default is what stock Pillow decodes: "
+            "HEIF is left out, as a loader needs pillow-heif to read it",
+            choices=format_names,
         ),
     ),
     policy_keys=(
@@ -117,7 +135,8 @@ def disallowed_format(cols: Columns, threshold: float | None, options: Mapping[s
             "allowed_modes",
             "strings",
             DEFAULT_MODES,
-            "Pillow modes allowed (e.g. RGB, L, RGBA)",
+            "Pillow modes allowed (e.g. RGB, L, RGBA; case-sensitive)",
+            choices=mode_names,
         ),
         Option("max_bit_depth", "integer", 8, "largest bits per channel allowed", 1, 32),
     ),

@@ -3,7 +3,7 @@ are shorthands for per-check settings (:class:`PolicyKey`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -18,7 +18,9 @@ class Option:
 
     ``strings`` options are lists of strings in YAML and tuples here. ``minimum`` / ``maximum``
     bound numeric options. ``None`` as default means "not set" (the check then uses its
-    threshold or skips that test, as its description says).
+    threshold or skips that test, as its description says). ``choices``, for a ``string`` or
+    ``strings`` option, gives every value it accepts (spelled as accepted): the policy loader
+    refuses any other and its JSON Schema lists them as an ``enum``.
     """
 
     name: str
@@ -27,6 +29,7 @@ class Option:
     description: str
     minimum: float | None = None
     maximum: float | None = None
+    choices: Callable[[], tuple[str, ...]] | None = None
 
 
 def with_defaults(options: Sequence[Option], given: Mapping[str, Any] | None) -> dict[str, Any]:

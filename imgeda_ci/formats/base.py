@@ -83,9 +83,14 @@ def round_norm(v: float) -> float:
     return r
 
 
+#: Integers up to here are exact as floats (and fit the manifest's JSON integers).
+MAX_EXACT = 2.0**53
+
+
 def round_px(v: float) -> float | int:
-    """Pixel coordinates: integers stay integers, others keep 3 decimals."""
-    if float(v).is_integer():
+    """Pixel coordinates: integers stay integers (below :data:`MAX_EXACT`), others keep 3
+    decimals."""
+    if float(v).is_integer() and abs(v) < MAX_EXACT:
         return int(v)
     return round(v, 3) + 0.0
 

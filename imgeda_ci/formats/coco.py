@@ -11,11 +11,13 @@ annotations) is marked ``super`` and left out of class balance facts.
 
 from __future__ import annotations
 
+import math
 from typing import Any, TypeGuard
 
 import orjson
 
 from imgeda_ci.formats.base import (
+    MAX_EXACT,
     Layout,
     Source,
     add_problem,
@@ -132,7 +134,7 @@ def _read_file(
         layout.problems.add("unparseable", path, "'annotations' is not a list")
         return used
     known_ids = {
-        e.get("id") for e in doc["images"] if isinstance(e, dict)
+        e.get("id") for e in doc["images"] if isinstance(e, dict) and _is_id(e.get("id"))
     }  # ids of every listed image, found on disk or not
     for i, ann in enumerate(annotations):
         pointer = f"/annotations/{i}"
@@ -140,7 +142,7 @@ def _read_file(
             layout.problems.add("unparseable", path, "annotation is not an object", pointer=pointer)
             continue
         ann_id, image_id = ann.get("id"), ann.get("image_id")
-        if image_id not in known_ids:
+        if not _is_id(image_id) or image_id not in known_ids:
             layout.problems.add(
                 "coco_missing_image", path,
                 f"annotation {ann_id!r} points at image id {image_id!r}, which is not in 'images'",
@@ -175,6 +177,11 @@ def _read_images(
             layout.problems.add("unparseable", path, "image without a file_name", pointer=pointer)
             continue
         image_id = entry.get("id")
+        if not _is_id(image_id):
+            layout.problems.add(
+                "unparseable", path, "image id is not a number or text", pointer=pointer
+            )
+            continue
         if image_id in by_id:
             layout.problems.add(
                 "unparseable", path, f"duplicate image id {image_id!r}", pointer=pointer
@@ -205,7 +212,7 @@ def _image_labels(
     labels = new_labels("coco", path)
     labels["units"] = "px"
     w, h = entry.get("width"), entry.get("height")
-    if isinstance(w, int | float) and isinstance(h, int | float):
+    if _is_number(w) and _is_number(h) and max(abs(w), abs(h)) < MAX_EXACT:
         labels["size"] = [int(w), int(h)]
     layout.labels[image] = labels
     if split:
@@ -233,12 +240,24 @@ def _object(ann: dict[str, Any], labels: dict[str, Any]) -> list[Any] | None:
 
 
 def _is_box(bbox: Any) -> TypeGuard[list[float]]:
-    """Four numbers (not booleans) in a list."""
+    """Four numbers (not booleans) in a list, whose corners are finite (``x + w`` of two huge
+    numbers is not)."""
     return (
         isinstance(bbox, list)
         and len(bbox) == 4
-        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in bbox)
+        and all(_is_number(v) for v in bbox)
+        and math.isfinite(float(bbox[0]) + float(bbox[2]))
+        and math.isfinite(float(bbox[1]) + float(bbox[3]))
     )
+
+
+def _is_number(v: Any) -> TypeGuard[float]:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _is_id(v: Any) -> bool:
+    """An id a COCO file may use (a number or text): never a list or an object."""
+    return v is None or isinstance(v, int | float | str)
 
 
 def _polygon_points(seg: Any, ann_id: Any, labels: dict[str, Any]) -> int:

@@ -36,15 +36,27 @@ class XmlError(Exception):
         self.line = line
 
 
+#: Why a document with a DTD is refused: a DTD declares entities, which expand (the "billion
+#: laughs") or read other files (``SYSTEM "file:///etc/passwd"``); VOC annotations have none.
+NO_DTD = "a DTD (<!DOCTYPE ...>, entity declarations) is not allowed in an annotation file"
+
+
 def parse_xml(data: bytes) -> tuple[ET.Element, dict[int, int]]:
-    """Parse XML keeping each element's line number (``id(element) -> line``)."""
+    """Parse XML keeping each element's line number (``id(element) -> line``). A DTD is refused
+    as soon as it starts (:data:`NO_DTD`), so no entity is declared, expanded or fetched."""
     builder = ET.TreeBuilder()
     lines: dict[int, int] = {}
     parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         lines[id(builder.start(tag, attrs))] = parser.CurrentLineNumber
 
+    def refuse(*_: object) -> None:
+        raise XmlError(NO_DTD, parser.CurrentLineNumber)
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
     parser.StartElementHandler = start
     parser.EndElementHandler = builder.end
     parser.CharacterDataHandler = builder.data

@@ -16,6 +16,7 @@ import os
 from typing import Any
 
 from imgeda_ci.formats.base import (
+    MAX_EXACT,
     Layout,
     Obj,
     Source,
@@ -121,6 +122,8 @@ def parse_line(line: str, number: int) -> tuple[Obj | None, str]:
         return None, f"class id {tokens[0][:20]!r} is not a number"
     if not cls_f.is_integer():
         return None, f"class id {tokens[0][:20]!r} is not an integer"
+    if abs(cls_f) >= MAX_EXACT:
+        return None, f"class id {tokens[0][:20]!r} is too large"
     try:
         coords = [float(t) for t in tokens[1:]]
     except ValueError:
@@ -132,6 +135,8 @@ def parse_line(line: str, number: int) -> tuple[Obj | None, str]:
     cls = int(cls_f)
     if n == 4:
         xc, yc, w, h = coords
+        if not all(math.isfinite(c) for c in (xc - w / 2, yc - h / 2, xc + w / 2, yc + h / 2)):
+            return None, "box corners are not finite numbers (coordinates too large)"
         return [
             cls,
             round_norm(xc - w / 2),

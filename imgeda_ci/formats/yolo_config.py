@@ -15,6 +15,7 @@ import yaml
 
 from imgeda_ci.formats.base import Layout, Source, canonical_split
 from imgeda_ci.formats.files import decode_lines, decode_text, join, parent_of, read_bytes
+from imgeda_ci.yaml_bounds import YamlBoundError, compose, construct
 
 CONFIG_NAMES = ("data.yaml", "data.yml", "dataset.yaml", "dataset.yml")
 NAMES_FILES = ("classes.txt", "obj.names", "classes.names")
@@ -86,14 +87,17 @@ def _load_yaml(
         assert tp is not None
         layout.problems.add("unparseable", config, tp.message, line=tp.line)
         return None
-    try:
-        doc = yaml.safe_load(text)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    try:  # within bounds: no alias bomb, cycle or runaway nesting (imgeda_ci.yaml_bounds)
+        node = compose(text)
+        doc = construct(yaml.SafeLoader(""), node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         layout.problems.add("unparseable", config, f"invalid YAML: {reason}", line=line)
+        return None
+    except YamlBoundError as exc:
+        layout.problems.add("unparseable", config, exc.problem, line=exc.line or None)
         return None
     if not isinstance(doc, dict):
         layout.problems.add("unparseable", config, "expected a mapping (train, val, names, ...)")
@@ -197,7 +201,7 @@ def _resolve(src: Source, base: str, value: str) -> str | None:
     if value.startswith("../"):
         candidates.append(join(base, value[3:]))
     for cand in candidates:
-        if src.tree.abspath(cand).exists():
+        if os.path.exists(src.tree.abspath(cand)):  # False, not OSError, for a 10 kB name
             return cand
     return None
 

@@ -65,10 +65,12 @@ Semantics:
   not blocking. Without a base every finding is new. ``mode: absolute`` judges all findings.
 - Waivers remove matching findings (check id or ``*``, glob on ``paths[0]``) from every count;
   they stay listed as waived. A waiver that matches nothing is reported, not an error.
-- Strictness: unknown keys, wrong types, out-of-range values, bad globs, duplicate keys,
-  YAML syntax errors, an empty file, a waiver without a reason and an expired waiver are refused
-  with one line naming the file, line, key and (for typos) the closest valid key. Nothing falls
-  back to a default silently.
+- Strictness: unknown keys, unknown enumerated values (check ids, severities, ``mode``, an
+  option's ``choices`` such as Pillow's format names and modes, split names without a split
+  word: see :mod:`~imgeda_ci.policy.enums`), wrong types, out-of-range or infinite values, bad
+  globs, duplicate keys, YAML syntax errors, an empty file, a waiver without a reason and an
+  expired waiver are refused with one line each naming the file, line, key and (for typos) the
+  closest valid key or value. Nothing falls back to a default silently.
 
 Adding a top-level key (e.g. ``min_images_per_class``): in the check's declaration, add
 ``policy_keys=(shorthand("min_images_per_class", sets="threshold", type="integer",
@@ -82,6 +84,7 @@ The package, one job per module: :mod:`~imgeda_ci.policy.model` (the validated p
 key names), :mod:`~imgeda_ci.policy.loading` (YAML -> :class:`Policy`),
 :mod:`~imgeda_ci.policy.values` (one value's type and range, and the one-line error),
 :mod:`~imgeda_ci.policy.keys` (imgeda's shorthand keys and how top-level keys apply),
+:mod:`~imgeda_ci.policy.enums` (the enumerated values, for the loader and the schema),
 :mod:`~imgeda_ci.policy.schema` (the JSON Schema) and :mod:`~imgeda_ci.policy.yaml_lines`
 (YAML with line numbers).
 """

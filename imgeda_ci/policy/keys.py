@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any, NoReturn
 
-from imgeda_ci.checks.registry import SEVERITIES, PolicyKey, Severity
-from imgeda_ci.policy.model import INCREASE, TOP_KEYS, CheckSettings, GroupLimit
+from imgeda_ci.checks.registry import SEVERITIES, Check, PolicyKey, Severity, all_checks
+from imgeda_ci.policy.enums import key_option, option_choices
+from imgeda_ci.policy.model import INCREASE, TOP_KEYS, CheckSettings, GroupLimit, PolicyError
 from imgeda_ci.policy.values import Values
 
 # --- applying the keys of one file -----------------------------------------------------------
@@ -35,15 +36,21 @@ def apply_keys(
 ) -> tuple[dict[str, CheckSettings], list[GroupLimit], dict[str, Any]]:
     """The ``explicit`` check settings updated by the top-level keys in ``top``; the group
     limits (in the order their keys first appear); the keys' validated values."""
-    out = _Shorthands(values, explicit)
+    out = _Shorthands(values, explicit, all_checks())
     increase = increase_keys(declared)
+    problems: list[str] = []  # every key is read: one run reports every problem
     for name, raw in top.items():
         if name in TOP_KEYS:
             continue
-        if name in increase:
-            out.increase(name, increase[name], raw)
-        else:
-            out.absolute(declared[name], raw)
+        try:
+            if name in increase:
+                out.increase(name, increase[name], raw)
+            else:
+                out.absolute(declared[name], raw)
+        except PolicyError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise PolicyError("\n".join(problems))
     return out.checks, list(out.groups.values()), out.keys
 
 
@@ -63,8 +70,11 @@ def _disabled(key: PolicyKey, value: Any) -> bool:
 class _Shorthands:
     """The check settings, group limits and key values built up key by key."""
 
-    def __init__(self, values: Values, explicit: Mapping[str, CheckSettings]) -> None:
+    def __init__(
+        self, values: Values, explicit: Mapping[str, CheckSettings], checks: Mapping[str, Check]
+    ) -> None:
         self.values = values
+        self.all_checks = checks
         self.explicit = explicit
         self.checks: dict[str, CheckSettings] = dict(explicit)
         self.groups: dict[str, GroupLimit] = {}
@@ -77,7 +87,8 @@ class _Shorthands:
 
     # absolute keys: max_blurry_pct: 10 -------------------------------------------------
     def absolute(self, key: PolicyKey, raw: Any) -> None:
-        value = self.values.typed((key.name,), key.type, raw, key.minimum, key.maximum)
+        choices = option_choices(key_option(key, self.all_checks))
+        value = self.values.typed((key.name,), key.type, raw, key.minimum, key.maximum, choices)
         self.keys[key.name] = value
         if _disabled(key, value):
             return

@@ -11,12 +11,14 @@ raised as a :class:`~imgeda_ci.policy.model.PolicyError` naming the file, line a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from imgeda_ci.checks.registry import Check, Option, all_checks, all_policy_keys
 from imgeda_ci.policy.discovery import PYPROJECT, TABLE, pyproject_table
+from imgeda_ci.policy.enums import SPLIT_NAME_PATTERN, SPLIT_WORDS, option_choices, suggestion
 from imgeda_ci.policy.keys import apply_keys, increase_keys
 from imgeda_ci.policy.model import (
     CHECK_KEYS,
@@ -167,20 +169,34 @@ class _Loader(Values):
     def mode(self, top: Mapping[str, Any]) -> str:
         mode = top.get("mode", "absolute")
         if mode not in MODES:
+            best = suggestion(mode, MODES) if isinstance(mode, str) else None
             raise self.fail(
                 ("mode",),
                 f"unsupported mode {mode!r}",
-                f"this version supports: {', '.join(MODES)}",
+                f"did you mean {best}?" if best else f"this version supports: {', '.join(MODES)}",
             )
         return str(mode)
 
     def splits(self, raw: Any) -> dict[str, tuple[str, ...]]:
         splits: dict[str, tuple[str, ...]] = {}
         for name, globs in self.mapping(("splits",), raw, "globs by split name").items():
-            if not isinstance(name, str) or not name.strip():
-                raise self.fail(("splits",), f"split names are text, got {type_name(name)}")
-            splits[name] = self.globs(("splits", name), globs)
+            got = self.attempt(self.split, name, globs)
+            if got is not None:
+                splits[name] = got
         return splits
+
+    def split(self, name: str, globs: Any) -> tuple[str, ...]:
+        """The globs of one split; its name must hold a split word (see
+        :mod:`imgeda_ci.policy.enums`)."""
+        if not re.search(SPLIT_NAME_PATTERN, name):
+            raise self.fail(
+                ("splits", name),
+                f"unknown split name {name!r}",
+                f"did you mean {best}?"
+                if (best := suggestion(name, SPLIT_WORDS))
+                else f"a split name holds one of {', '.join(SPLIT_WORDS)} (e.g. train2017)",
+            )
+        return self.globs(("splits", name), globs)
 
     def explicit_checks(self, raw: Any) -> dict[str, CheckSettings]:
         block = self.attempt(self.mapping, ("checks",), raw, "check settings by check id") or {}
@@ -279,7 +295,7 @@ class _Loader(Values):
     def option_value(self, path: Path_, opt: Option, v: Any) -> Any:
         if v is None:
             return None
-        return self.typed(path, opt.type, v, opt.minimum, opt.maximum)
+        return self.typed(path, opt.type, v, opt.minimum, opt.maximum, option_choices(opt))
 
     # overrides and waivers -------------------------------------------------------------
     def override(self, path: Path_, item: Any) -> Override:

@@ -25,6 +25,7 @@ from imgeda_ci.checks.registry import (
     all_checks,
     all_policy_keys,
 )
+from imgeda_ci.policy.enums import SPLIT_NAME_PATTERN, SPLIT_WORDS, key_option, option_choices
 from imgeda_ci.policy.model import (
     CHECK_KEYS,
     INCREASE,
@@ -39,7 +40,9 @@ SCHEMA_PATH = Path(__file__).parent.parent / "schemas" / "policy.schema.json"
 SCHEMA_ID = "https://imgeda-ci.dev/schemas/policy.schema.json"
 
 
-def _typed(kind: OptionType, lo: float | None, hi: float | None) -> dict[str, Any]:
+def _typed(
+    kind: OptionType, lo: float | None, hi: float | None, choices: Sequence[str] | None = None
+) -> dict[str, Any]:
     if kind in ("number", "integer"):
         out: dict[str, Any] = {"type": kind}
         if lo is not None:
@@ -49,13 +52,14 @@ def _typed(kind: OptionType, lo: float | None, hi: float | None) -> dict[str, An
         return out
     if kind == "boolean":
         return {"type": "boolean"}
+    one = {"enum": list(choices)} if choices is not None else {"type": "string"}
     if kind == "string":
-        return {"type": "string"}
-    return {"type": "array", "items": {"type": "string"}}
+        return one
+    return {"type": "array", "items": one}
 
 
 def _option(o: Option) -> dict[str, Any]:
-    s = _typed(o.type, o.minimum, o.maximum)
+    s = _typed(o.type, o.minimum, o.maximum, option_choices(o))
     s["description"] = o.description
     return {"anyOf": [s, {"type": "null"}], "description": o.description}
 
@@ -154,11 +158,11 @@ def _waivers(checks: Mapping[str, Check]) -> dict[str, Any]:
     }
 
 
-def _key_props(keys: Iterable[PolicyKey]) -> dict[str, Any]:
+def _key_props(keys: Iterable[PolicyKey], checks: Mapping[str, Check]) -> dict[str, Any]:
     """The declared top-level keys, each followed by its ``_increase`` form if it has one."""
     props: dict[str, Any] = {}
     for k in keys:
-        s = _typed(k.type, k.minimum, k.maximum)
+        s = _typed(k.type, k.minimum, k.maximum, option_choices(key_option(k, checks)))
         s["description"] = k.description
         props[k.name] = s
         if k.sets in ("max_pct", "max_count"):
@@ -178,7 +182,9 @@ def build_schema() -> dict[str, Any]:
         "mode": {"enum": list(MODES), "description": "how findings are judged"},
         "splits": {
             "type": "object",
-            "description": "split name -> globs of its images (for the leakage checks)",
+            "description": "split name -> globs of its images (for the leakage checks); a "
+            "name holds a split word: " + ", ".join(SPLIT_WORDS),
+            "propertyNames": {"pattern": SPLIT_NAME_PATTERN},
             "additionalProperties": _globs(),
         },
         "checks": _checks_block(checks, False),
@@ -186,7 +192,7 @@ def build_schema() -> dict[str, Any]:
         "waivers": _waivers(checks),
     }
     assert set(props) == set(TOP_KEYS)
-    props.update(_key_props(all_policy_keys().values()))
+    props.update(_key_props(all_policy_keys().values(), checks))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from imgeda_ci.checks.registry import SEVERITIES, OptionType
 from imgeda_ci.globs import GlobError, compile_glob
+from imgeda_ci.policy.enums import listing, suggestion
 from imgeda_ci.policy.model import PolicyError, SeverityOrOff
 from imgeda_ci.policy.yaml_lines import Path_
 
@@ -49,6 +51,10 @@ def type_name(v: Any) -> str:
     if isinstance(v, dt.date):
         return "a date"
     return type(v).__name__
+
+
+#: Whole numbers stay within a signed 64-bit integer (what JSON outputs carry).
+_INT_LIMIT = 2**63
 
 
 def _is_number(v: Any) -> bool:
@@ -100,6 +106,10 @@ class Values:
             raise self.fail(path, f"expected a number, got {type_name(v)}")
         if v != v:  # NaN
             raise self.fail(path, "expected a number, got NaN")
+        if v in (math.inf, -math.inf):
+            raise self.fail(path, f"expected a finite number, got {v}")
+        if integer and abs(v) >= _INT_LIMIT:
+            raise self.fail(path, f"{v:.3g} is too large: a whole number here is below 2**63")
         if lo is not None and v < lo:
             rng = f"between {lo:g} and {hi:g}" if hi is not None else f"at least {lo:g}"
             raise self.fail(path, f"{v} is out of range: must be {rng}")
@@ -137,22 +147,44 @@ class Values:
             return "off"
         valid = (*SEVERITIES, "off")
         if not isinstance(v, str) or v not in valid:
-            if isinstance(v, str):
-                best = closest(v, valid)
-                hint = f"did you mean {best}?" if best else ""
-            else:
-                hint = ""
+            best = suggestion(v, valid) if isinstance(v, str) else None
             raise self.fail(
                 path,
                 f"severity must be one of {', '.join(valid)}, got {type_name(v)}",
-                hint,
+                f"did you mean {best}?" if best else "",
             )
         return v  # type: ignore[return-value]
 
+    def not_one_of(self, path: Path_, v: str, choices: Sequence[str], what: str) -> PolicyError:
+        """The error for a value ``v`` that is none of ``choices`` (a ``what``)."""
+        best = suggestion(v, choices)
+        hint = f"did you mean {best}?" if best else f"valid {what}s: {listing(choices)}"
+        return self.fail(path, f"unknown {what} {v!r}", hint)
+
+    def one_of(
+        self, path: Path_, values: Sequence[str], choices: Sequence[str], listed: bool
+    ) -> None:
+        """Refuse every item of ``values`` that is not one of ``choices``, a line each (at
+        ``path[i]`` when the values are a YAML list, else at ``path``)."""
+        bad = [
+            str(self.not_one_of((*path, i) if listed else path, x, choices, "value"))
+            for i, x in enumerate(values)
+            if x not in choices
+        ]
+        if bad:
+            raise PolicyError("\n".join(bad))
+
     def typed(
-        self, path: Path_, kind: OptionType, v: Any, lo: float | None, hi: float | None
+        self,
+        path: Path_,
+        kind: OptionType,
+        v: Any,
+        lo: float | None,
+        hi: float | None,
+        choices: Sequence[str] | None = None,
     ) -> Any:
-        """A value of an option or a top-level key, of type ``kind`` (in ``[lo, hi]``)."""
+        """A value of an option or a top-level key, of type ``kind`` (in ``[lo, hi]``; one of
+        ``choices`` when given)."""
         if kind in ("number", "integer"):
             return self.number(path, v, lo, hi, integer=kind == "integer")
         if kind == "boolean":
@@ -162,5 +194,10 @@ class Values:
         if kind == "string":
             if not isinstance(v, str):
                 raise self.fail(path, f"expected a string, got {type_name(v)}")
+            if choices is not None:
+                self.one_of(path, (v,), choices, listed=False)
             return v
-        return self.strings(path, v)
+        strings = self.strings(path, v)
+        if choices is not None:
+            self.one_of(path, strings, choices, listed=True)
+        return strings

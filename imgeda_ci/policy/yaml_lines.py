@@ -11,7 +11,11 @@ from typing import Any
 
 import yaml
 
+from imgeda_ci.yaml_bounds import YamlBoundError, compose, construct
+
 Path_ = tuple[str | int, ...]
+#: Most values a policy may hold with its aliases expanded (a policy holds a few hundred).
+MAX_VALUES = 100_000
 
 
 class YamlError(ValueError):
@@ -36,11 +40,14 @@ def _explain(exc: yaml.YAMLError, text: str) -> YamlError:
 
 
 def load_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
-    """Parse one YAML document; return (value, {path: line})."""
+    """Parse one YAML document within the bounds of :mod:`imgeda_ci.yaml_bounds` (no alias
+    bombs, cycles or runaway nesting); return (value, {path: line})."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = compose(text, limit=MAX_VALUES)
     except yaml.YAMLError as exc:
         raise _explain(exc, text) from None
+    except YamlBoundError as exc:
+        raise YamlError(exc.line, exc.problem) from None
     lines: dict[Path_, int] = {}
     if node is None:
         return None, lines
@@ -53,7 +60,7 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
             for k_node, v_node in n.value:
                 if not isinstance(k_node, yaml.ScalarNode):
                     raise YamlError(k_node.start_mark.line + 1, "a key must be a plain value")
-                key = constructor.construct_object(k_node, deep=True)
+                key = construct(constructor, k_node)
                 if isinstance(key, str | int | float | bool) or key is None:
                     skey = key if isinstance(key, str) else str(key)
                 else:
@@ -69,11 +76,15 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
         if isinstance(n, yaml.SequenceNode):
             return [convert(item, (*path, i)) for i, item in enumerate(n.value)]
         try:
-            return constructor.construct_object(n, deep=True)
+            return construct(constructor, n)
         except yaml.YAMLError as exc:
             raise _explain(exc, text) from None
 
     try:
         return convert(node, ()), lines
+    except yaml.YAMLError as exc:  # a key's tag that no constructor reads
+        raise _explain(exc, text) from None
+    except YamlBoundError as exc:
+        raise YamlError(exc.line, exc.problem) from None
     except RecursionError:
         raise YamlError(0, "the document is nested too deeply") from None
