@@ -48,6 +48,9 @@ class LimitResult:
     base_pct: float | None = None
     head_count: int | None = None  # all head findings (differs from count under new-only)
     head_pct: float | None = None
+    #: how many of ``samples`` (the first ones) are paths; the rest are the messages of findings
+    #: about no one image (not in the JSON: renderers use it to write paths from the repository)
+    sample_paths: int = 0
 
     @property
     def relative(self) -> bool:

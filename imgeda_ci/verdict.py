@@ -81,9 +81,10 @@ class Verdict:
         return [{"path": p, "quality": q.get(p)} for p in self.evaluation.paths if p in flagged]
 
 
-def _count(findings: Sequence[FindingResult]) -> tuple[int, list[str], int]:
-    """(images flagged plus findings about no one image, samples, waived): a finding about no
-    one image (``min_images_total``'s "0 images < 1 required") samples as its message."""
+def _count(findings: Sequence[FindingResult]) -> tuple[int, list[str], int, int]:
+    """(images flagged plus findings about no one image, samples, waived, how many samples are
+    paths): a finding about no one image (``min_images_total``'s "0 images < 1 required")
+    samples as its message, after the paths."""
     seen: dict[str, None] = {}
     pathless: list[str] = []
     waived = 0
@@ -95,7 +96,8 @@ def _count(findings: Sequence[FindingResult]) -> tuple[int, list[str], int]:
             seen.setdefault(f.paths[0], None)
         else:
             pathless.append(f.message)
-    return len(seen) + len(pathless), [*seen, *pathless][:SAMPLES], waived
+    samples = [*seen, *pathless][:SAMPLES]
+    return len(seen) + len(pathless), samples, waived, min(len(seen), len(samples))
 
 
 def _status(severity: str, exceeded: bool) -> Status:
@@ -138,6 +140,7 @@ class _Judged:
     count: int
     pct: float
     samples: list[str]
+    sample_paths: int
     waived: int
     head_count: int
     head_pct: float
@@ -158,7 +161,7 @@ def _judge_limit(
 ) -> _Judged:
     """Count ``judged`` against the absolute limits and ``every`` head finding against the
     relative ones (vs ``base``); a limit that is only relative and has no base is skipped."""
-    count, samples, waived = _count(judged)
+    count, samples, waived, sample_paths = _count(judged)
     pct = _pct(count, denom)
     head_count = _count(every)[0]
     head_pct = _pct(head_count, denom)
@@ -175,7 +178,7 @@ def _judge_limit(
     relative = lim.max_count_increase is not None or lim.max_pct_increase is not None
     if not absolute and relative and not judged_rel:
         status = "skipped"
-    return _Judged(count, pct, samples, waived, head_count, head_pct, status)
+    return _Judged(count, pct, samples, sample_paths, waived, head_count, head_pct, status)
 
 
 def judge(
@@ -255,6 +258,7 @@ def _limit(
         base.head_pct if base else None,
         j.head_count,
         j.head_pct,
+        j.sample_paths,
     )
 
 

@@ -60,7 +60,10 @@ def _limit_name(r: LimitResult) -> str:
 
 def _examples(r: LimitResult, b: Budget, root: str) -> str:
     shown = r.samples[: b.examples]
-    text = ", ".join(md_text(repo_path(p, root), b.path_len) for p in shown)
+    text = ", ".join(
+        md_text(repo_path(p, root) if i < r.sample_paths else p, b.path_len)
+        for i, p in enumerate(shown)
+    )
     more = r.count - len(shown)
     return text + (f" (+{more:,} more)" if more > 0 and shown else "")
 
