@@ -108,20 +108,21 @@ class _Entries:
 def _oriented_entries(
     graph: NearGraph, phash: U64, first: I64, flips: Sequence[str | None] | None
 ) -> _Entries:
-    """Each node's eight rotations/mirrors: identities against the other images' variants."""
+    """Each node's identity (side True) against the other images' eight rotations/mirrors, the
+    identity among them (side False): plain near pairs are pairs under the identity."""
     n_nodes = len(first)
     hexes = hashindex.to_hex(phash[first])
     rows_hex: list[str] = []
     for node, k in enumerate(first.tolist()):
         var, exact = orientation.variants(hexes[node], flips[k] if flips else None)
         graph.exact &= exact
-        rows_hex.extend(var)
-    entry_var = np.tile(np.arange(8, dtype=np.int64), n_nodes)
+        rows_hex.extend([var[0], *var])
+    entry_var = np.tile(np.arange(-1, 8, dtype=np.int64), n_nodes)
     return _Entries(
         hashindex.from_hex(rows_hex),
-        np.repeat(np.arange(n_nodes, dtype=np.int64), 8),
-        entry_var,
-        entry_var == 0,
+        np.repeat(np.arange(n_nodes, dtype=np.int64), 9),
+        np.maximum(entry_var, 0),
+        entry_var < 0,
     )
 
 

@@ -89,10 +89,11 @@ def build(
         for k in first:
             var, exact = orientation.variants(phashes[k], flips[k] if flips else None)
             graph.exact &= exact
-            rows.extend(var)
-        entry_node = np.repeat(np.arange(n_nodes, dtype=np.int64), 8)
-        entry_var = np.tile(np.arange(8, dtype=np.int64), n_nodes)
-        entry_side = entry_var == 0  # identities against the other images' variants
+            rows.extend([var[0], *var])
+        entry_node = np.repeat(np.arange(n_nodes, dtype=np.int64), 9)
+        tagged = np.tile(np.arange(-1, 8, dtype=np.int64), n_nodes)
+        entry_var = np.maximum(tagged, 0)
+        entry_side = tagged < 0  # identities against the other images' eight turns
     elif side is not None:
         # a node with items on both sides enters twice (once per side): the index then pairs
         # its hash with everything near, as it should

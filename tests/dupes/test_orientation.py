@@ -73,3 +73,14 @@ def test_orientation_invariant_matching_finds_rotated_copies() -> None:
     assert [(g.kind, recs[g.keeper]["path"], g.members) for g in groups] == [
         ("near", "a.png", ((1, 0),))
     ]
+
+
+def test_orientation_invariant_matching_keeps_the_plain_near_pairs() -> None:
+    from imgeda_ci.dupes import NearOptions, find_groups
+    from tests.dupes.test_groups import _flip, _rec
+
+    h = _flip("0" * 64, range(40, 168))  # balanced bits, as a pHash has
+    recs = [_rec("a.jpg", h, pixels=500), _rec("b.jpg", _flip(h, [3, 70, 200]))]
+    for invariant in (False, True):
+        groups = find_groups(recs, NearOptions(8, orientation_invariant=invariant))
+        assert [(g.keeper, g.members) for g in groups] == [(0, ((1, 3),))], invariant
