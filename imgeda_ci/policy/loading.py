@@ -35,7 +35,8 @@ from imgeda_ci.policy.model import (
     default_policy,
 )
 from imgeda_ci.policy.values import Values, type_name
-from imgeda_ci.policy.yaml_lines import Path_, YamlError, load_with_lines
+from imgeda_ci.policy.yaml_lines import Path_, load_with_lines
+from imgeda_ci.yaml_bounds import YamlBoundError
 
 
 def load_policy(path: str | Path | None, *, today: dt.date | None = None) -> Policy:
@@ -69,7 +70,7 @@ def parse_policy(text: str, *, source: str = "<policy>", today: dt.date | None =
     """Validate policy YAML text (see :mod:`imgeda_ci.policy`); ``source`` names it in errors."""
     try:
         data, lines = load_with_lines(text)
-    except YamlError as exc:
+    except YamlBoundError as exc:  # a syntax error (YamlError) or a document past the bounds
         where = f"{source}:{exc.line}" if exc.line else source
         raise PolicyError(f"{where}: {exc.problem}") from None
     return _Loader(source, lines, today or dt.date.today()).policy(data)

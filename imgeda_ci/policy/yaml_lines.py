@@ -18,13 +18,10 @@ Path_ = tuple[str | int, ...]
 MAX_VALUES = 100_000
 
 
-class YamlError(ValueError):
-    """A YAML syntax problem: ``line`` (1-based, 0 when unknown) and a one-line ``problem``."""
-
-    def __init__(self, line: int, problem: str) -> None:
-        super().__init__(problem)
-        self.line = line
-        self.problem = problem
+class YamlError(YamlBoundError):
+    """A YAML problem of a policy: ``line`` (1-based, 0 when unknown) and a one-line
+    ``problem``; a syntax error, a key that is not plain or repeated, or a document past the
+    bounds (:class:`~imgeda_ci.yaml_bounds.YamlBoundError`, which this is a kind of)."""
 
 
 def _explain(exc: yaml.YAMLError, text: str) -> YamlError:
@@ -46,8 +43,6 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
         node = compose(text, limit=MAX_VALUES)
     except yaml.YAMLError as exc:
         raise _explain(exc, text) from None
-    except YamlBoundError as exc:
-        raise YamlError(exc.line, exc.problem) from None
     lines: dict[Path_, int] = {}
     if node is None:
         return None, lines
@@ -84,7 +79,5 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
         return convert(node, ()), lines
     except yaml.YAMLError as exc:  # a key's tag that no constructor reads
         raise _explain(exc, text) from None
-    except YamlBoundError as exc:
-        raise YamlError(exc.line, exc.problem) from None
     except RecursionError:
         raise YamlError(0, "the document is nested too deeply") from None
