@@ -238,7 +238,7 @@ VALID = [
     "  too_small: {options: {min_pixels: 50000, min_width: null}}\n"
     "  disallowed_format: {options: {allowed: [jpeg]}}\n",
     "overrides:\n  - paths: ['test/**', 'val/**']\n    checks:\n      blurry: {severity: error, "
-    "max_count: 0, threshold: 20}\n  - path: 'raw/*.png'\n"
+    "max_count: 0, threshold: 1.5}\n  - path: 'raw/*.png'\n"
     "    checks: {large_file: {severity: info}}\n",
     "allowed_formats: [jpg, PNG, heic, AVIF, mpo, tif, JPEG2000]\nsplits:\n  train2017: [a/**]\n"
     "  Valid: [b/**]\n  my_test: [c/**]\nchecks:\n  unusual_mode:\n"
@@ -411,3 +411,11 @@ def test_every_bad_value_of_a_policy_is_reported_a_line_each(
     hints = "\n".join(lines)
     for hint in ("mean JPG?", "mean PNG?", "mean train?", "mean test?"):
         assert hint in hints
+
+
+def test_a_sharpness_threshold_for_blurry_is_refused() -> None:
+    """``blurry`` judges a blur width now: a policy written for the old sharpness rule (12 by
+    default) is refused with the range, not read as a width nothing reaches."""
+    with pytest.raises(PolicyError, match=r"p.yml:2: checks.blurry.threshold: 12 is out of range"):
+        parse_policy("checks:\n  blurry: {threshold: 12}\n", source="p.yml")
+    assert parse_policy("checks:\n  blurry: {threshold: 1.2}\n", source="p.yml")

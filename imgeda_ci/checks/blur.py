@@ -31,6 +31,10 @@ percentile), against 0.42-0.50 for the medians of the other corpora, and its pho
 100% (the tuning of the old rule called them out of focus). The threshold sits above it: at 0.75,
 111 of its 364 are flagged (6.4% of all real images), at 0.7, 311 (16.8%), with no gain in
 recall (0.990-0.993). Lower the threshold to 0.7 to hold a dataset to sharper focus than voc-bccd's.
+
+A threshold is a blur width between 0.5 (a sharp step) and 5 px: a policy written for the rule
+this replaced (a sharpness threshold, 12 by default) is refused by the loader, naming the range,
+rather than read as a width that nothing reaches.
 """
 
 from __future__ import annotations
@@ -55,7 +59,7 @@ MIN_STD = 4.0  # below this RMS contrast there is nothing to be sharp about
     reads=("stats.blur_sigma", "stats.luma_std"),
     default_threshold=0.8,
     unit="edge blur sigma, px at 512 px",
-    threshold_range=(0, None),
+    threshold_range=(0.5, 5.0),
     policy_keys=(
         shorthand(
             "max_blurry_pct",
