@@ -53,13 +53,13 @@ def run(args: argparse.Namespace) -> int:
 def _only(arg: str) -> list[str]:
     """The check ids of ``--only``; an unknown id is refused with the closest known one."""
     from imgeda_ci.checks.registry import all_checks
-    from imgeda_ci.policy import closest
+    from imgeda_ci.policy import suggestion
 
     only = [s.strip() for s in arg.split(",") if s.strip()]
     known = all_checks()
     for cid in only:
         if cid not in known:
-            best = closest(cid, known)
+            best = suggestion(cid, list(known))
             hint = f"did you mean {best}?" if best else "run 'imgeda-ci checks' for the list"
             raise UserError(f"--only: unknown check id {cid!r}; {hint}")
     return only

@@ -89,6 +89,7 @@ key names), :mod:`~imgeda_ci.policy.loading` (YAML -> :class:`Policy`),
 (YAML with line numbers).
 """
 
+from imgeda_ci.policy.enums import suggestion
 from imgeda_ci.policy.loading import load_policy, parse_policy
 from imgeda_ci.policy.model import (
     CHECK_KEYS,
@@ -108,7 +109,6 @@ from imgeda_ci.policy.model import (
     Waiver,
     default_policy,
 )
-from imgeda_ci.policy.values import closest
 
 __all__ = [
     "CHECK_KEYS",
@@ -126,8 +126,8 @@ __all__ = [
     "Resolved",
     "SeverityOrOff",
     "Waiver",
-    "closest",
     "default_policy",
     "load_policy",
     "parse_policy",
+    "suggestion",
 ]

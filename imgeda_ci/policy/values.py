@@ -2,13 +2,12 @@
 
 :class:`Values` knows the file name and each value's line (from
 :func:`~imgeda_ci.policy.yaml_lines.load_with_lines`), so every refusal names the file, line
-and key, and for a typo the closest valid key (:func:`closest`).
+and key, and for a typo the closest valid key (:func:`~imgeda_ci.policy.enums.suggestion`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -18,12 +17,6 @@ from imgeda_ci.globs import GlobError, compile_glob
 from imgeda_ci.policy.enums import listing, suggestion
 from imgeda_ci.policy.model import PolicyError, SeverityOrOff
 from imgeda_ci.policy.yaml_lines import Path_
-
-
-def closest(word: str, choices: Iterable[str]) -> str | None:
-    """The valid word ``word`` was most likely a typo of, or ``None``."""
-    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return found[0] if found else None
 
 
 def _fmt_path(path: Path_) -> str:
@@ -84,7 +77,7 @@ class Values:
 
     def unknown(self, path: Path_, key: str, valid: Iterable[str], what: str) -> PolicyError:
         valid = list(valid)
-        best = closest(key, valid)
+        best = suggestion(key, valid)
         hint = f"did you mean {best}?" if best else f"valid {what}: {', '.join(sorted(valid))}"
         return self.fail(path, f"unknown {what[:-1] if what.endswith('s') else what} {key!r}", hint)
 
