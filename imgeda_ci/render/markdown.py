@@ -165,8 +165,8 @@ def report_line(report_url: str | None, artifact: str = "imgeda-ci-report") -> s
     return f"{REPORT_START}\n{inner}\n{REPORT_END}"
 
 
-def _annotations_line(result: RunResult, per_severity: int) -> str:
-    counts = annotation_counts(result, per_severity=per_severity)
+def _annotations_line(top: Sequence[Cause], per_severity: int) -> str:
+    counts = annotation_counts(top, per_severity=per_severity)
     parts = [
         f"{shown:,} of {total:,} {sev}s" for sev, (shown, total) in counts.items() if total > shown
     ]
@@ -197,7 +197,7 @@ def _view(
         diff_line=_diff_line(result),
         checks=check_tables(result, b, root),
         sections=sections(result, b, top, root),
-        annotations_line="" if annotations is None else _annotations_line(result, annotations),
+        annotations_line="" if annotations is None else _annotations_line(top, annotations),
         report_line=report_line(report_url),
     )
 

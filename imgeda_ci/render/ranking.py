@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from imgeda_ci.evaluate import FindingResult
 from imgeda_ci.render.causes import Cause, by_cause
@@ -138,10 +138,11 @@ def annotated(result: RunResult, per_severity: int) -> dict[str, list[Cause]]:
 
 
 def annotation_counts(
-    result: RunResult, *, per_severity: int = ANNOTATIONS_PER_SEVERITY
+    causes: Sequence[Cause], *, per_severity: int = ANNOTATIONS_PER_SEVERITY
 ) -> dict[str, tuple[int, int]]:
-    """Severity -> (annotations shown, causes that could be annotated)."""
+    """Severity -> (annotations shown, causes that could be annotated), of a run's
+    :func:`ranked_causes` (computed once by the caller, which shows them too)."""
     totals = {s: 0 for s in SEVERITY_RANK}
-    for c in ranked_causes(result):
+    for c in causes:
         totals[c.lead.severity] = totals.get(c.lead.severity, 0) + 1
     return {s: (min(per_severity, n), n) for s, n in totals.items()}

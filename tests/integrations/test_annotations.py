@@ -6,7 +6,7 @@ import pytest
 
 from imgeda_ci.integrations.github import annotations
 from imgeda_ci.render.markdown import render_summary
-from imgeda_ci.render.ranking import annotation_counts
+from imgeda_ci.render.ranking import annotation_counts, ranked_causes
 from imgeda_ci.run_result import RunResult
 from tests.render.results import result_for, synthetic_result
 
@@ -34,7 +34,7 @@ def test_at_most_ten_per_severity_and_the_rest_counted_in_the_summary() -> None:
     lines = annotations(result)
     assert sum(line.startswith("::error ") for line in lines) == 10
     assert len(lines) <= 30
-    counts = annotation_counts(result)
+    counts = annotation_counts(ranked_causes(result))
     assert counts["error"][0] == 10 and counts["error"][1] > 300
     summary = render_summary(result)
     assert f"10 of {counts['error'][1]:,} errors" in summary
