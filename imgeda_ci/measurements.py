@@ -136,6 +136,8 @@ MEASUREMENTS: tuple[Measurement, ...] = (
     _m("phash", "str"),
     _m("dhash", "str"),
     _m("pixel_sha256", "str"),
+    _m("copysig", "str", export=False),
+    _m("thumb", "str", export=False),
     _m("split", "str"),
 )
 

@@ -26,12 +26,24 @@ import numpy as np
 import numpy.typing as npt
 
 from imgeda_ci.columns import Columns
+from imgeda_ci.dupes import copies, verify
 from imgeda_ci.dupes.hashindex import I64, U64, WORDS, Bool, from_hex
 from imgeda_ci.model import ImageRecord
 
 _HEX = frozenset("0123456789abcdefABCDEF")
 _NAME = "dupes.content"  # the derived column's name
-_FIELDS = ("path", "sha256", "pixel_sha256", "phash", "dhash", "pixels", "width", "height", "size")
+_FIELDS = (
+    "path",
+    "sha256",
+    "pixel_sha256",
+    "phash",
+    "dhash",
+    "copysig",
+    "pixels",
+    "width",
+    "height",
+    "size",
+)
 
 
 @dataclass
@@ -46,6 +58,8 @@ class Content:
     phash: U64  # (n, 4); zero where not hashed
     has_dhash: Bool  # a valid 256-bit dhash
     dhash: U64  # (n, 4); zero where absent
+    has_sig: Bool  # hashed and a valid ``copysig`` (imgeda_ci.dupes.copies)
+    sig: U64  # (n, 10); zero where absent
     rank: I64  # position in the quality order, 0 = best
     sha_ids: dict[str, int]  # sha256 -> its id in ``sha``
     pix_ids: dict[str, int]  # pixel_sha256 -> its id in ``pix``
@@ -146,6 +160,7 @@ def _build(cols: Columns) -> Content:
     hashed = valid & ok
     phash[~hashed] = 0
     dhash, has_dhash = hashes_of(cols.raw("dhash"))
+    sig, has_sig = copies.parse(cols.raw("copysig"))
     return Content(
         records=cols.records,
         ok=ok,
@@ -155,6 +170,8 @@ def _build(cols: Columns) -> Content:
         phash=phash,
         has_dhash=has_dhash,
         dhash=dhash,
+        has_sig=has_sig & hashed,
+        sig=sig,
         rank=quality_rank(cols),
         sha_ids=sha_ids,
         pix_ids=pix_ids,
@@ -192,3 +209,9 @@ def repeated(ids: I64, rows: I64) -> Bool:
     out = np.zeros(len(rows), dtype=np.bool_)
     out[has] = counts[picked[has]] > 1
     return out
+
+
+def thumbs_of(content: Content, rows: I64) -> tuple[verify.F32, Bool]:
+    """The ``thumb`` thumbnails of ``rows`` (decoded only for those: the verification of a
+    candidate copy, :mod:`imgeda_ci.dupes.verify`) and which rows hold a valid one."""
+    return verify.decode([content.records[k].get("thumb") for k in rows.tolist()])

@@ -6,17 +6,24 @@ Two images are *near* when their 256-bit pHashes differ in at most ``radius`` bi
 one image (see :mod:`imgeda_ci.dupes.orientation`). The relation is computed exactly (every pair,
 through :func:`imgeda_ci.dupes.hashindex.near_pairs`), over *nodes*: images with the same hashes
 share a node, so a thousand identical blank frames cost one node.
+
+With the items' copy signatures (:class:`CopyInput`), the relation is refined (:func:`refine`):
+every pHash pair of items with thumbnails is verified (:mod:`imgeda_ci.dupes.verify`), and
+dropped when the two differ by a local change (the same scene with other content); and every
+candidate pair of the copy signatures (cropped, mirrored or rotated copies,
+:mod:`imgeda_ci.dupes.copies`) that verifies as a copy is added, at its pHash distance (which may
+exceed ``radius``: the pair is near as a verified copy).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from imgeda_ci.dupes import hashindex, orientation
+from imgeda_ci.dupes import copies, hashindex, orientation, verify
 from imgeda_ci.dupes.hashindex import I64, U64, Bool
 from imgeda_ci.dupes.pairmemo import PairMemo
 
@@ -179,6 +186,7 @@ def build(
     flips: Sequence[str | None] | None = None,
     orientation_invariant: bool = False,
     memo: PairMemo | None = None,
+    copy: CopyInput | None = None,
 ) -> NearGraph:
     """The near relation between items given by their pHashes, ``(n, 4)`` uint64 rows (see the
     module doc and :func:`imgeda_ci.dupes.content.hashes_of`).
@@ -189,6 +197,8 @@ def build(
     ``flips``: the items' ``phash_flips`` (for ``orientation_invariant``). ``memo``: the
     near-pair memory at ``radius`` that answers the plain relation (no sides, no orientation)
     and remembers it for the next search (head, then base); without one it is computed here.
+    ``copy``: the items' copy signatures and thumbnails, to verify and extend the relation (see
+    the module doc).
     """
     n = len(phash)
     limits = _Limits()
@@ -227,6 +237,69 @@ def build(
     else:
         found = hashindex.near_pairs(entries.rows, radius)
     _link(graph, entries, found, limits)
+    if copy is not None:
+        refine(graph, phash, copy, limits, orientation_invariant)
     linked = np.fromiter((bool(a) for a in graph.adj), dtype=np.bool_, count=n_nodes)
     graph.involved = graph.involved | linked
     return graph
+
+
+@dataclass(frozen=True)
+class CopyInput:
+    """Per item: its copy signature (``(n, 10)`` rows, :func:`imgeda_ci.dupes.copies.parse`),
+    whether it has one, and how to get thumbnails of some items (decoded on demand)."""
+
+    sig: U64
+    has_sig: Bool
+    thumbs: Callable[[I64], tuple[verify.F32, Bool]]
+
+
+def _verified(copy: CopyInput, a: I64, b: I64, variant: I64, every: bool) -> tuple[Bool, Bool]:
+    """Which item pairs could be verified (both have thumbnails) and which of them are copies
+    (``a`` under ``variant``, or under every rotation/mirror when ``every``, against ``b``)."""
+    items, inv = np.unique(np.concatenate([a, b]), return_inverse=True)
+    thumbs, valid = copy.thumbs(items)
+    ia, ib = inv[: len(a)], inv[len(a) :]
+    checked = valid[ia] & valid[ib]
+    same = np.zeros(len(a), dtype=np.bool_)
+    if checked.any():
+        ta, tb, var = thumbs[ia[checked]], thumbs[ib[checked]], variant[checked]
+        tries = [np.full(len(var), v, dtype=np.int64) for v in range(8)] if every else [var]
+        same[checked] = np.any([verify.is_copy(verify.orient(ta, v), tb) for v in tries], axis=0)
+    return checked, same
+
+
+def refine(
+    graph: NearGraph, phash: U64, copy: CopyInput, limits: _Limits, every: bool = False
+) -> None:
+    """Verify the graph's pairs and add verified copy-signature pairs (see the module doc).
+    ``every``: pHash pairs were matched under any rotation/mirror, so verify under each."""
+    node_of = np.asarray(graph.node_of, dtype=np.int64)
+    rep = np.zeros(len(graph.adj), dtype=np.int64)  # the first item of each node
+    rep[node_of[::-1]] = np.arange(len(node_of) - 1, -1, -1)
+    pairs = [(na, nb) for na, near in enumerate(graph.adj) for nb in near if na < nb]
+    if pairs:
+        na, nb = np.array(pairs, dtype=np.int64).T
+        checked, same = _verified(copy, rep[na], rep[nb], np.zeros(len(na), np.int64), every)
+        local = checked & ~same  # the same scene with other content: not a copy
+        for x, y in zip(na[local].tolist(), nb[local].tolist(), strict=True):
+            del graph.adj[x][y], graph.adj[y][x]
+    cand = copies.candidates(copy.sig, copy.has_sig)
+    nq, ni = node_of[cand.query].tolist(), node_of[cand.index].tolist()
+    fresh = np.array(
+        [
+            x != y and y not in graph.adj[x] and limits.allow(x, y)
+            for x, y in zip(nq, ni, strict=True)
+        ],
+        dtype=np.bool_,
+    )
+    if not fresh.any():
+        return
+    q, i = cand.query[fresh], cand.index[fresh]
+    _, same = _verified(copy, q, i, cand.variant[fresh], False)
+    q, i = q[same], i[same]
+    dist = hashindex.distances(phash[q], phash[i])
+    for x, y, d in zip(node_of[q].tolist(), node_of[i].tolist(), dist.tolist(), strict=True):
+        old = graph.adj[x].get(y)
+        if old is None or d < old:
+            graph.adj[x][y] = graph.adj[y][x] = d

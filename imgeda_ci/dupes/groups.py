@@ -38,11 +38,12 @@ import numpy as np
 
 from imgeda_ci.columns import Columns
 from imgeda_ci.dupes import graph as near_graph
-from imgeda_ci.dupes.content import Content, by_rank, content_of, repeated
-from imgeda_ci.dupes.hashindex import I64
+from imgeda_ci.dupes.content import Content, by_rank, content_of, repeated, thumbs_of
+from imgeda_ci.dupes.hashindex import I64, Bool
 from imgeda_ci.dupes.orientation import FLIPS_FIELD
 from imgeda_ci.dupes.pairmemo import PairMemo
 from imgeda_ci.dupes.search import DupeSearch
+from imgeda_ci.dupes.verify import F32
 from imgeda_ci.model import ImageRecord
 
 Kind = Literal["bytes", "pixels", "near"]
@@ -122,6 +123,7 @@ def near_groups(
         flips=[flips_of(records[k]) for k in items] if opts.orientation_invariant else None,
         orientation_invariant=opts.orientation_invariant,
         memo=memo,
+        copy=copy_input(c, items_arr),
     )
     groups_of = _keeper_groups(g, items)
     groups: list[Group] = []
@@ -168,6 +170,15 @@ def _keeper_groups(g: near_graph.NearGraph, items: list[int]) -> _KeeperGroups:
             d, k = keepers[0]
             groups_of[k].append(({g.node_of[k], node}, [(items[pos], d)]))
     return groups_of
+
+
+def copy_input(c: Content, rows: I64) -> near_graph.CopyInput:
+    """The copy signatures and thumbnails of ``rows`` of ``c``, as graph items 0, 1, ..."""
+
+    def thumbs(items: I64) -> tuple[F32, Bool]:
+        return thumbs_of(c, rows[items])
+
+    return near_graph.CopyInput(c.sig[rows], c.has_sig[rows], thumbs)
 
 
 def flips_of(rec: Mapping[str, object]) -> str | None:

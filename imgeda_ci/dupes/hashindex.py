@@ -1,15 +1,18 @@
-"""Every pair of 256-bit hashes within a Hamming radius, with guaranteed recall.
+"""Every pair of hashes within a Hamming radius, with guaranteed recall.
 
-Hashes are a ``(n, 4)`` uint64 array (:func:`from_hex`: 64 hex characters, first word = first 16
-characters). :func:`near_pairs` returns *every* pair of distinct hashes at distance ``<= radius``
-and nothing else (each candidate's full 256-bit distance is computed); nothing is approximate.
+Hashes are a ``(n, w)`` uint64 array of ``64 * w`` bits: 256-bit pHashes as ``(n, 4)``
+(:func:`from_hex`: 64 hex characters, first word = first 16 characters), 64-bit copy signatures
+(:mod:`imgeda_ci.dupes.copies`) as ``(n, 1)``. :func:`near_pairs` returns *every* pair of
+distinct hashes at distance ``<= radius`` and nothing else (each candidate's full distance is
+computed); nothing is approximate.
 
-How (multi-index hashing, Norouzi et al.): split the 256 bits into ``m`` disjoint chunks. If two
+How (multi-index hashing, Norouzi et al.): split the bits into ``m`` disjoint chunks. If two
 hashes differ in at most ``r`` bits, some chunk differs in at most ``s = r // m`` bits (pigeonhole),
 as long as ``m * (s + 1) > r``. So:
 
-- ``s = 0`` (at least ``r + 1`` chunks, and at least 4): pairs with an identical chunk value are
-  the candidates; found by sorting each chunk's values and walking the runs of equal values.
+- ``s = 0`` (at least ``r + 1`` chunks, and at least one per 64 bits): pairs with an
+  identical chunk value are the candidates; found by sorting each chunk's values and walking
+  the runs of equal values.
 - ``s = 1`` (at least ``r // 2 + 1`` chunks, of at most 22 bits): candidates also include pairs
   whose chunk values differ in one bit, found by looking up every one-bit variant of each value
   in a direct-address table of the chunk's sorted runs (``2**bits`` counters).
@@ -77,9 +80,9 @@ class Plan:
     cost: float = 0.0
 
 
-def plan(n: int, radius: int, hashes: U64 | None = None) -> Plan:
-    """The cheapest exact plan for ``n`` distinct hashes at ``radius`` (cost model: sorting,
-    table probes and candidate pairs, in rough per-element units measured here).
+def plan(n: int, radius: int, hashes: U64 | None = None, bits: int = BITS) -> Plan:
+    """The cheapest exact plan for ``n`` distinct ``bits``-bit hashes at ``radius`` (cost
+    model: sorting, table probes and candidate pairs, in rough per-element units measured here).
 
     The model assumes uniformly random hashes. Real pHashes are not: their first bits (the
     lowest frequencies) take far fewer values, so equal chunk values, and candidates, are more
@@ -91,10 +94,12 @@ def plan(n: int, radius: int, hashes: U64 | None = None) -> Plan:
     best = Plan("brute", cost=pairs * 1.0)
     per_s: dict[int, Plan] = {}
     for s in (0, 1):
-        fewest = max(4, radius // (s + 1) + 1)  # m * (s + 1) > radius; chunks <= 64 bits
-        for m in range(fewest, min(fewest + 8, BITS // 4) + 1):
-            width = BITS / m
-            if s == 1 and -(-BITS // m) > MAX_TABLE_BITS:
+        fewest = max(
+            -(-bits // 64), radius // (s + 1) + 1
+        )  # m * (s + 1) > radius; chunks <= 64 bits
+        for m in range(fewest, min(fewest + 8, bits // 4) + 1):
+            width = bits / m
+            if s == 1 and -(-bits // m) > MAX_TABLE_BITS:
                 continue
             volume = 1 + (int(width) if s else 0)
             cand = pairs * m * volume / 2.0**width
@@ -102,14 +107,14 @@ def plan(n: int, radius: int, hashes: U64 | None = None) -> Plan:
             if s not in per_s or cost < per_s[s].cost:
                 per_s[s] = Plan("mih", m, s, cost)
     if hashes is not None and len(hashes) == n and n >= 1000:
-        per_s = {s: _measured(p, hashes) for s, p in per_s.items()}
+        per_s = {s: _measured(p, hashes, bits) for s, p in per_s.items()}
     for p in per_s.values():
         if p.cost < best.cost:
             best = p
     return best
 
 
-def _measured(p: Plan, hashes: U64) -> Plan:
+def _measured(p: Plan, hashes: U64, bits: int) -> Plan:
     """``p`` re-costed with the equal chunk values of ``hashes`` counted (see :func:`plan`);
     one-bit neighbours (``s = 1``) are taken to be as frequent as equal values, per value."""
     n = len(hashes)
@@ -118,18 +123,18 @@ def _measured(p: Plan, hashes: U64) -> Plan:
         sample = hashes[:: -(-n // _SAMPLE)]
     scale = (n * (n - 1)) / max(1, len(sample) * (len(sample) - 1))
     cand = 0.0
-    for lo, hi in chunk_bounds(p.chunks):
+    for lo, hi in chunk_bounds(p.chunks, bits):
         keys = np.sort(chunk_values(sample, lo, hi))
         starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
         counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
         same = float(np.dot(counts, counts - 1)) / 2.0 * scale
         cand += same * (1 + (hi - lo) * p.s)
-    return Plan(p.kind, p.chunks, p.s, n * p.chunks * (8.0 + 3.0 * p.s * BITS / p.chunks) + cand)
+    return Plan(p.kind, p.chunks, p.s, n * p.chunks * (8.0 + 3.0 * p.s * bits / p.chunks) + cand)
 
 
-def chunk_bounds(m: int) -> list[tuple[int, int]]:
-    """``m`` contiguous bit ranges covering 256 bits, widths differing by at most one."""
-    edges = [round(i * BITS / m) for i in range(m + 1)]
+def chunk_bounds(m: int, bits: int = BITS) -> list[tuple[int, int]]:
+    """``m`` contiguous bit ranges covering ``bits`` bits, widths differing by at most one."""
+    edges = [round(i * bits / m) for i in range(m + 1)]
     return list(itertools.pairwise(edges))
 
 
@@ -164,9 +169,9 @@ class NearPairs:
 
 def dedupe(hashes: U64) -> tuple[U64, I64]:
     """Distinct rows (sorted) and, per input row, the index of its distinct row."""
-    n = len(hashes)
+    n, words = len(hashes), hashes.shape[1]
     if n == 0:
-        return hashes.reshape(0, WORDS), np.zeros(0, dtype=np.int64)
+        return hashes.reshape(0, words), np.zeros(0, dtype=np.int64)
     first = np.ascontiguousarray(hashes[:, 0])
     order = np.argsort(first, kind="stable")
     s0 = first[order]
@@ -176,7 +181,7 @@ def dedupe(hashes: U64) -> tuple[U64, I64]:
     if tie.any():  # rows sharing the first word: order those runs by all four words
         at = np.flatnonzero(tie)
         sub = order[at]
-        order[at] = sub[np.lexsort(tuple(hashes[sub, w] for w in reversed(range(WORDS))))]
+        order[at] = sub[np.lexsort(tuple(hashes[sub, w] for w in reversed(range(words))))]
     s = hashes[order]
     new = np.ones(n, dtype=bool)
     new[1:] = (s[1:] != s[:-1]).any(axis=1)
@@ -188,7 +193,7 @@ def dedupe(hashes: U64) -> tuple[U64, I64]:
 def confirm(cols: Sequence[U64], a: I64, b: I64, radius: int) -> tuple[I64, I64, I64]:
     """The candidate pairs ``(a, b)`` at distance ``<= radius`` and their distances.
 
-    ``cols`` holds the four words as separate contiguous arrays; the distance is accumulated
+    ``cols`` holds the words as separate contiguous arrays; the distance is accumulated
     word by word and candidates already beyond the radius are dropped early.
     """
     d = np.zeros(len(a), dtype=np.int64)
@@ -248,13 +253,14 @@ def _search(
     if (
         strategy is None
         and u_side is not None
-        and _cross_is_cheaper(u_side, plan(len(uniq), radius))
+        and _cross_is_cheaper(u_side, plan(len(uniq), radius, bits=64 * uniq.shape[1]))
     ):
         strategy = _CROSS  # cheaper than the model's best plan: no need to measure plans
-    p = strategy or plan(len(uniq), radius, uniq)
-    if p.kind == "mih" and (p.chunks * (p.s + 1) <= radius or p.chunks < 4 or p.s > 1):
+    bits = 64 * uniq.shape[1]
+    p = strategy or plan(len(uniq), radius, uniq, bits)
+    if p.kind == "mih" and (p.chunks * (p.s + 1) <= radius or p.chunks * 64 < bits or p.s > 1):
         raise ValueError(f"{p} cannot guarantee recall at radius {radius}")
-    cols = [np.ascontiguousarray(uniq[:, w]) for w in range(WORDS)]
+    cols = [np.ascontiguousarray(uniq[:, w]) for w in range(uniq.shape[1])]
     if u_side is not None and (p is _CROSS or (strategy is None and _cross_is_cheaper(u_side, p))):
         return _brute_cross(cols, u_side, radius)
     if p.kind == "brute":
@@ -305,7 +311,7 @@ def _mih(h: U64, cols: Sequence[U64], p: Plan, radius: int) -> Found:
     Per chunk the rows are put in key order (and the columns with them), so candidate pairs
     are read from memory nearly in sequence; confirmed pairs are mapped back to row numbers.
     """
-    for lo, hi in chunk_bounds(p.chunks):
+    for lo, hi in chunk_bounds(p.chunks, 64 * h.shape[1]):
         keys = chunk_values(h, lo, hi)
         if hi - lo <= 32:
             keys = keys.astype(np.uint32)

@@ -18,7 +18,7 @@ import numpy as np
 
 from imgeda_ci.dupes import graph as near_graph
 from imgeda_ci.dupes.content import Content, repeated
-from imgeda_ci.dupes.groups import Kind, NearOptions, flips_of
+from imgeda_ci.dupes.groups import Kind, NearOptions, copy_input, flips_of
 from imgeda_ci.dupes.matches import KINDS, Found, MatchIndex
 from imgeda_ci.dupes.search import DupeSearch
 from imgeda_ci.dupes.splits import rank
@@ -67,6 +67,7 @@ def find_leaks(
         else None,
         orientation_invariant=opts.orientation_invariant,
         memo=search.memo(opts.threshold),
+        copy=copy_input(c, hashed),
     )
     node_of = np.full(c.n, -1, dtype=np.int64)
     node_of[hashed] = g.node_of

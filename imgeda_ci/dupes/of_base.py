@@ -5,12 +5,15 @@ whose content changed. A pure rename is not an addition: a new path whose conten
 at a path that is gone from the head uses up that removed path (one rename per removed path,
 paths in order). An added image duplicates the base when a base image *still present in the
 head* (same path in both), at another path, has the same bytes, the same pixels, or a pHash
-within the threshold. One :class:`BaseDuplicate` per added image, naming the closest base image
+within the threshold (or is a verified cropped, mirrored or rotated copy: see
+:mod:`imgeda_ci.dupes.graph`). One :class:`BaseDuplicate` per added image, naming the closest
+base image
 (bytes before pixels before near, then smallest distance, then best image).
 
-This is what the diff and the pre-commit hook call: :func:`find_base_duplicates`. Its cost for a
-few added images is one comparison with each base image (vectorised); for many, the exact
-multi-index search of :mod:`imgeda_ci.dupes.hashindex` restricted to added-vs-base pairs.
+This is what the diff and the pre-commit hook call: :func:`find_base_duplicates`. Near pairs come
+from one sided near graph (:mod:`imgeda_ci.dupes.graph`): its index search compares a few added
+images with each base image directly (vectorised), many through the exact multi-index search
+restricted to added-vs-base pairs.
 """
 
 from __future__ import annotations
@@ -22,11 +25,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from imgeda_ci.dupes import graph as near_graph
-from imgeda_ci.dupes.content import Content
+from imgeda_ci.dupes import verify
+from imgeda_ci.dupes.content import Content, thumbs_of
 from imgeda_ci.dupes.groups import Kind, NearOptions, flips_of
-from imgeda_ci.dupes.hashindex import I64, distances
+from imgeda_ci.dupes.hashindex import I64, Bool
 from imgeda_ci.dupes.matches import KINDS, MatchIndex
 from imgeda_ci.dupes.search import DupeSearch
+from imgeda_ci.dupes.verify import F32
 from imgeda_ci.model import ImageRecord
 
 
@@ -92,11 +97,7 @@ def find_base_duplicates(
     new_arr = np.asarray(new, dtype=np.int64)
     new_h = new_arr[hc.hashed[new_arr]]
     kept_h = kept[bc.hashed[kept]]
-    exact = True
-    if not opts.orientation_invariant and len(new_h) * len(kept_h) <= _CROSS_MAX:
-        near = _cross_near(hc, new_h, bc, kept_h, opts)
-    else:
-        near, exact = _graph_near(head, base, hc, new_h, bc, kept_h, opts)
+    near, exact = _graph_near(head, base, hc, new_h, bc, kept_h, opts)
     return _closest(head, base, new, kept, hc, bc, near), exact
 
 
@@ -135,32 +136,7 @@ def _closest(
     return out
 
 
-#: added x kept pairs compared directly (one vectorised pass) instead of through the index
-_CROSS_MAX = 50_000_000
-
 Near = dict[int, list[tuple[int, int]]]  # added head row -> [(base row, pHash distance)]
-
-
-def _cross_near(hc: Content, new_h: I64, bc: Content, kept_h: I64, opts: NearOptions) -> Near:
-    """Every (added, kept) pair within the threshold, by comparing each added image with
-    every kept one: what the graph of :func:`_graph_near` gives (an image without a dHash
-    matches, under a dHash threshold, only an identical pHash that has none either)."""
-    near: Near = {}
-    if not len(new_h) or not len(kept_h):
-        return near
-    base_ph = bc.phash[kept_h]
-    confirm = opts.dhash_threshold is not None
-    for k in new_h.tolist():
-        d = distances(np.broadcast_to(hc.phash[k], base_ph.shape), base_ph)
-        hit = np.flatnonzero(d <= opts.threshold)
-        if confirm and hit.size:
-            both = bc.has_dhash[kept_h[hit]] & bool(hc.has_dhash[k])
-            dd = distances(np.broadcast_to(hc.dhash[k], (hit.size, 4)), bc.dhash[kept_h[hit]])
-            same_node = (d[hit] == 0) & ~bc.has_dhash[kept_h[hit]] & (not hc.has_dhash[k])
-            hit = hit[(both & (dd <= (opts.dhash_threshold or 0))) | same_node]
-        if hit.size:
-            near[k] = list(zip(kept_h[hit].tolist(), d[hit].tolist(), strict=True))
-    return near
 
 
 def _graph_near(
@@ -172,9 +148,11 @@ def _graph_near(
     kept_h: I64,
     opts: NearOptions,
 ) -> tuple[Near, bool]:
-    """The pairs of :func:`_cross_near` through one near graph over added (side True) and
-    kept base images (side False): the exact index search, for many added images, and the
-    only way with ``orientation_invariant``. Also whether the matching was exact."""
+    """Every (added, kept) pair near each other, through one near graph over added (side True)
+    and kept base images (side False; the index search compares a few added images with every
+    base image directly); with the copy signatures, verified and extended by cropped, mirrored
+    and rotated copies (:func:`imgeda_ci.dupes.graph.refine`). Also whether the matching was
+    exact."""
     flips = None
     if opts.orientation_invariant:
         flips = [flips_of(head[k]) for k in new_h.tolist()]
@@ -190,6 +168,7 @@ def _graph_near(
         dhash_radius=opts.dhash_threshold,
         flips=flips,
         orientation_invariant=opts.orientation_invariant,
+        copy=_copy_input(hc, new_h, bc, kept_h),
     )
     node_arr = np.asarray(g.node_of, dtype=np.int64)
     base_nodes = node_arr[len(new_h) :]
@@ -204,3 +183,21 @@ def _graph_near(
         if pairs:
             near[k] = pairs
     return near, g.exact
+
+
+def _copy_input(hc: Content, new_h: I64, bc: Content, kept_h: I64) -> near_graph.CopyInput:
+    """The copy signatures and thumbnails of the graph's items: added, then kept base images."""
+
+    def thumbs(items: I64) -> tuple[F32, Bool]:
+        out = np.zeros((len(items), verify.T, verify.T), dtype=np.float32)
+        valid = np.zeros(len(items), dtype=np.bool_)
+        head = items < len(new_h)
+        out[head], valid[head] = thumbs_of(hc, new_h[items[head]])
+        out[~head], valid[~head] = thumbs_of(bc, kept_h[items[~head] - len(new_h)])
+        return out, valid
+
+    return near_graph.CopyInput(
+        np.concatenate([hc.sig[new_h], bc.sig[kept_h]]),
+        np.concatenate([hc.has_sig[new_h], bc.has_sig[kept_h]]),
+        thumbs,
+    )

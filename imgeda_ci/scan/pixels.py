@@ -9,6 +9,7 @@ import numpy as np
 from PIL import Image
 
 from imgeda_ci.model import ImageRecord
+from imgeda_ci.scan.copysig import copy_signature
 from imgeda_ci.scan.measure import measure
 from imgeda_ci.scan.settings import Settings
 
@@ -98,3 +99,4 @@ def measure_image(
     stats, ph, dh, flips = measure(gray, colour)
     rec["stats"] = stats
     rec["phash"], rec["dhash"], rec["phash_flips"] = ph, dh, flips
+    rec["copysig"], rec["thumb"] = copy_signature(gray)

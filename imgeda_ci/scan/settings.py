@@ -14,7 +14,7 @@ import orjson
 from imgeda_ci.model import DEPTHS, Depth
 
 #: Bump when a measurement's definition changes: old records are then re-analysed.
-ALGORITHM_VERSION = 4  # 2: phash_flips; 3: noise
+ALGORITHM_VERSION = 5  # 2: phash_flips; 3: noise; 4: clipping, blur width; 5: copysig, thumb
 
 DEFAULT_ANALYSIS_SIZE = 512
 #: Pillow's own hard limit (2 x MAX_IMAGE_PIXELS): larger images are refused before decoding.

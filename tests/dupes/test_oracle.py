@@ -8,7 +8,6 @@ import random
 import pytest
 
 from imgeda_ci.dupes import NearOptions, find_base_duplicates, find_groups, find_leaks, splits_of
-from imgeda_ci.dupes import of_base as base_module
 from imgeda_ci.model import ImageRecord
 from tests.dupes import oracle
 
@@ -74,14 +73,9 @@ def test_groups_and_leaks_match_the_oracle(seed: int, opts: NearOptions) -> None
     assert len(leaks[0]) > 10
 
 
-@pytest.mark.parametrize("search", ["cross", "graph"])
 @pytest.mark.parametrize("seed", [4, 5])
 @pytest.mark.parametrize("opts", OPTIONS, ids=str)
-def test_base_duplicates_match_the_oracle(
-    seed: int, opts: NearOptions, search: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if search == "graph":  # the index search that many added images take
-        monkeypatch.setattr(base_module, "_CROSS_MAX", 0)
+def test_base_duplicates_match_the_oracle(seed: int, opts: NearOptions) -> None:
     rng = random.Random(seed)
     base = dataset(seed)
     fresh = dataset(seed + 100, 60)

@@ -1,0 +1,143 @@
+"""Cropped, mirrored and rotated copies: candidates from the copy signatures, found exactly.
+
+Each record's ``copysig`` (:mod:`imgeda_ci.scan.copysig`) holds 64-bit pHashes of the whole
+image, of its three mirrors and of six crops (2.5% and 5% off every side, 5% off one side). A
+pair of images is a *candidate* when one of the eight rotations/mirrors of one image's whole
+hash is within ``COPY_RADIUS`` bits of one of the seven whole-or-cropped hashes of the other
+(either way round). Every such pair is found, exactly: the multi-index search of
+:mod:`imgeda_ci.dupes.hashindex` over 64-bit rows, eight query entries per image against seven
+index entries (the sided search: only query-index pairs). Candidates are then verified on the
+thumbnails (:mod:`imgeda_ci.dupes.verify`): only a uniform change makes a copy.
+
+Why radius 4: on 150 real photos turned into copies (``benchmarks/bench_nearcopy.py``), 5% crops,
+one-sided crops, flips and rotations of 90/180/270 degrees are within 4 bits of the matching
+variant for >= 0.95 of the copies, while a 64-bit search at radius 4 over eight x seven entry
+pairs stays within the cost of today's 256-bit search at 24 bits on a million random hashes
+(``benchmarks/bench_duplicates.py``): three chunks of ~21 bits, each searched with one-bit
+neighbours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from imgeda_ci.dupes import hashindex
+from imgeda_ci.dupes.hashindex import I64, U64, Bool
+
+#: 64-bit Hamming radius of the candidate search (see the module doc)
+COPY_RADIUS = 4
+SIG_HASHES = 10  # hashes in one ``copysig``: whole, 3 mirrors, 6 crops
+SIG_CHARS = 16 * SIG_HASHES
+INDEXED = (0, 4, 5, 6, 7, 8, 9)  # the whole image and its crops: the index side
+_BIT_POS = np.arange(64, dtype=np.uint64)[::-1]
+
+
+def parse(values: Sequence[object]) -> tuple[U64, Bool]:
+    """``(n, 10)`` uint64 hashes of ``copysig`` strings and which rows hold a valid one."""
+    n = len(values)
+    valid = np.fromiter(
+        (v.__class__ is str and len(v) == SIG_CHARS for v in values), dtype=np.bool_, count=n
+    )
+    out = np.zeros((n, SIG_HASHES), dtype=np.uint64)
+    rows = np.flatnonzero(valid).tolist()
+    good: list[int] = []
+    raw: list[bytes] = []
+    for k in rows:
+        try:
+            raw.append(bytes.fromhex(str(values[k])))
+            good.append(k)
+        except ValueError:
+            valid[k] = False
+    if good:
+        arr = np.frombuffer(b"".join(raw), dtype=">u8").astype(np.uint64)
+        out[good] = arr.reshape(-1, SIG_HASHES)
+    return out, valid
+
+
+def _transpose(h: U64) -> U64:
+    """The 8x8 bit block of each 64-bit hash transposed (row-major, first bit most significant)."""
+    bits = ((h[:, None] >> _BIT_POS[None, :]) & np.uint64(1)).reshape(-1, 8, 8)
+    flat = bits.transpose(0, 2, 1).reshape(-1, 64)
+    out: U64 = (flat << _BIT_POS[None, :]).sum(axis=1, dtype=np.uint64)
+    return out
+
+
+def orientations(sig: U64) -> U64:
+    """``(n, 8)``: the whole hash under the eight rotations/mirrors (order of
+    :data:`imgeda_ci.dupes.orientation.VARIANT_NAMES`)."""
+    plain = sig[:, :4]
+    return np.concatenate([plain, *(_transpose(plain[:, k])[:, None] for k in range(4))], axis=1)
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate pairs, one per pair of items: ``query`` under rotation/mirror ``variant``
+    (order of :data:`imgeda_ci.dupes.orientation.VARIANT_NAMES`) is within ``dist`` bits of the
+    whole image or a crop of ``index``."""
+
+    query: I64
+    index: I64
+    variant: I64
+    dist: I64
+
+
+def candidates(sig: U64, has: Bool) -> Candidates:
+    """Every pair of items (rows of ``sig`` with ``has``) within :data:`COPY_RADIUS` of each
+    other in the sense of the module doc, exactly; the closest match of each pair."""
+    items = np.flatnonzero(has)
+    empty = np.zeros(0, dtype=np.int64)
+    if len(items) < 2:
+        return Candidates(empty, empty, empty, empty)
+    query = orientations(sig[items]).reshape(-1)
+    index = sig[items][:, list(INDEXED)].reshape(-1)
+    n_q = len(query)
+    item = np.concatenate([np.repeat(items, 8), np.repeat(items, len(INDEXED))])
+    var = np.concatenate(
+        [np.tile(np.arange(8, dtype=np.int64), len(items)), -np.ones(len(index), dtype=np.int64)]
+    )
+    side = np.zeros(n_q + len(index), dtype=np.bool_)
+    side[:n_q] = True
+    found = hashindex.near_pairs(np.concatenate([query, index])[:, None], COPY_RADIUS, side=side)
+    q, i, d = _entry_pairs(found, side)
+    qa, ib = item[q], item[i]
+    keep = qa != ib
+    q, qa, ib, d = q[keep], qa[keep], ib[keep], d[keep]
+    lo, hi = np.minimum(qa, ib), np.maximum(qa, ib)
+    order = np.lexsort((d, hi, lo))  # closest match of each pair first
+    first = np.ones(len(order), dtype=np.bool_)
+    first[1:] = (lo[order][1:] != lo[order][:-1]) | (hi[order][1:] != hi[order][:-1])
+    pick = order[first]
+    return Candidates(qa[pick], ib[pick], var[q[pick]], d[pick])
+
+
+def _entry_pairs(found: hashindex.NearPairs, side: Bool) -> tuple[I64, I64, I64]:
+    """(query entry, index entry, distance) of every value pair found, and of the entries that
+    share one value across the sides (distance 0)."""
+    order = np.argsort(found.inverse, kind="stable")
+    bounds = np.searchsorted(found.inverse[order], np.arange(len(found.unique) + 1))
+    out_q: list[I64] = []
+    out_i: list[I64] = []
+    out_d: list[I64] = []
+
+    def expand(ua: I64, ub: I64, dist: I64) -> None:
+        """Every (query entry of value ua, index entry of value ub) pair."""
+        for u, v, dd in zip(ua.tolist(), ub.tolist(), dist.tolist(), strict=True):
+            ea = order[bounds[u] : bounds[u + 1]]
+            eb = order[bounds[v] : bounds[v + 1]]
+            qa, ib = ea[side[ea]], eb[~side[eb]]
+            if len(qa) and len(ib):
+                out_q.append(np.repeat(qa, len(ib)))
+                out_i.append(np.tile(ib, len(qa)))
+                out_d.append(np.full(len(qa) * len(ib), dd, dtype=np.int64))
+
+    shared = np.flatnonzero(np.diff(bounds) > 1)
+    expand(shared, shared, np.zeros(len(shared), dtype=np.int64))
+    expand(found.i, found.j, found.dist)
+    expand(found.j, found.i, found.dist)
+    if not out_q:
+        e = np.zeros(0, dtype=np.int64)
+        return e, e, e
+    return np.concatenate(out_q), np.concatenate(out_i), np.concatenate(out_d)

@@ -1,0 +1,86 @@
+"""The copy signature of an image: what finds and verifies its cropped, flipped or rotated copies.
+
+Made once at scan time from the analysis-size luma, stored in two record fields, and read by
+:mod:`imgeda_ci.dupes.copies` (no image is read again at evaluate time):
+
+``copysig`` (160 hex characters): ten 64-bit pHashes (8x8 lowest DCT-II coefficients of a 32x32
+luma image, each bit set when its coefficient is above the median of the 64; the text of
+``imagehash.phash(hash_size=8)``, first bit most significant), in this order:
+
+- 0: the whole image;
+- 1-3: the whole image mirrored left-right, mirrored top-bottom, rotated 180 degrees (mirroring
+  only changes the signs of DCT coefficients, so these come from the same coefficients, each
+  thresholded at its own median; with the transposes of the four, exact on the stored bits, they
+  are the eight rotations and mirrors: see :mod:`imgeda_ci.dupes.orientation`);
+- 4-9: the image cropped by ``CROPS``: 2.5% and 5% off every side, 5% off the left, top, right,
+  bottom side. A copy cropped by up to 5% per side lies within a few bits of one of these.
+
+``thumb`` (768 base64 characters): the whole image as 24x24 luma bytes (box-averaged, squashed
+to a square as the hashes are), row-major: what a candidate pair is verified with
+(:mod:`imgeda_ci.dupes.verify`).
+"""
+
+from __future__ import annotations
+
+import base64
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+SIDE = 32  # the hash image
+KEEP = 8  # 8x8 coefficients: 64 bits
+THUMB = 24  # the verification thumbnail's side
+WORK = 128  # every crop is resampled from one box reduction to this side
+#: crops of the stored variants 4-9: (left, top, right, bottom) fractions of the side
+CROPS: tuple[tuple[float, float, float, float], ...] = (
+    (0.025, 0.025, 0.025, 0.025),
+    (0.05, 0.05, 0.05, 0.05),
+    (0.05, 0.0, 0.0, 0.0),
+    (0.0, 0.05, 0.0, 0.0),
+    (0.0, 0.0, 0.05, 0.0),
+    (0.0, 0.0, 0.0, 0.05),
+)
+HASHES = 4 + len(CROPS)
+SIG_CHARS = HASHES * 16
+THUMB_CHARS = 4 * -(-(THUMB * THUMB) // 3)
+
+_PARITY = (np.arange(KEEP) % 2).astype(bool)
+#: sign patterns of the mirrors: left-right (-1)**v, top-bottom (-1)**u, 180 degrees (-1)**(u+v)
+_SIGNS: tuple[npt.NDArray[np.bool_], ...] = (
+    np.broadcast_to(_PARITY[None, :], (KEEP, KEEP)),
+    np.broadcast_to(_PARITY[:, None], (KEEP, KEEP)),
+    _PARITY[None, :] ^ _PARITY[:, None],
+)
+
+
+@lru_cache(maxsize=1)
+def _dct() -> npt.NDArray[np.float64]:
+    k = np.arange(KEEP)[:, None]
+    i = np.arange(SIDE)[None, :]
+    return np.cos(np.pi * k * (2 * i + 1) / (2 * SIDE))
+
+
+def _bits(coef: npt.NDArray[np.float64]) -> bytes:
+    flat = coef.reshape(-1)
+    return np.packbits(flat > np.median(flat)).tobytes()
+
+
+def _coefficients(img: Image.Image) -> npt.NDArray[np.float64]:
+    d = _dct()
+    out: npt.NDArray[np.float64] = d @ np.asarray(img, dtype=np.float64) @ d.T
+    return out
+
+
+def copy_signature(gray: Image.Image) -> tuple[str, str]:
+    """The ``copysig`` and ``thumb`` fields (see the module doc) of an ``L`` image."""
+    work = gray.resize((WORK, WORK), Image.Resampling.BOX)
+    whole = _coefficients(work.resize((SIDE, SIDE), Image.Resampling.BOX))
+    parts = [_bits(whole)] + [_bits(np.where(mask, -whole, whole)) for mask in _SIGNS]
+    for left, top, right, bottom in CROPS:
+        box = (WORK * left, WORK * top, WORK * (1 - right), WORK * (1 - bottom))
+        crop = work.resize((SIDE, SIDE), Image.Resampling.BOX, box=box)
+        parts.append(_bits(_coefficients(crop)))
+    thumb = work.resize((THUMB, THUMB), Image.Resampling.BOX).tobytes()
+    return b"".join(parts).hex(), base64.b64encode(thumb).decode("ascii")
