@@ -5,15 +5,17 @@ compared at its best alignment: one image under its given rotation/mirror, eithe
 by 0, 2.5% or 5% on each side (area-weighted resampling of the thumbnail), each normalised to
 zero mean and unit contrast over the compared area (the outer pixel ring left out), the
 difference smoothed by a 3x3 binomial filter (the resampled and the stored thumbnail differ in
-their finest detail) and squared. On its 10x10 blocks of 2x2 pixels, :func:`local_ratio` is the
-largest block RMS over the median block RMS (plus a floor):
+their finest detail) and squared. On its 10x10 blocks of 2x2 pixels, :func:`residuals` gives the
+*level* (median block RMS) and the *ratio* (largest block RMS over the level plus a floor):
 
-- a copy (re-encode, resize, brightness/contrast, blur, crop, flip) changes every block alike:
-  the ratio stays small (median 1.3-3 on planted copies of real photos);
+- a copy (re-encode, resize, brightness/contrast, blur, crop, flip) changes every block a
+  little and alike: low level, small ratio (median 1.3-3 on planted copies of real photos);
 - the same scene with other content (an object added, removed or moved, as in a detection
-  dataset) changes a few blocks: the ratio is large. Not a copy.
+  dataset) changes a few blocks: the ratio is large. Not a copy;
+- different pictures differ everywhere: the level is high. Not a copy.
 
-A pair is a copy when the ratio is at most :data:`MAX_RATIO`. What that costs and gains, on
+A pair is a copy when the level is at most :data:`MAX_LEVEL` and the ratio at most
+:data:`MAX_RATIO`. What that costs and gains, on
 planted copies of real photos and on a same-background scene set, is measured by
 ``benchmarks/bench_nearcopy.py`` and quoted in :mod:`imgeda_ci.checks.duplicates`. A change
 smaller than a thumbnail pixel (~4% of the side) or within 5% of the border (where a crop
@@ -32,7 +34,8 @@ import numpy.typing as npt
 
 T = 24  # thumbnail side
 THUMB_BYTES = T * T
-#: largest :func:`local_ratio` of a copy (see the module doc)
+#: a copy's largest residual level and ratio (:func:`residuals`; see the module doc)
+MAX_LEVEL = 0.3
 MAX_RATIO = 6.5
 OFFSETS = (0.0, 0.025, 0.05)  # crop per side tried
 _BLOCK = 2
@@ -116,11 +119,13 @@ def _best_residual(moving: F32, fixed: F32) -> F32:
     return out
 
 
-def local_ratio(a: F32, b: F32) -> npt.NDArray[np.float32]:
-    """Per pair of thumbnails (``b`` already oriented): at the best alignment (either image
-    cropped), the largest RMS residual of a 2x2 block over the median block's (plus a floor):
-    about 1-3 for a uniform change, large when a few blocks changed (see the module doc)."""
-    out = np.zeros(len(a), dtype=np.float32)
+def residuals(a: F32, b: F32) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+    """Per pair of thumbnails (``b`` already oriented), at the best alignment (either image
+    cropped): the median 2x2-block RMS residual (the *level*: ~0.1 for a copy, ~1 for different
+    pictures) and the largest block's over the median's plus a floor (the *ratio*: about 1-3 for
+    a uniform change, large when a few blocks changed). See the module doc."""
+    level = np.zeros(len(a), dtype=np.float32)
+    ratio = np.zeros(len(a), dtype=np.float32)
     n_blocks = (T - 4) // _BLOCK
     for lo in range(0, len(a), _BATCH):
         x, y = a[lo : lo + _BATCH], b[lo : lo + _BATCH]
@@ -129,11 +134,14 @@ def local_ratio(a: F32, b: F32) -> npt.NDArray[np.float32]:
         res = np.where(pick[:, None, None], one, two)[:, 1:-1, 1:-1]  # the padded ring off
         blocks = res.reshape(len(x), n_blocks, _BLOCK, n_blocks, _BLOCK).mean(axis=(2, 4))
         flat = np.sqrt(blocks.reshape(len(x), -1))
-        out[lo : lo + _BATCH] = flat.max(axis=1) / (np.median(flat, axis=1) + _FLOOR)
-    return out
+        median = np.median(flat, axis=1)
+        level[lo : lo + _BATCH] = median
+        ratio[lo : lo + _BATCH] = flat.max(axis=1) / (median + _FLOOR)
+    return level, ratio
 
 
 def is_copy(a: F32, b: F32) -> npt.NDArray[np.bool_]:
     """Which pairs of thumbnails (``b`` already oriented) are copies (see the module doc)."""
-    out: npt.NDArray[np.bool_] = local_ratio(a, b) <= MAX_RATIO
+    level, ratio = residuals(a, b)
+    out: npt.NDArray[np.bool_] = (level <= MAX_LEVEL) & (ratio <= MAX_RATIO)
     return out

@@ -75,12 +75,14 @@ def _coefficients(img: Image.Image) -> npt.NDArray[np.float64]:
 
 def copy_signature(gray: Image.Image) -> tuple[str, str]:
     """The ``copysig`` and ``thumb`` fields (see the module doc) of an ``L`` image."""
-    work = gray.resize((WORK, WORK), Image.Resampling.BOX)
+    # in floating point: an integer resize rounds a transposed image differently, by a level
+    work = gray.convert("F").resize((WORK, WORK), Image.Resampling.BOX)
     whole = _coefficients(work.resize((SIDE, SIDE), Image.Resampling.BOX))
     parts = [_bits(whole)] + [_bits(np.where(mask, -whole, whole)) for mask in _SIGNS]
     for left, top, right, bottom in CROPS:
         box = (WORK * left, WORK * top, WORK * (1 - right), WORK * (1 - bottom))
         crop = work.resize((SIDE, SIDE), Image.Resampling.BOX, box=box)
         parts.append(_bits(_coefficients(crop)))
-    thumb = work.resize((THUMB, THUMB), Image.Resampling.BOX).tobytes()
+    small = np.asarray(work.resize((THUMB, THUMB), Image.Resampling.BOX), dtype=np.float32)
+    thumb = np.clip(np.rint(small), 0, 255).astype(np.uint8).tobytes()
     return b"".join(parts).hex(), base64.b64encode(thumb).decode("ascii")

@@ -1,0 +1,212 @@
+"""Cropped, mirrored and rotated copies are near copies; the same scene with moved objects is not.
+
+Records come from the real scanner (:func:`imgeda_ci.scan.analyze.analyze_bytes`) on synthetic
+photo-like scenes (tests/dupes/scenes.py), so the copy signature and the thumbnail are the ones
+a scan writes.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from imgeda_ci.dupes import (
+    NearOptions,
+    copies,
+    find_base_duplicates,
+    find_groups,
+    find_leaks,
+    splits_of,
+    verify,
+)
+from imgeda_ci.dupes.hashindex import distances, from_hex, near_pairs
+from imgeda_ci.model import ImageRecord
+from imgeda_ci.scan.analyze import analyze_bytes
+from imgeda_ci.scan.copysig import copy_signature
+from imgeda_ci.scan.settings import Settings
+from tests.dupes.scenes import jpeg, scene, shot
+
+OPTS = NearOptions(24)
+ROT = Image.Transpose
+
+
+def record(data: bytes, path: str) -> ImageRecord:
+    rec = analyze_bytes(data, Settings(), use_alarm=False)
+    rec["path"] = path
+    return rec
+
+
+def crop(img: Image.Image, left: float, top: float, right: float, bottom: float) -> Image.Image:
+    w, h = img.size
+    return img.crop((round(w * left), round(h * top), w - round(w * right), h - round(h * bottom)))
+
+
+def near_pairs_of(recs: list[ImageRecord]) -> set[frozenset[str]]:
+    """{member, keeper} paths of the near groups."""
+    return {
+        frozenset((recs[m]["path"], recs[g.keeper]["path"]))
+        for g in find_groups(recs, OPTS)
+        if g.kind == "near"
+        for m, _ in g.members
+    }
+
+
+COPIES = {
+    "crop 5%/side": lambda im: jpeg(crop(im, 0.05, 0.05, 0.05, 0.05)),
+    "crop 3%/side": lambda im: jpeg(crop(im, 0.03, 0.03, 0.03, 0.03)),
+    "crop 5% left": lambda im: jpeg(crop(im, 0.05, 0, 0, 0)),
+    "crop 5% bottom": lambda im: jpeg(crop(im, 0, 0, 0, 0.05)),
+    "mirror": lambda im: jpeg(im.transpose(ROT.FLIP_LEFT_RIGHT)),
+    "rot90": lambda im: jpeg(im.transpose(ROT.ROTATE_90)),
+    "rot270 + crop 3%": lambda im: jpeg(crop(im.transpose(ROT.ROTATE_270), *[0.03] * 4)),
+}
+
+
+@pytest.mark.parametrize("name", list(COPIES))
+def test_cropped_mirrored_and_rotated_copies_are_near_copies(name: str) -> None:
+    found = 0
+    for seed in (1, 2, 3):
+        img = shot(scene(seed), 40, 30)
+        recs = [record(jpeg(img), "a.jpg"), record(COPIES[name](img), "b.jpg")]
+        recs.append(record(jpeg(shot(scene(seed + 10))), "other.jpg"))
+        pairs = near_pairs_of(recs)
+        found += {"a.jpg", "b.jpg"} in pairs
+        assert not any("other.jpg" in p for p in pairs)
+    assert found == 3
+
+
+def _pieces(size: tuple[int, int], rng: random.Random) -> list[list[int]]:
+    w, h = size
+    return [[rng.randrange(w - 24), rng.randrange(h - 36), rng.choice((20, 235))] for _ in range(8)]
+
+
+def _board(img: Image.Image, pieces: list[list[int]]) -> Image.Image:
+    """Chess-piece-like objects (24x36 px, dark or light) on ``img``."""
+    out = img.copy()
+    draw = ImageDraw.Draw(out)
+    for x, y, shade in pieces:
+        fill = (shade,) * 3
+        draw.ellipse((x + 6, y, x + 18, y + 14), fill=fill)
+        draw.polygon([(x + 7, y + 11), (x + 17, y + 11), (x + 24, y + 36), (x, y + 36)], fill)
+    return out
+
+
+def same_scene(seed: int) -> tuple[Image.Image, Image.Image]:
+    """One background, the same pieces, one of them moved."""
+    rng = random.Random(seed)
+    background = shot(scene(seed), 20, 20)
+    pieces = _pieces(background.size, rng)
+    first = _board(background, pieces)
+    for p in rng.sample(pieces, 1):
+        p[0], p[1] = rng.randrange(60, background.width - 90), rng.randrange(60, 380)
+    return first, _board(background, pieces)
+
+
+@pytest.mark.parametrize("seed", [2, 4, 6, 7])
+def test_the_same_scene_with_moved_objects_is_not_a_copy(seed: int) -> None:
+    first, second = same_scene(seed)
+    recs = [record(jpeg(first), "a.jpg"), record(jpeg(second), "b.jpg")]
+    recs.append(record(jpeg(first, 70), "a_copy.jpg"))
+    ph = from_hex([r["phash"] for r in recs])
+    assert int(distances(ph[:1], ph[1:2])[0]) <= 24  # the pHash alone calls them copies
+    assert near_pairs_of(recs) == {frozenset(("a_copy.jpg", "a.jpg"))}
+
+
+def test_leakage_and_base_duplicates_read_the_same_relation() -> None:
+    img = shot(scene(17), 40, 30)
+    first, second = same_scene(7)
+    recs = [
+        record(jpeg(img), "train/a.jpg"),
+        record(jpeg(img.transpose(ROT.ROTATE_90)), "test/a_rotated.jpg"),
+        record(jpeg(first), "train/board.jpg"),
+        record(jpeg(second), "test/board_moved.jpg"),
+    ]
+    leaks, _ = find_leaks(recs, splits_of(recs), OPTS)
+    assert {(recs[lk.image]["path"], recs[lk.other]["path"]) for lk in leaks} == {
+        ("test/a_rotated.jpg", "train/a.jpg")
+    }
+    base = [recs[0], recs[2]]
+    head = [*base, dict(recs[1], path="new/rotated.jpg"), dict(recs[3], path="new/moved.jpg")]
+    dupes, _ = find_base_duplicates(head, base, OPTS)
+    assert [(head[d.image]["path"], base[d.base]["path"]) for d in dupes] == [
+        ("new/rotated.jpg", "train/a.jpg")
+    ]
+
+
+def test_verification_tells_uniform_from_local_changes() -> None:
+    img = shot(scene(3), 40, 30)
+    first, second = same_scene(3)
+
+    def thumb(im: Image.Image) -> verify.F32:
+        return verify.decode([copy_signature(im.convert("L"))[1]])[0]
+
+    a = thumb(img)
+    uniform = [img.point(lambda v: min(255, int(v * 1.2))), crop(img, 0.04, 0, 0, 0.02)]
+    for other in uniform:
+        assert verify.is_copy(a, thumb(other))[0]
+    assert not verify.is_copy(thumb(first), thumb(second))[0]
+    assert not verify.is_copy(a, thumb(shot(scene(4))))[0]
+
+
+def test_orientation_variants_are_the_signatures_of_the_turned_image() -> None:
+    img = Image.fromarray(np.asarray(scene(5).convert("L"))[:256, :256])
+    sig, _ = copies.parse([copy_signature(img)[0]])
+    variants = copies.orientations(sig)[0]
+    turned = (
+        img,
+        img.transpose(ROT.FLIP_LEFT_RIGHT),
+        img.transpose(ROT.FLIP_TOP_BOTTOM),
+        img.transpose(ROT.ROTATE_180),
+        img.transpose(ROT.TRANSPOSE),
+        img.transpose(ROT.FLIP_LEFT_RIGHT).transpose(ROT.TRANSPOSE),
+        img.transpose(ROT.FLIP_TOP_BOTTOM).transpose(ROT.TRANSPOSE),
+        img.transpose(ROT.TRANSVERSE),
+    )
+    for v, im in enumerate(turned):
+        assert copies.parse([copy_signature(im)[0]])[0][0, 0] == variants[v], v
+    thumbs, _ = verify.decode([copy_signature(im)[1] for im in turned])
+    oriented = verify.orient(np.repeat(thumbs[:1], 8, axis=0), np.arange(8))
+    assert np.abs(oriented - thumbs).max() <= 1
+
+
+def test_candidates_are_every_pair_within_the_radius() -> None:
+    rng = np.random.default_rng(3)
+    n = 300
+    sig = rng.integers(0, 2**63, size=(n, copies.SIG_HASHES), dtype=np.uint64)
+    for k in range(0, 60, 2):  # planted: a crop of k+1 within 0-5 bits of a turn of k
+        flip = rng.choice(64, size=k % 6, replace=False)
+        value = copies.orientations(sig[k : k + 1])[0, k % 8]
+        for bit in flip.tolist():
+            value ^= np.uint64(1) << np.uint64(bit)
+        sig[k + 1, copies.INDEXED[k % 7]] = value
+    has = np.ones(n, dtype=np.bool_)
+    has[5] = False
+    got = copies.candidates(sig, has)
+    turned = copies.orientations(sig)
+    indexed = sig[:, list(copies.INDEXED)]
+    d = np.bitwise_count(turned[:, None, :, None] ^ indexed[None, :, None, :]).min(axis=(2, 3))
+    d = np.minimum(d, d.T)
+    want = {(a, b) for a, b in zip(*np.nonzero(d <= copies.COPY_RADIUS), strict=True) if a < b}
+    want = {(a, b) for a, b in want if has[a] and has[b]}
+    pairs = {
+        (min(q, i), max(q, i)) for q, i in zip(got.query.tolist(), got.index.tolist(), strict=False)
+    }
+    assert pairs == {(int(a), int(b)) for a, b in want}
+    assert len(pairs) >= 20
+    assert (got.dist == d[got.query, got.index]).all()
+
+
+def test_near_pairs_of_64_bit_rows_match_brute_force() -> None:
+    rng = np.random.default_rng(4)
+    h = rng.integers(0, 2**63, size=(3000, 1), dtype=np.uint64)
+    h[1::7] = h[::7][: len(h[1::7])] ^ np.uint64(0b1011)
+    res = near_pairs(h, 4)
+    d = np.bitwise_count(res.unique[:, None, 0] ^ res.unique[None, :, 0])
+    i, j = np.nonzero(np.triu((d <= 4) & (d > 0), 1))
+    assert set(zip(res.i.tolist(), res.j.tolist(), strict=False)) == set(
+        zip(i.tolist(), j.tolist(), strict=False)
+    )
+    assert len(i) >= 400
