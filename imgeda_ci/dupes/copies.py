@@ -59,9 +59,10 @@ def parse(values: Sequence[object]) -> tuple[U64, Bool]:
 
 def _transpose(h: U64) -> U64:
     """The 8x8 bit block of each 64-bit hash transposed (row-major, first bit most significant)."""
-    bits = ((h[:, None] >> _BIT_POS[None, :]) & np.uint64(1)).reshape(-1, 8, 8)
-    flat = bits.transpose(0, 2, 1).reshape(-1, 64)
-    out: U64 = (flat << _BIT_POS[None, :]).sum(axis=1, dtype=np.uint64)
+    raw = np.ascontiguousarray(h, dtype=">u8").view(np.uint8).reshape(-1, 8)
+    bits = np.unpackbits(raw, axis=1).reshape(-1, 8, 8).transpose(0, 2, 1)
+    packed = np.packbits(bits.reshape(-1, 64), axis=1)
+    out: U64 = packed.view(">u8").reshape(-1).astype(np.uint64)
     return out
 
 
@@ -118,26 +119,17 @@ def _entry_pairs(found: hashindex.NearPairs, side: Bool) -> tuple[I64, I64, I64]
     share one value across the sides (distance 0)."""
     order = np.argsort(found.inverse, kind="stable")
     bounds = np.searchsorted(found.inverse[order], np.arange(len(found.unique) + 1))
-    out_q: list[I64] = []
-    out_i: list[I64] = []
-    out_d: list[I64] = []
-
-    def expand(ua: I64, ub: I64, dist: I64) -> None:
-        """Every (query entry of value ua, index entry of value ub) pair."""
-        for u, v, dd in zip(ua.tolist(), ub.tolist(), dist.tolist(), strict=True):
-            ea = order[bounds[u] : bounds[u + 1]]
-            eb = order[bounds[v] : bounds[v + 1]]
-            qa, ib = ea[side[ea]], eb[~side[eb]]
-            if len(qa) and len(ib):
-                out_q.append(np.repeat(qa, len(ib)))
-                out_i.append(np.tile(ib, len(qa)))
-                out_d.append(np.full(len(qa) * len(ib), dd, dtype=np.int64))
-
-    shared = np.flatnonzero(np.diff(bounds) > 1)
-    expand(shared, shared, np.zeros(len(shared), dtype=np.int64))
-    expand(found.i, found.j, found.dist)
-    expand(found.j, found.i, found.dist)
-    if not out_q:
-        e = np.zeros(0, dtype=np.int64)
-        return e, e, e
-    return np.concatenate(out_q), np.concatenate(out_i), np.concatenate(out_d)
+    sizes = np.diff(bounds)
+    shared = np.flatnonzero(sizes > 1)
+    ua = np.concatenate([shared, found.i, found.j])
+    ub = np.concatenate([shared, found.j, found.i])
+    dist = np.concatenate([np.zeros(len(shared), dtype=np.int64), found.dist, found.dist])
+    # every (entry of value ua, entry of value ub), vectorised over the value pairs
+    la, lb = sizes[ua], sizes[ub]
+    count = la * lb
+    pair = np.repeat(np.arange(len(ua), dtype=np.int64), count)
+    offset = np.arange(len(pair), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+    ea = order[bounds[ua][pair] + offset // lb[pair]]
+    eb = order[bounds[ub][pair] + offset % lb[pair]]
+    keep = side[ea] & ~side[eb]
+    return ea[keep], eb[keep], dist[pair][keep]

@@ -36,7 +36,7 @@ T = 24  # thumbnail side
 THUMB_BYTES = T * T
 #: a copy's largest residual level and ratio (:func:`residuals`; see the module doc)
 MAX_LEVEL = 0.3
-MAX_RATIO = 6.5
+MAX_RATIO = 5.0
 OFFSETS = (0.0, 0.025, 0.05)  # crop per side tried
 _BLOCK = 2
 _FLOOR = 0.03  # contrast units: a near-identical pair's median block residual is ~0
