@@ -1,19 +1,47 @@
 """Duplicates: identical bytes, identical pixels, near copies, and copies of base images.
 
-Computed from the manifest alone (``sha256``, ``pixel_sha256``, ``phash``, ``dhash``, sizes);
-no image is read again. Groups come from :func:`imgeda_ci.dupes.find_groups`: three disjoint
-kinds (bytes, then pixels among what is left, then near among what is left), each group with a
-keeper (most pixels, then largest file, then first path) and formed keeper first without
-chaining, so no two members of a group are farther apart than the threshold. Each non-keeper
-member is one finding: ``paths = (member, keeper)``, ``data = {"group", "keeper", "distance",
-"kind"}``; counts and percentages are over members, keepers never count.
+Computed from the manifest alone (``sha256``, ``pixel_sha256``, ``phash``, ``dhash``,
+``copysig``, ``thumb``, sizes); no image is read again. Groups come from
+:func:`imgeda_ci.dupes.find_groups`: three disjoint kinds (bytes, then pixels among what is left,
+then near among what is left), each group with a keeper (most pixels, then largest file, then
+first path) and formed keeper first without chaining, so every two members of a group are near
+each other. Each non-keeper member is one finding: ``paths = (member, keeper)``, ``data =
+{"group", "keeper", "distance", "kind"}``; counts and percentages are over members, keepers never
+count.
 
-Near copies: every pair of images whose 256-bit pHashes (``phash``, imagehash-compatible,
-hash_size 16) differ in at most ``threshold`` bits is found, exactly (multi-index hashing,
-:mod:`imgeda_ci.dupes.hashindex`; no approximate neighbours). Options: ``dhash_threshold``
-additionally requires the 256-bit dHashes within that many bits (fewer matches, never more);
-``orientation_invariant`` also matches rotations by 90 degrees and mirror images (exact with the
-scanner's ``phash_flips`` field, approximate without: see :mod:`imgeda_ci.dupes.orientation`).
+Near copies (:mod:`imgeda_ci.dupes.graph`), two ways to be a candidate, one verification:
+
+- 256-bit pHashes (``phash``, imagehash-compatible, hash_size 16) within ``threshold`` bits, every
+  such pair found exactly (multi-index hashing, :mod:`imgeda_ci.dupes.hashindex`);
+- cropped, mirrored and rotated copies: one of the eight rotations/mirrors of one image's 64-bit
+  pHash within 4 bits of the 64-bit pHash of the other image or of one of its six crops
+  (``copysig``, :mod:`imgeda_ci.dupes.copies`), every such pair found exactly too;
+- each candidate pair whose records carry thumbnails (``thumb``, scan algorithm 4) is then
+  verified (:mod:`imgeda_ci.dupes.verify`): aligned under its rotation and a crop of up to 5% per
+  side, compared block-wise on 24x24 luma. A uniform change (re-encode, resize, tone, blur,
+  crop) is a copy; a change in a few places (an object added, removed or moved: the same scene
+  with other content, as in a detection dataset) is not, and is not reported. Records scanned
+  before algorithm 4 have neither field: their pHash pairs are reported unverified, as before.
+
+``distance`` stays the pHash-256 distance, so a verified crop or rotation may be farther than the
+threshold (its message says so). Options: ``dhash_threshold`` additionally requires the 256-bit
+dHashes within that many bits (fewer matches, never more); ``orientation_invariant`` also
+matches pHash-256 pairs under rotations and mirrors (exact with ``phash_flips``); cropped,
+mirrored and rotated copies are found without it.
+
+Measured by ``benchmarks/bench_nearcopy.py`` (150 real photos of ``/work/photos``, one copy per
+transform, every image analysed by the real scanner; BEFORE = pHash-256 within 24, nothing
+verified; imagededup = its 64-bit pHash within 10 bits; fastdup, from the issue: finds crops and
+flips, rotations 2 in 25). Recall, before -> after (imagededup):
+
+RECALL_TABLE
+
+Same scene, other content (6 real backgrounds x 30 shots with twelve chess-piece-like objects,
+one or two moved per shot; 2,610 pairs of different shots, none a copy; plus 36 planted copies
+of shots): SCENE_FIGURES
+
+Distinct photos (all 2,025 photos of ``/work/photos``, 2,049,300 pairs; the folder holds real
+copies too: video frames, dataset augmentations): DISTINCT_FIGURES
 
 Default threshold 24 bits, chosen on real photos (``benchmarks/calibrate_near_duplicates.py``:
 2,025 photos of 0.3-24 MP analysed by the real scanner; 300 of them turned into copies). Share
@@ -28,11 +56,16 @@ of copies within 24 bits of their original (pHash distance p50 / p99 / max):
 Different files of that corpus: median distance 128, 1st percentile 108, 0.1th percentile 92.
 The 666 of 2,049,300 pairs within 24 were, in every sample looked at, copies: dataset
 augmentations of one picture, a photo and its annotated version, consecutive video frames,
-near-blank graphics. So 24 catches the re-encodes, resizes, tone shifts and blurs people make,
-most watermarks and 1% crops, and stays ~70 bits below distinct photos. Crops of 2% per side
-and more move a 256-bit pHash as much as 34-50 bits (its high frequencies shift): matching them
-would need a radius where exact search over a million hashes no longer fits in 30 s on one core
-(24 takes ~12 s, ``benchmarks/bench_duplicates.py``), so imgeda-ci does not promise them.
+near-blank graphics. So 24 catches the re-encodes, resizes, tone shifts and blurs people make
+and stays ~70 bits below distinct photos; crops move a 256-bit pHash 34-50 bits (its high
+frequencies shift), which is why crops come from the 64-bit copy signature instead (the
+verification is what keeps its looser candidates precise).
+
+What is promised: every pair within the threshold (pHash-256) or within 4 bits (copy signature)
+is a candidate, exactly; a candidate is reported when it verifies. What is not: a change smaller
+than a thumbnail pixel (~4% of the side) or within 5% of the border (a crop explains it) is not
+seen as local; a watermark or caption is a local change (most watermarked copies are not
+reported); a crop of one shot against another shot of the same scene may hide the difference.
 """
 
 from __future__ import annotations
@@ -101,7 +134,11 @@ def groups_of(ctx: DatasetContext, opts: NearOptions) -> list[Group]:
 def what(kind: str, d: int, threshold: int) -> str:
     """How a match is described in a message."""
     words = KIND_WORDS[kind]
-    return f"{words}" if kind != "near" else f"{words} (pHash distance {d} <= {threshold})"
+    if kind != "near":
+        return words
+    if d <= threshold:
+        return f"{words} (pHash distance {d} <= {threshold})"
+    return f"{words} (cropped, mirrored or rotated: verified on thumbnails; pHash distance {d})"
 
 
 def _group_findings(
@@ -173,9 +210,20 @@ def duplicate_pixels(
 
 @check(
     "near_duplicate",
-    "near-copy of another image: 256-bit pHash within the threshold (every pair found)",
+    "near-copy of another image: 256-bit pHash within the threshold, or a cropped, mirrored or "
+    "rotated copy (every candidate pair found, each verified on thumbnails)",
     kind="dataset",
-    reads=("phash", "dhash", "sha256", "pixel_sha256", "path", "pixels", "size"),
+    reads=(
+        "phash",
+        "dhash",
+        "copysig",
+        "thumb",
+        "sha256",
+        "pixel_sha256",
+        "path",
+        "pixels",
+        "size",
+    ),
     options=NEAR_OPTIONS,
     default_threshold=DEFAULT_THRESHOLD,
     unit="bits",
@@ -204,7 +252,17 @@ def near_duplicate(
     "duplicate_of_base",
     "image added by the change duplicates (exactly or nearly) an image already in the base",
     kind="dataset",
-    reads=("sha256", "pixel_sha256", "phash", "dhash", "path", "pixels", "size"),
+    reads=(
+        "sha256",
+        "pixel_sha256",
+        "phash",
+        "dhash",
+        "copysig",
+        "thumb",
+        "path",
+        "pixels",
+        "size",
+    ),
     options=NEAR_OPTIONS,
     default_threshold=DEFAULT_THRESHOLD,
     unit="bits",

@@ -4,7 +4,8 @@ Splits come from, in order: globs in the policy (``{split: [glob, ...]}``, given
 as ``ctx.extra["splits"]``), the record's ``split`` (set by the dataset-format readers), or the
 first path folder naming a split (train/training, val/valid/validation/validate, test/testing;
 see :mod:`imgeda_ci.dupes.splits`). Every cross-split pair with the same bytes, the same pixels,
-or 256-bit pHashes within the threshold (default 24 bits, justified in
+or near each other (256-bit pHashes within the threshold, default 24 bits, or a cropped, mirrored
+or rotated copy; verified on thumbnails: the same scene with objects moved is no leak; see
 :mod:`imgeda_ci.checks.duplicates`) is found (:func:`imgeda_ci.dupes.find_leaks`).
 
 One finding per image and earlier split it leaks from, counted against the image in the later
@@ -45,7 +46,18 @@ def _globs(ctx: DatasetContext) -> Mapping[str, Sequence[str]] | None:
     "leakage",
     "image duplicated (exactly or nearly) in an earlier split: train/val/test leakage",
     kind="dataset",
-    reads=("split", "path", "sha256", "pixel_sha256", "phash", "dhash", "pixels", "size"),
+    reads=(
+        "split",
+        "path",
+        "sha256",
+        "pixel_sha256",
+        "phash",
+        "dhash",
+        "copysig",
+        "thumb",
+        "pixels",
+        "size",
+    ),
     options=NEAR_OPTIONS,
     default_threshold=DEFAULT_THRESHOLD,
     unit="bits",

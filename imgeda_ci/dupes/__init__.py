@@ -15,6 +15,10 @@ The searches of one run share a :class:`DupeSearch` (:mod:`imgeda_ci.dupes.searc
 records' columns and content keys, and the near-pair memory that lets the base's search after
 the head's compare only what a change added; each search makes one of its own without it.
 
+Near pairs: 256-bit pHashes within a threshold, plus cropped, mirrored and rotated copies from
+the records' copy signatures (:mod:`imgeda_ci.dupes.copies`), each verified on the records'
+thumbnails (:mod:`imgeda_ci.dupes.verify`); see :mod:`imgeda_ci.dupes.graph`.
+
 ``DEFAULT_THRESHOLD`` is the near-duplicate pHash distance (256-bit, bits); its justification
 on real photos is in :mod:`imgeda_ci.checks.duplicates`.
 """

@@ -7,8 +7,9 @@ group, and the keeper of a group is the best image of it):
 2. ``pixels``: among the keepers of step 1 and the images without byte copies, records with the
    same ``pixel_sha256`` (same decoded pixels, different files: metadata edited, lossless
    re-save);
-3. ``near``: among what remains, images whose 256-bit pHashes differ in at most ``threshold``
-   bits (see :mod:`imgeda_ci.dupes.graph`; optionally confirmed by the dHash, optionally
+3. ``near``: among what remains, images near each other: 256-bit pHashes within ``threshold``
+   bits or a cropped, mirrored or rotated copy, verified on thumbnails when the records carry
+   them (see :mod:`imgeda_ci.dupes.graph`; optionally confirmed by the dHash, optionally
    orientation-invariant).
 
 The keeper is the best image: most pixels, then largest file, then first path. Near groups are
@@ -17,13 +18,13 @@ threshold of a keeper already chosen (all of them are better) becomes a member: 
 such keeper's group it fits (within the threshold of every member already there), else of a new
 group of that keeper; otherwise the image becomes a keeper itself. Guarantees:
 
-- no two images of a group (keeper included) are farther apart than the threshold: A~B and
-  B~C never pull A and C together (a keeper may head several groups for that reason);
+- every two images of a group (keeper included) are near each other: A~B and B~C never pull
+  A and C together (a keeper may head several groups for that reason);
 - the keeper is the best image of its group, and each image is a non-keeper member of at most
   one group of any kind;
-- the images kept (keepers and images in no group) are pairwise farther apart than the
-  threshold, so of every pair within the threshold at least one image is reported, and every
-  image within the threshold of a better kept image is reported: recall 1.0 at the threshold;
+- no two of the images kept (keepers and images in no group) are near each other, so of every
+  near pair at least one image is reported, and every image near a better kept image is
+  reported: recall 1.0 over the near relation;
 - the result does not depend on the order of the records.
 """
 

@@ -35,7 +35,7 @@ import numpy.typing as npt
 T = 24  # thumbnail side
 THUMB_BYTES = T * T
 #: a copy's largest residual level and ratio (:func:`residuals`; see the module doc)
-MAX_LEVEL = 0.3
+MAX_LEVEL = 0.12
 MAX_RATIO = 5.0
 OFFSETS = (0.0, 0.025, 0.05)  # crop per side tried
 _BLOCK = 2
