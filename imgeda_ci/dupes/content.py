@@ -4,8 +4,9 @@ One pass over the records gives, per row: whether the image was read (``ok``), i
 decoded pixels as small integer ids (``sha``, ``pix``: equal ids, equal strings; -1 when absent),
 its 256-bit pHash and dHash as ``(n, 4)`` uint64 rows and its copy signature as ``(n, 10)``
 (:mod:`imgeda_ci.dupes.copies`; with masks saying which rows have a valid one; thumbnails are
-decoded only for the rows a search verifies, :func:`thumbs_of`) and its place in the *quality order* (``rank``: most pixels, then largest file, then path;
-the order :func:`imgeda_ci.dupes.groups.quality_key` defines).
+decoded only for the rows a search verifies, :func:`thumbs_of`) and its place in the *quality
+order* (``rank``: most pixels, then largest file, then path; the order
+:func:`imgeda_ci.dupes.groups.quality_key` defines).
 
 Groups, leakage and base duplicates then work on these arrays and only touch, in Python, the
 rows that have a match at all: in a real dataset that is a few percent, so a search over 50,000
