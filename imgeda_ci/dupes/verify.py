@@ -14,8 +14,9 @@ their finest detail) and squared. On its 10x10 blocks of 2x2 pixels, :func:`resi
   dataset) changes a few blocks: the ratio is large. Not a copy;
 - different pictures differ everywhere: the level is high. Not a copy.
 
-A pair is a copy when the level is at most :data:`MAX_LEVEL` and the ratio at most
-:data:`MAX_RATIO`. What that costs and gains, on
+A pair is a copy when the ratio is at most :data:`MAX_RATIO` and, for a candidate of the copy
+signatures (whose 64-bit hashes match far more often by chance than 256-bit pHashes within 24
+bits), the level at most :data:`MAX_LEVEL`. What that costs and gains, on
 planted copies of real photos and on a same-background scene set, is measured by
 ``benchmarks/bench_nearcopy.py`` and quoted in :mod:`imgeda_ci.checks.duplicates`. A change
 smaller than a thumbnail pixel (~4% of the side) or within 5% of the border (where a crop
@@ -140,8 +141,10 @@ def residuals(a: F32, b: F32) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.f
     return level, ratio
 
 
-def is_copy(a: F32, b: F32) -> npt.NDArray[np.bool_]:
-    """Which pairs of thumbnails (``b`` already oriented) are copies (see the module doc)."""
+def is_copy(a: F32, b: F32, max_level: float = MAX_LEVEL) -> npt.NDArray[np.bool_]:
+    """Which pairs of thumbnails (``b`` already oriented) are copies (see the module doc);
+    ``max_level``: the bound on the level (``inf`` for candidates already known to be close,
+    whose only question is whether the change is local)."""
     level, ratio = residuals(a, b)
-    out: npt.NDArray[np.bool_] = (level <= MAX_LEVEL) & (ratio <= MAX_RATIO)
+    out: npt.NDArray[np.bool_] = (level <= max_level) & (ratio <= MAX_RATIO)
     return out
