@@ -34,14 +34,38 @@ transform, every image analysed by the real scanner; BEFORE = pHash-256 within 2
 verified; imagededup = its 64-bit pHash within 10 bits; fastdup, from the issue: finds crops and
 flips, rotations 2 in 25). Recall, before -> after (imagededup):
 
-RECALL_TABLE
+- re-encode q70 / resize 0.5 / brightness +15% / -15% / blur r2: 0.993 -> 0.993 / 0.980 /
+  0.993 / 1.000 / 0.993 (0.993 / 0.993 / 0.987 / 0.993 / 0.993)
+- crop per side 1% / 3% / 5%: 0.887 / 0.047 / 0.007 -> 0.947 / 0.887 / 0.900 (0.993 / 0.933 /
+  0.567)
+- crop of one side 1% / 3% / 5%: 0.993 / 0.113 / 0.007 -> 0.973 / 0.907 / 0.927 (0.993 / 0.980 /
+  0.907)
+- mirror / rotation 90 / 180 / 270: 0 -> 0.993 / 0.993 / 0.987 / 0.987 (0 everywhere);
+  rotation 90 + crop 3% per side: 0 -> 0.887 (0)
+- semi-transparent watermark text: 0.813 -> 0.327 (0.973): text laid over a picture is a local
+  change, and the verification calls it one.
+
+So the goal of issue 18 (>= 0.95 on every crop up to 5% and every turn) is met for mirrors and
+rotations, not for crops of 3-5% (0.89-0.93): of those, ~5% are beyond 4 bits of every stored
+crop (the 64-bit candidates), and another ~5% fail the verification, whose 24x24 thumbnails
+cannot align a crop exactly; imagededup stays ahead on 1-3% crops and watermarks.
 
 Same scene, other content (6 real backgrounds x 30 shots with twelve chess-piece-like objects,
 one or two moved per shot; 2,610 pairs of different shots, none a copy; plus 36 planted copies
-of shots): SCENE_FIGURES
+of shots): shot
+pairs related 218 (8.4%) before, 29 (1.1%) after; planted copies found 18 -> 33 of 36;
+precision 0.064 -> 0.388 (the goal, 0.99, is not met: a piece of ~5% of the side moved is about
+one thumbnail pixel, and a crop's resampling error can hide it).
 
 Distinct photos (all 2,025 photos of ``/work/photos``, 2,049,300 pairs; the folder holds real
-copies too: video frames, dataset augmentations): DISTINCT_FIGURES
+copies too: video frames, dataset augmentations): pairs
+related 666 before, 920 after (634 both, 286 only after, 32 only before). Of the 286 new ones,
+233 are frames of one drone video (coco-person-detection, across its train/valid/test splits)
+taken a few frames apart while the camera moves: the verification sees them as copies (level
+median 0.03, like planted crops) though some show a person who moved, too small for a 24x24
+thumbnail; 30 are different boats on open water (yolo-ships: near-flat pictures whose one object
+is about a thumbnail pixel); the rest are screenshots and annotated versions of one picture.
+The 32 lost are pHash pairs the verification calls local changes (mostly those video frames).
 
 Default threshold 24 bits, chosen on real photos (``benchmarks/calibrate_near_duplicates.py``:
 2,025 photos of 0.3-24 MP analysed by the real scanner; 300 of them turned into copies). Share
