@@ -285,7 +285,10 @@ def refine(
     if pairs:
         na, nb = np.array(pairs, dtype=np.int64).T
         zero = np.zeros(len(na), dtype=np.int64)
-        checked, same = _verified(copy, rep[na], rep[nb], zero, every, np.inf)
+        # a pair close under an unknown turn: a wrong turn is another picture, so the level
+        # bound applies then; under the identity only whether the change is local matters
+        level = verify.MAX_LEVEL if every else np.inf
+        checked, same = _verified(copy, rep[na], rep[nb], zero, every, level)
         local = checked & ~same  # the same scene with other content: not a copy
         for x, y in zip(na[local].tolist(), nb[local].tolist(), strict=True):
             del graph.adj[x][y], graph.adj[y][x]

@@ -210,3 +210,19 @@ def test_near_pairs_of_64_bit_rows_match_brute_force() -> None:
         zip(i.tolist(), j.tolist(), strict=False)
     )
     assert len(i) >= 400
+
+
+def test_orientation_invariant_pairs_are_verified_under_every_turn() -> None:
+    img = shot(scene(9), 40, 30)
+    first, second = same_scene(6)
+    recs = [
+        record(jpeg(img), "a.jpg"),
+        record(jpeg(img.transpose(ROT.ROTATE_90), 80), "a_rotated.jpg"),
+        record(jpeg(first), "board.jpg"),
+        record(jpeg(second), "board_moved.jpg"),
+    ]
+    groups = find_groups(recs, NearOptions(24, orientation_invariant=True))
+    pairs = {
+        frozenset((recs[m]["path"], recs[g.keeper]["path"])) for g in groups for m, _ in g.members
+    }
+    assert pairs == {frozenset(("a.jpg", "a_rotated.jpg"))}
