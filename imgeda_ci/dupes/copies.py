@@ -91,19 +91,35 @@ class Candidates:
     dist: I64
 
 
-def candidates(sig: U64, has: Bool) -> Candidates:
+def candidates(sig: U64, has: Bool, side: Bool | None = None) -> Candidates:
     """Every pair of items (rows of ``sig`` with ``has``) within :data:`COPY_RADIUS` of each
-    other in the sense of the module doc, exactly; the closest match of each pair."""
+    other in the sense of the module doc, exactly; the closest match of each pair. With
+    ``side`` (a bool per item), only pairs of items on different sides."""
     items = np.flatnonzero(has)
+    if side is None:
+        return _search(sig, items, items)
+    t, f = items[side[items]], items[~side[items]]
+    one, two = _search(sig, t, f), _search(sig, f, t)
+    return _closest(
+        np.concatenate([one.query, two.query]),
+        np.concatenate([one.index, two.index]),
+        np.concatenate([one.variant, two.variant]),
+        np.concatenate([one.dist, two.dist]),
+    )
+
+
+def _search(sig: U64, queries: I64, indexed: I64) -> Candidates:
+    """Pairs of a query item's turned whole hash within the radius of an indexed item's whole
+    or cropped hash (an item may be on both lists)."""
     empty = np.zeros(0, dtype=np.int64)
-    if len(items) < 2:
+    if not len(queries) or not len(indexed) or len(np.union1d(queries, indexed)) < 2:
         return Candidates(empty, empty, empty, empty)
-    query = orientations(sig[items]).reshape(-1)
-    index = sig[items][:, list(INDEXED)].reshape(-1)
+    query = orientations(sig[queries]).reshape(-1)
+    index = sig[indexed][:, list(INDEXED)].reshape(-1)
     n_q = len(query)
-    item = np.concatenate([np.repeat(items, 8), np.repeat(items, len(INDEXED))])
+    item = np.concatenate([np.repeat(queries, 8), np.repeat(indexed, len(INDEXED))])
     var = np.concatenate(
-        [np.tile(np.arange(8, dtype=np.int64), len(items)), -np.ones(len(index), dtype=np.int64)]
+        [np.tile(np.arange(8, dtype=np.int64), len(queries)), -np.ones(len(index), dtype=np.int64)]
     )
     side = np.zeros(n_q + len(index), dtype=np.bool_)
     side[:n_q] = True
@@ -111,13 +127,17 @@ def candidates(sig: U64, has: Bool) -> Candidates:
     q, i, d = _entry_pairs(found, side)
     qa, ib = item[q], item[i]
     keep = qa != ib
-    q, qa, ib, d = q[keep], qa[keep], ib[keep], d[keep]
+    return _closest(qa[keep], ib[keep], var[q[keep]], d[keep])
+
+
+def _closest(qa: I64, ib: I64, var: I64, d: I64) -> Candidates:
+    """One match per unordered item pair: the closest."""
     lo, hi = np.minimum(qa, ib), np.maximum(qa, ib)
     order = np.lexsort((d, hi, lo))  # closest match of each pair first
     first = np.ones(len(order), dtype=np.bool_)
     first[1:] = (lo[order][1:] != lo[order][:-1]) | (hi[order][1:] != hi[order][:-1])
     pick = order[first]
-    return Candidates(qa[pick], ib[pick], var[q[pick]], d[pick])
+    return Candidates(qa[pick], ib[pick], var[pick], d[pick])
 
 
 def _entry_pairs(found: hashindex.NearPairs, side: Bool) -> tuple[I64, I64, I64]:

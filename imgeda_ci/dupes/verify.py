@@ -141,6 +141,21 @@ def residuals(a: F32, b: F32) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.f
     return level, ratio
 
 
+DIFFERENT, COPY, LOCAL = 0, 1, 2  # what :func:`classify` says of a pair
+#: the largest level of a local change: beyond it the pictures differ everywhere
+MAX_LOCAL_LEVEL = 0.35
+
+
+def classify(a: F32, b: F32) -> npt.NDArray[np.int8]:
+    """Per pair of thumbnails (``b`` already oriented): :data:`COPY` (a uniform change),
+    :data:`LOCAL` (the same framing, a few places changed) or :data:`DIFFERENT`."""
+    level, ratio = residuals(a, b)
+    out = np.full(len(a), DIFFERENT, dtype=np.int8)
+    out[(level <= MAX_LOCAL_LEVEL) & (ratio > MAX_RATIO)] = LOCAL
+    out[(level <= MAX_LEVEL) & (ratio <= MAX_RATIO)] = COPY
+    return out
+
+
 def is_copy(a: F32, b: F32, max_level: float = MAX_LEVEL) -> npt.NDArray[np.bool_]:
     """Which pairs of thumbnails (``b`` already oriented) are copies (see the module doc);
     ``max_level``: the bound on the level (``inf`` for candidates already known to be close,
