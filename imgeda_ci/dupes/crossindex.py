@@ -1,0 +1,79 @@
+"""Every pair (query value, index value) of 64-bit hashes within a Hamming radius, exactly.
+
+The sided multi-index search: the 64 bits are cut into ``m = max(3, radius // 2 + 1)``
+contiguous chunks (:func:`imgeda_ci.dupes.hashindex.chunk_bounds`), so two hashes at most
+``radius`` apart differ in at most one bit of some chunk (pigeonhole: ``2 m > radius``). Per
+chunk, only the *index* values are tabled (sorted by chunk value, with a direct-address table of
+each value's run: ``2**width`` counters, width <= 22) and only the *query* values probe it, with
+their chunk value and its ``width`` one-bit neighbours. Each candidate's full distance is
+computed; a pair found by several chunks is returned once. Nothing is approximate.
+
+The work is ``queries x (width + 1)`` probes per chunk plus the candidates, about
+``queries x index x m x (width + 1) / 2**width`` for random hashes: unlike a self-join of both
+sets, index values are never compared with each other. Candidates are confirmed in bounded
+batches, so memory is linear in the input plus the output.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from imgeda_ci.dupes.hashindex import I64, U64, chunk_bounds, chunk_values
+
+_BATCH = 1 << 21  # candidate pairs confirmed per batch
+
+
+def near_across(query: U64, index: U64, radius: int) -> tuple[I64, I64, I64]:
+    """``(q, i, d)``: every pair of positions with ``popcount(query[q] ^ index[i]) = d <=
+    radius``, each pair once, sorted by ``(q, i)``."""
+    if radius < 0:
+        raise ValueError("radius must be >= 0")
+    found_q: list[I64] = []
+    found_i: list[I64] = []
+    found_d: list[I64] = []
+    if len(query) and len(index):
+        chunks = max(3, radius // 2 + 1)
+        for lo, hi in chunk_bounds(chunks, 64):
+            for q, i, d in _chunk(query, index, lo, hi, radius):
+                found_q.append(q)
+                found_i.append(i)
+                found_d.append(d)
+    if not found_q:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    q, i, d = np.concatenate(found_q), np.concatenate(found_i), np.concatenate(found_d)
+    _, first = np.unique(q * len(index) + i, return_index=True)  # found by several chunks
+    return q[first], i[first], d[first]
+
+
+def _chunk(query: U64, index: U64, lo: int, hi: int, radius: int) -> Iterator[tuple[I64, I64, I64]]:
+    """The pairs within ``radius`` whose chunk ``lo..hi-1`` values differ in at most one bit."""
+    width = hi - lo
+    keys = chunk_values(index[:, None], lo, hi).astype(np.int64)
+    order = np.argsort(keys, kind="stable")
+    values = index[order]  # in chunk order: a run's candidates are read in sequence
+    counts = np.bincount(keys, minlength=1 << width)
+    starts = np.cumsum(counts) - counts
+    qkeys = chunk_values(query[:, None], lo, hi).astype(np.int64)
+    for flip in [0, *(1 << b for b in range(width))]:
+        target = qkeys ^ flip
+        c = counts[target]
+        hit = np.flatnonzero(c)
+        if not len(hit):
+            continue
+        c, first = c[hit], starts[target[hit]]
+        ends = np.cumsum(c)
+        cut = 0
+        while cut < len(hit):  # queries in blocks of about _BATCH candidates
+            stop = int(np.searchsorted(ends, (ends[cut - 1] if cut else 0) + _BATCH, "right"))
+            stop = max(stop, cut + 1)
+            n = c[cut:stop]
+            pos = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
+            pos += np.repeat(first[cut:stop], n)
+            q = np.repeat(hit[cut:stop], n)
+            d = np.bitwise_count(query[q] ^ values[pos]).astype(np.int64)
+            keep = np.flatnonzero(d <= radius)
+            yield q[keep], order[pos[keep]], d[keep]
+            cut = stop
