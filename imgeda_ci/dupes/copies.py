@@ -14,7 +14,7 @@ entries of the other. :func:`candidates` returns every such pair and nothing els
 closest match: the query image, the index image, the distance, and the ``variant`` (order of
 :data:`imgeda_ci.dupes.orientation.VARIANT_NAMES`) turning the query image onto the index image:
 ``code(entry)^-1 . g . code(whole of query)``. Found by the sided multi-index search
-(:mod:`imgeda_ci.dupes.crossindex`): distinct query values against distinct entry values.
+(:mod:`imgeda_ci.dupes.crossindex`): the queries against the entries.
 
 Why (``benchmarks/bench_copy_candidates.py``, 300 real photos, copies per transform): a copy's
 canonical whole hash lies within 5 bits of its original's matching entry for >= 0.977 of crops of
@@ -96,10 +96,15 @@ def parse(values: Sequence[object]) -> tuple[U64, Bool]:
 
 def codes(sig: U64) -> tuple[I64, I64]:
     """``(n, 11)`` orientation codes of the entries and ``(n,)`` flags of the whole image."""
-    shift = np.uint64(37) - np.uint64(3) * np.arange(ENTRIES + 1, dtype=np.uint64)
-    tail = (sig[:, TAIL, None] >> shift[None, :]) & np.uint64(7)
-    out = tail.astype(np.int64)
+    out = _fields(sig[:, TAIL], np.arange(ENTRIES + 1))
     return out[:, :ENTRIES], out[:, ENTRIES]
+
+
+def _fields(tail: U64, k: I64) -> I64:
+    """Field ``k`` (0-10: the entries' codes, 11: the flags) of each tail, three bits each."""
+    shift = np.uint64(37) - np.uint64(3) * np.asarray(k, dtype=np.uint64)
+    out: I64 = ((tail[..., None] >> shift) & np.uint64(7)).astype(np.int64)
+    return out
 
 
 def _transpose(h: U64) -> U64:
@@ -111,12 +116,20 @@ def _transpose(h: U64) -> U64:
     return out
 
 
-def orientations(h: U64) -> U64:
-    """``(n, 8)``: canonical hashes ``h`` under the eight rotations/mirrors (order of
+def turn(h: U64, variant: I64) -> U64:
+    """Each canonical hash of ``h`` turned by its ``variant`` (order of
     :data:`imgeda_ci.dupes.orientation.VARIANT_NAMES`), exact: sign hashes."""
     lr, tb = _MASKS
-    plain = np.stack([h, h ^ lr, h ^ tb, h ^ lr ^ tb], axis=1)
-    return np.concatenate([plain, _transpose(plain.reshape(-1)).reshape(-1, 4)], axis=1)
+    v = np.asarray(variant)
+    out = h ^ np.where(v & 1, lr, np.uint64(0)) ^ np.where(v & 2, tb, np.uint64(0))
+    t = np.flatnonzero(v >= 4)
+    out[t] = _transpose(out[t])
+    return out
+
+
+def orientations(h: U64) -> U64:
+    """``(n, 8)``: canonical hashes ``h`` under the eight rotations/mirrors."""
+    return turn(np.repeat(h, 8), np.tile(np.arange(8), len(h))).reshape(-1, 8)
 
 
 def allowed(flags: I64) -> Bool:
@@ -147,24 +160,20 @@ def candidates(sig: U64, has: Bool) -> Candidates:
     empty = np.zeros(0, dtype=np.int64)
     if len(items) < 2:
         return Candidates(empty, empty, empty, empty)
-    code, flags = codes(sig[items])
-    ok = allowed(flags)
+    ok = allowed(_fields(sig[items, TAIL], np.array([ENTRIES]))[:, 0])
     q_row, q_turn = np.nonzero(ok)
     q_item = items[q_row]
-    q_vals = orientations(sig[items, 0])[ok]
-    i_row = np.repeat(np.arange(len(items)), ENTRIES)
-    i_item = items[i_row]
-    i_entry = np.tile(np.arange(ENTRIES), len(items))
-    i_vals = sig[items, :ENTRIES].reshape(-1)
-    uq, q_of = np.unique(q_vals, return_inverse=True)
-    ui, i_of = np.unique(i_vals, return_inverse=True)
-    a, b, d = near_across(uq, ui, COPY_RADIUS)
-    qe, ie, d = _entries(q_of, i_of, a, b, d)
-    qa, ib = q_item[qe], i_item[ie]
+    q_vals = turn(sig[items[q_row], 0], q_turn)
+    i_vals = sig[items, :ENTRIES].reshape(-1)  # entry ie: row ie // ENTRIES, entry ie % ENTRIES
+    qe, ie, d = near_across(q_vals, i_vals, COPY_RADIUS)
+    i_row, i_entry = np.divmod(ie, ENTRIES)
+    qa, ib = q_item[qe], items[i_row]
     keep = qa != ib
-    qe, ie, qa, ib, d = qe[keep], ie[keep], qa[keep], ib[keep], d[keep]
-    code_q = code[q_row[qe], 0]
-    code_i = code[i_row[ie], i_entry[ie]]
+    qe, i_row, i_entry, qa, ib, d = (x[keep] for x in (qe, i_row, i_entry, qa, ib, d))
+    code_q = _fields(sig[qa, TAIL], np.array([0]))[:, 0]
+    code_i = np.take_along_axis(_fields(sig[ib, TAIL], np.arange(ENTRIES)), i_entry[:, None], 1)[
+        :, 0
+    ]
     variant = MUL[INV[code_i], MUL[q_turn[qe], code_q]]
     lo, hi = np.minimum(qa, ib), np.maximum(qa, ib)
     order = np.lexsort((variant, qa, d, hi, lo))  # closest match of each pair first
@@ -172,22 +181,3 @@ def candidates(sig: U64, has: Bool) -> Candidates:
     first[1:] = (lo[order][1:] != lo[order][:-1]) | (hi[order][1:] != hi[order][:-1])
     pick = order[first]
     return Candidates(qa[pick], ib[pick], variant[pick], d[pick])
-
-
-def _entries(q_of: I64, i_of: I64, a: I64, b: I64, d: I64) -> tuple[I64, I64, I64]:
-    """Every (query entry of value ``a[t]``, index entry of value ``b[t]``) and its distance."""
-    q_order, q_bounds = _runs(q_of, int(a.max(initial=-1)) + 1)
-    i_order, i_bounds = _runs(i_of, int(b.max(initial=-1)) + 1)
-    la, lb = np.diff(q_bounds)[a], np.diff(i_bounds)[b]
-    count = la * lb
-    pair = np.repeat(np.arange(len(a), dtype=np.int64), count)
-    offset = np.arange(len(pair), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
-    qe = q_order[q_bounds[a][pair] + offset // lb[pair]]
-    ie = i_order[i_bounds[b][pair] + offset % lb[pair]]
-    return qe, ie, d[pair]
-
-
-def _runs(of: I64, values: int) -> tuple[I64, I64]:
-    """Entries grouped by value: their order and each value's bounds in it."""
-    order = np.argsort(of, kind="stable")
-    return order, np.searchsorted(of[order], np.arange(values + 1))

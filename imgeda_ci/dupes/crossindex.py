@@ -49,20 +49,23 @@ def near_across(query: U64, index: U64, radius: int) -> tuple[I64, I64, I64]:
 
 
 def _chunk(query: U64, index: U64, lo: int, hi: int, radius: int) -> Iterator[tuple[I64, I64, I64]]:
-    """The pairs within ``radius`` whose chunk ``lo..hi-1`` values differ in at most one bit."""
+    """The pairs within ``radius`` whose chunk ``lo..hi-1`` values differ in at most one bit.
+
+    Both sides are put in chunk order, so the table and the candidates are read nearly in
+    sequence (a probe's targets rise with the query's chunk value)."""
     width = hi - lo
-    keys = chunk_values(index[:, None], lo, hi).astype(np.int64)
-    order = np.argsort(keys, kind="stable")
-    values = index[order]  # in chunk order: a run's candidates are read in sequence
+    keys = chunk_values(index[:, None], lo, hi).astype(np.uint32)
+    order = np.argsort(keys).astype(np.int32 if len(index) < 2**31 else np.int64)
+    values = index[order]
     counts = np.bincount(keys, minlength=1 << width)
     starts = np.cumsum(counts) - counts
-    qkeys = chunk_values(query[:, None], lo, hi).astype(np.int64)
+    qkeys = chunk_values(query[:, None], lo, hi).astype(np.uint32)
+    q_order = np.argsort(qkeys).astype(np.int32 if len(query) < 2**31 else np.int64)
+    qkeys, qvalues = qkeys[q_order].astype(np.int64), query[q_order]
     for flip in [0, *(1 << b for b in range(width))]:
         target = qkeys ^ flip
         c = counts[target]
         hit = np.flatnonzero(c)
-        if not len(hit):
-            continue
         c, first = c[hit], starts[target[hit]]
         ends = np.cumsum(c)
         cut = 0
@@ -70,10 +73,13 @@ def _chunk(query: U64, index: U64, lo: int, hi: int, radius: int) -> Iterator[tu
             stop = int(np.searchsorted(ends, (ends[cut - 1] if cut else 0) + _BATCH, "right"))
             stop = max(stop, cut + 1)
             n = c[cut:stop]
-            pos = np.arange(int(n.sum()), dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
-            pos += np.repeat(first[cut:stop], n)
+            total = int(ends[stop - 1] - (ends[cut - 1] if cut else 0))
+            # the run of each query's target, one position after the other
+            pos = np.arange(total, dtype=np.int64) + np.repeat(
+                first[cut:stop] - (ends[cut:stop] - n - (ends[cut - 1] if cut else 0)), n
+            )
             q = np.repeat(hit[cut:stop], n)
-            d = np.bitwise_count(query[q] ^ values[pos]).astype(np.int64)
+            d = np.bitwise_count(qvalues[q] ^ values[pos]).astype(np.int64)
             keep = np.flatnonzero(d <= radius)
-            yield q[keep], order[pos[keep]], d[keep]
+            yield q_order[q[keep]].astype(np.int64), order[pos[keep]].astype(np.int64), d[keep]
             cut = stop
