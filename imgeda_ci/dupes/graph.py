@@ -246,7 +246,7 @@ def build(
 
 @dataclass(frozen=True)
 class CopyInput:
-    """Per item: its copy signature (``(n, 10)`` rows, :func:`imgeda_ci.dupes.copies.parse`),
+    """Per item: its copy signature (``(n, 12)`` rows, :func:`imgeda_ci.dupes.copies.parse`),
     whether it has one, and how to get thumbnails of some items (decoded on demand)."""
 
     sig: U64

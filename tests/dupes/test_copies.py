@@ -61,6 +61,7 @@ COPIES = {
     "crop 3%/side": lambda im: jpeg(crop(im, 0.03, 0.03, 0.03, 0.03)),
     "crop 5% left": lambda im: jpeg(crop(im, 0.05, 0, 0, 0)),
     "crop 5% bottom": lambda im: jpeg(crop(im, 0, 0, 0, 0.05)),
+    "crop 5% left+top": lambda im: jpeg(crop(im, 0.05, 0.05, 0, 0)),
     "mirror": lambda im: jpeg(im.transpose(ROT.FLIP_LEFT_RIGHT)),
     "rot90": lambda im: jpeg(im.transpose(ROT.ROTATE_90)),
     "rot270 + crop 3%": lambda im: jpeg(crop(im.transpose(ROT.ROTATE_270), *[0.03] * 4)),
