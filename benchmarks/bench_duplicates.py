@@ -139,11 +139,15 @@ def in_child(fn: Callable[[], object]) -> tuple[float, float]:
 def search_cost(n: int, real: Path | None, noise: int) -> None:
     """The copy-candidate search against the 256-bit search, CPU and peak RSS, on ``n``."""
     h = np.random.default_rng(n).integers(0, 2**64 - 1, size=(n, 4), dtype=np.uint64)
-    ref_cpu, ref_rss = in_child(lambda: near_pairs(h, DEFAULT_THRESHOLD))
-    print(f"  {f'256-bit r={DEFAULT_THRESHOLD}':34s} {ref_cpu:7.2f} s CPU  {ref_rss:7.0f} MiB")
     sets = [("copy sig. random", random_signatures(n, n + 1))]
     if real is not None:
         sets.append((f"copy sig. real+{noise} bits", replicated(real, n, noise, n + 2)))
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    print(
+        f"  (RSS of the parent at each fork: {pages * os.sysconf('SC_PAGE_SIZE') / 2**20:.0f} MiB)"
+    )
+    ref_cpu, ref_rss = in_child(lambda: near_pairs(h, DEFAULT_THRESHOLD))
+    print(f"  {f'256-bit r={DEFAULT_THRESHOLD}':34s} {ref_cpu:7.2f} s CPU  {ref_rss:7.0f} MiB")
     for name, sig in sets:
         has = np.ones(n, dtype=np.bool_)
         cpu, rss = in_child(lambda sig=sig, has=has: copies.candidates(sig, has))

@@ -164,8 +164,8 @@ def candidates(sig: U64, has: Bool) -> Candidates:
     q_row, q_turn = np.nonzero(ok)
     q_item = items[q_row]
     q_vals = turn(sig[items[q_row], 0], q_turn)
-    i_vals = sig[items, :ENTRIES].reshape(-1)  # entry ie: row ie // ENTRIES, entry ie % ENTRIES
-    qe, ie, d = near_across(q_vals, i_vals, COPY_RADIUS)
+    # entry ie: row ie // ENTRIES, entry ie % ENTRIES (not kept here: the search owns the copy)
+    qe, ie, d = near_across(q_vals, sig[items, :ENTRIES].reshape(-1), COPY_RADIUS)
     i_row, i_entry = np.divmod(ie, ENTRIES)
     qa, ib = q_item[qe], items[i_row]
     keep = qa != ib
