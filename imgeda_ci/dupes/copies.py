@@ -79,8 +79,8 @@ INV = np.argmin(MUL, axis=1)
 _PARITY = np.arange(KEEP) % 2
 #: the bits a left-right mirror / top-bottom flip of a canonical entry negates
 _MASKS = tuple(
-    np.uint64(int("".join(map(str, m.reshape(-1).tolist())), 2))
-    for m in (_PARITY[None, :] + 0 * _PARITY[:, None], _PARITY[:, None] + 0 * _PARITY[None, :])
+    np.uint64(int("".join(map(str, np.broadcast_to(m, (KEEP, KEEP)).reshape(-1).tolist())), 2))
+    for m in (_PARITY[None, :], _PARITY[:, None])  # odd columns, odd rows
 )
 TAIL = ENTRIES  # the column of :func:`parse`'s rows holding the codes and flags
 
