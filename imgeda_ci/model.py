@@ -57,9 +57,10 @@ Measurements (standard and deep), taken on the EXIF-oriented image scaled to fit
   dhash         256-bit difference hash (hash_size 16), 64 hex chars
   phash_flips   pHashes of the image mirrored left-right, top-bottom, and rotated 180 degrees
                 (3 x 64 hex chars): exact orientation-invariant duplicate matching
-  copysig       ten 64-bit pHashes (160 hex chars): the whole image, its three mirrors and six
-                crops (2.5%/5% off every side, 5% off one side): candidates for cropped,
-                mirrored and rotated copies (imgeda_ci.scan.copysig)
+  copysig       eleven 64-bit DCT sign hashes in canonical orientation, their orientation codes
+                and flags (base64, 124 chars): the whole image and ten crops (2.5%/5% off every
+                side, 5% off one side or two at a corner): candidates for cropped, mirrored and
+                rotated copies (imgeda_ci.scan.copysig)
   thumb         the image as 24x24 luma bytes, base64 (768 chars): verifies a candidate copy
   pixel_sha256  identity of the decoded pixels: for JPEG the SHA-256 of the coded image data
                 (quantisation/Huffman tables and entropy-coded scans, metadata segments ignored)
