@@ -35,7 +35,9 @@ Measurements (standard and deep), taken on the EXIF-oriented image scaled to fit
   stats.luma_mean, luma_std   ITU-R 601 luma mean and standard deviation (= RMS contrast)
   stats.luma_p                luma percentiles {"p1","p5","p50","p95","p99","p999"}
   stats.clip                  {"low","high"}: [R, G, B, luma] shares of pixels at 0-4 (crushed)
-                              and at 251-255 (blown); see imgeda_ci.scan.clipping
+                              and at 251-255 (blown); "rim": the share of the pixels
+                              bordering blown luma that are bright (>= 200), None when under
+                              5% is blown; see imgeda_ci.scan.clipping
   stats.dynamic_range         luma p99 - p1
   stats.entropy               Shannon entropy of the 256-bin luma histogram, bits (0..8)
   stats.colorfulness          Hasler-Süsstrunk colourfulness (0 = gray)

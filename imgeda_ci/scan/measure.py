@@ -18,7 +18,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from imgeda_ci.scan.blur import blur_sigma
-from imgeda_ci.scan.clipping import clipping
+from imgeda_ci.scan.clipping import clipping, rim
 from imgeda_ci.scan.hashes import dhash, hash_base, phash_and_flips
 from imgeda_ci.scan.noise import noise_level
 
@@ -90,6 +90,7 @@ def measure(gray: Image.Image, rgb: Image.Image) -> tuple[dict[str, Any], str, s
         "pad": pad,
         "analysis_size": [w, h],
     }
+    stats["clip"]["rim"] = rim(lum, stats["clip"]["high"][3])
     base = hash_base(gray)
     ph, flips = phash_and_flips(base)
     return stats, ph, dhash(base), flips
