@@ -75,9 +75,10 @@ def hash_pixels(img: Image.Image, h: Any) -> None:
 
 def draft_factor(size: tuple[int, int], target: tuple[int, int]) -> int:
     """The reduction JPEG's ``draft`` applies for ``target``: the largest of 8, 4, 2 and 1
-    that leaves the image at least ``target`` on both sides (Pillow's JpegImageFile.draft)."""
+    that leaves the image at least ``target`` on both sides (Pillow's JpegImageFile.draft);
+    1 for an image smaller than ``target``."""
     scale = min(size[0] // max(1, target[0]), size[1] // max(1, target[1]))
-    return next(f for f in (8, 4, 2, 1) if scale >= f)
+    return next((f for f in (8, 4, 2) if scale >= f), 1)
 
 
 def reduced(img: Image.Image, target: tuple[int, int]) -> Image.Image:

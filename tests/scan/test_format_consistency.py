@@ -61,6 +61,7 @@ def test_draft_factor_is_jpegs() -> None:
         jpeg.draft(None, target)
         f = draft_factor(size, target)
         assert ((size[0] + f - 1) // f, (size[1] + f - 1) // f) == jpeg.size
+    assert draft_factor((300, 200), (512, 384)) == 1  # smaller than the target: as it is
 
 
 def test_reduced_drops_alpha_and_keeps_small_images() -> None:
