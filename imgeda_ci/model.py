@@ -30,7 +30,8 @@ Header facts (fast and up):
                 (bool: owner/artist name present), invalid (bool: the EXIF block is damaged)
 
 Measurements (standard and deep), taken on the EXIF-oriented image scaled to fit
-``analysis_size`` (JPEG draft decoding, then an antialiased resize):
+``analysis_size`` (JPEG draft decoding, any other format box-reduced by the same factor, alpha
+ignored; then an antialiased resize):
   stats.mean / stats.std      per-channel mean and std of R, G, B (0..255)
   stats.luma_mean, luma_std   ITU-R 601 luma mean and standard deviation (= RMS contrast)
   stats.luma_p                luma percentiles {"p1","p5","p50","p95","p99","p999"}
