@@ -36,4 +36,4 @@ def test_half_white_picture_through_the_scanner() -> None:
 
 def test_black_picture_is_all_crushed() -> None:
     clip = analyze(Image.new("RGB", (200, 100), (2, 0, 3)))["stats"]["clip"]
-    assert clip == {"low": [1.0, 1.0, 1.0, 1.0], "high": [0.0, 0.0, 0.0, 0.0]}
+    assert clip == {"low": [1.0, 1.0, 1.0, 1.0], "high": [0.0, 0.0, 0.0, 0.0], "rim": None}
