@@ -60,7 +60,7 @@ Measurements (standard and deep), taken on the EXIF-oriented image scaled to fit
   copysig       ten 64-bit pHashes (160 hex chars): the whole image, its three mirrors and six
                 crops (2.5%/5% off every side, 5% off one side): candidates for cropped,
                 mirrored and rotated copies (imgeda_ci.scan.copysig)
-  thumb         the image as 24x24 luma bytes, base64 (768 chars): verifies a candidate copy
+  thumb         the image as 32x32 luma bytes, base64 (1,368 chars): verifies a candidate copy
   pixel_sha256  identity of the decoded pixels: for JPEG the SHA-256 of the coded image data
                 (quantisation/Huffman tables and entropy-coded scans, metadata segments ignored)
                 plus orientation; for other formats the SHA-256 of mode, size and raw pixels of

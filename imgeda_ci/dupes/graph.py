@@ -254,12 +254,9 @@ class CopyInput:
     thumbs: Callable[[I64], tuple[verify.F32, Bool]]
 
 
-def _verified(
-    copy: CopyInput, a: I64, b: I64, variant: I64, every: bool, max_level: float
-) -> tuple[Bool, Bool]:
+def _verified(copy: CopyInput, a: I64, b: I64, variant: I64, every: bool) -> tuple[Bool, Bool]:
     """Which item pairs could be verified (both have thumbnails) and which of them are copies
-    (``a`` under ``variant``, or under every rotation/mirror when ``every``, against ``b``;
-    ``max_level``: see :func:`imgeda_ci.dupes.verify.is_copy`)."""
+    (``a`` under ``variant``, or under every rotation/mirror when ``every``, against ``b``)."""
     items, inv = np.unique(np.concatenate([a, b]), return_inverse=True)
     thumbs, valid = copy.thumbs(items)
     ia, ib = inv[: len(a)], inv[len(a) :]
@@ -268,7 +265,7 @@ def _verified(
     if checked.any():
         ta, tb, var = thumbs[ia[checked]], thumbs[ib[checked]], variant[checked]
         tries = [np.full(len(var), v, dtype=np.int64) for v in range(8)] if every else [var]
-        found = [verify.is_copy(verify.orient(ta, v), tb, max_level) for v in tries]
+        found = [verify.is_copy(verify.orient(ta, v), tb) for v in tries]
         same[checked] = np.any(found, axis=0)
     return checked, same
 
@@ -285,10 +282,7 @@ def refine(
     if pairs:
         na, nb = np.array(pairs, dtype=np.int64).T
         zero = np.zeros(len(na), dtype=np.int64)
-        # a pair close under an unknown turn: a wrong turn is another picture, so the level
-        # bound applies then; under the identity only whether the change is local matters
-        level = verify.MAX_LEVEL if every else np.inf
-        checked, same = _verified(copy, rep[na], rep[nb], zero, every, level)
+        checked, same = _verified(copy, rep[na], rep[nb], zero, every)
         local = checked & ~same  # the same scene with other content: not a copy
         for x, y in zip(na[local].tolist(), nb[local].tolist(), strict=True):
             del graph.adj[x][y], graph.adj[y][x]
@@ -304,7 +298,7 @@ def refine(
     if not fresh.any():
         return
     q, i = cand.query[fresh], cand.index[fresh]
-    _, same = _verified(copy, q, i, cand.variant[fresh], False, verify.MAX_LEVEL)
+    _, same = _verified(copy, q, i, cand.variant[fresh], False)
     q, i = q[same], i[same]
     dist = hashindex.distances(phash[q], phash[i])
     for x, y, d in zip(node_of[q].tolist(), node_of[i].tolist(), dist.tolist(), strict=True):

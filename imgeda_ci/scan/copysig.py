@@ -15,23 +15,22 @@ luma image, each bit set when its coefficient is above the median of the 64; the
 - 4-9: the image cropped by ``CROPS``: 2.5% and 5% off every side, 5% off the left, top, right,
   bottom side. A copy cropped by up to 5% per side lies within a few bits of one of these.
 
-``thumb`` (768 base64 characters): the whole image as 24x24 luma bytes (box-averaged, squashed
-to a square as the hashes are), row-major: what a candidate pair is verified with
-(:mod:`imgeda_ci.dupes.verify`).
+``thumb``: the verification thumbnail, made by :func:`imgeda_ci.scan.thumb.thumbnail` from the
+same working image.
 """
 
 from __future__ import annotations
 
-import base64
 from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from imgeda_ci.scan import thumb
+
 SIDE = 32  # the hash image
 KEEP = 8  # 8x8 coefficients: 64 bits
-THUMB = 24  # the verification thumbnail's side
 WORK = 128  # every crop is resampled from one box reduction to this side
 #: crops of the stored variants 4-9: (left, top, right, bottom) fractions of the side
 CROPS: tuple[tuple[float, float, float, float], ...] = (
@@ -44,7 +43,6 @@ CROPS: tuple[tuple[float, float, float, float], ...] = (
 )
 HASHES = 4 + len(CROPS)
 SIG_CHARS = HASHES * 16
-THUMB_CHARS = 4 * -(-(THUMB * THUMB) // 3)
 
 _PARITY = (np.arange(KEEP) % 2).astype(bool)
 #: sign patterns of the mirrors: left-right (-1)**v, top-bottom (-1)**u, 180 degrees (-1)**(u+v)
@@ -83,6 +81,4 @@ def copy_signature(gray: Image.Image) -> tuple[str, str]:
         box = (WORK * left, WORK * top, WORK * (1 - right), WORK * (1 - bottom))
         crop = work.resize((SIDE, SIDE), Image.Resampling.BOX, box=box)
         parts.append(_bits(_coefficients(crop)))
-    small = np.asarray(work.resize((THUMB, THUMB), Image.Resampling.BOX), dtype=np.float32)
-    thumb = np.clip(np.rint(small), 0, 255).astype(np.uint8).tobytes()
-    return b"".join(parts).hex(), base64.b64encode(thumb).decode("ascii")
+    return b"".join(parts).hex(), thumb.thumbnail(work)
