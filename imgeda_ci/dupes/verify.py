@@ -171,8 +171,12 @@ def classify(a: F32, b: F32) -> I8:
     rank = np.array([0, 2, 1])  # DIFFERENT < LOCAL < COPY
     for lo in range(0, len(a), _BATCH):
         x, y = a[lo : lo + _BATCH], b[lo : lo + _BATCH]
-        one, two = _kind(x, y), _kind(y, x)
-        out[lo : lo + _BATCH] = np.where(rank[one] >= rank[two], one, two)
+        kind = _kind(x, y)
+        again = np.flatnonzero(kind != COPY)  # a copy one way round is a copy
+        if len(again):
+            other = _kind(y[again], x[again])
+            kind[again] = np.where(rank[other] > rank[kind[again]], other, kind[again])
+        out[lo : lo + _BATCH] = kind
     return out
 
 
