@@ -15,20 +15,36 @@ distance of ``--distances``, every pair on its own rows, the flipped bits drawn 
 Printed per scheme: median wall time over the repeats (one core: numpy does not thread these
 operations), peak memory traced by tracemalloc in a separate run (Python and numpy
 allocations), and recall per planted distance (planted pairs found / planted). Also checked:
-imgeda-ci returns no pair beyond its radius. Then the candidate search of the copy signatures
-(:mod:`imgeda_ci.dupes.copies`: per image eight turns of a 64-bit hash against seven crops, at
-radius 4) on as many random signatures, timed the same way.
+imgeda-ci returns no pair beyond its radius.
+
+Then the search cost, each search run in a forked child and measured there (CPU seconds =
+user + sys of the child, peak RSS of the child, which includes the parent's pages at the fork):
+the 256-bit pHash search at the default threshold against the candidate search of the copy
+signatures (:func:`imgeda_ci.dupes.copies.candidates`: ~1.1 turned whole hashes per image against
+eleven canonical entries, at radius 5), on as many signatures, with the ratio. Copy signatures:
+
+- random: uniformly random hashes and codes, the flags of one image in ten random (as on real
+  photos, where about one image in ten has an ambiguous orientation);
+- with ``--real-signatures FILE`` (``copysig`` lines, e.g. from ``bench_copy_candidates.py
+  --save-signatures``): real photos' signatures, each replicated with ``--noise`` random bits
+  flipped in every hash. Real hashes are not uniform (the low frequencies of photos are alike:
+  skies above, ground below), so their chunk values collide more often than random ones; this
+  keeps that clustering at the population level.
+
+``--search-cost-only`` runs only this part.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
 import statistics
 import time
 import tracemalloc
 from collections import defaultdict
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -86,10 +102,59 @@ def imgeda_4chunk(h: U64, threshold: int = 8) -> Pairs:
     return out
 
 
-def copy_candidates(sig: U64) -> Pairs:
-    """The candidate pairs of the copy signatures (:func:`imgeda_ci.dupes.copies.candidates`)."""
-    got = copies.candidates(sig, np.ones(len(sig), dtype=np.bool_))
-    return set(zip(got.query.tolist(), got.index.tolist(), strict=True))
+def random_signatures(n: int, seed: int) -> U64:
+    """``n`` random parsed copy signatures (see the module doc)."""
+    rng = np.random.default_rng(seed)
+    sig = rng.integers(0, 2**64 - 1, size=(n, copies.TAIL + 1), dtype=np.uint64, endpoint=True)
+    tail = sig[:, copies.TAIL] & np.uint64((1 << 40) - 1)
+    plain = rng.random(n) >= 0.1  # nine images in ten: no ambiguous orientation
+    tail[plain] &= ~np.uint64(0b111 << 4)
+    sig[:, copies.TAIL] = tail
+    return sig
+
+
+def replicated(path: Path, n: int, noise: int, seed: int) -> U64:
+    """``n`` signatures: the real ones of ``path`` in turn, ``noise`` random bits of every hash
+    flipped (a bit may be drawn twice)."""
+    real, valid = copies.parse(path.read_text().split())
+    rng = np.random.default_rng(seed)
+    sig = real[valid][rng.integers(0, int(valid.sum()), size=n)]
+    for _ in range(noise):
+        bit = rng.integers(0, 64, size=(n, copies.TAIL)).astype(np.uint64)
+        sig[:, : copies.TAIL] ^= np.uint64(1) << bit
+    return sig
+
+
+def in_child(fn: Callable[[], object]) -> tuple[float, float]:
+    """(CPU seconds, peak RSS MiB) of ``fn()`` run in a forked child."""
+    pid = os.fork()
+    if pid == 0:
+        fn()
+        os._exit(0)
+    _, status, use = os.wait4(pid, 0)
+    assert status == 0, "the measured search failed"
+    return use.ru_utime + use.ru_stime, use.ru_maxrss / 1024
+
+
+def search_cost(n: int, real: Path | None, noise: int) -> None:
+    """The copy-candidate search against the 256-bit search, CPU and peak RSS, on ``n``."""
+    h = np.random.default_rng(n).integers(0, 2**64 - 1, size=(n, 4), dtype=np.uint64)
+    sets = [("copy sig. random", random_signatures(n, n + 1))]
+    if real is not None:
+        sets.append((f"copy sig. real+{noise} bits", replicated(real, n, noise, n + 2)))
+    pages = int(Path("/proc/self/statm").read_text().split()[1])
+    print(
+        f"  (RSS of the parent at each fork: {pages * os.sysconf('SC_PAGE_SIZE') / 2**20:.0f} MiB)"
+    )
+    ref_cpu, ref_rss = in_child(lambda: near_pairs(h, DEFAULT_THRESHOLD))
+    print(f"  {f'256-bit r={DEFAULT_THRESHOLD}':34s} {ref_cpu:7.2f} s CPU  {ref_rss:7.0f} MiB")
+    for name, sig in sets:
+        has = np.ones(n, dtype=np.bool_)
+        cpu, rss = in_child(lambda sig=sig, has=has: copies.candidates(sig, has))
+        print(
+            f"  {name + f' r={copies.COPY_RADIUS}':34s} {cpu:7.2f} s CPU  {rss:7.0f} MiB"
+            f"   x{cpu / ref_cpu:.2f} CPU, x{rss / ref_rss:.2f} RSS"
+        )
 
 
 def measure(fn: Callable[[], Pairs], repeats: int) -> tuple[float, float, Pairs]:
@@ -117,7 +182,15 @@ def main() -> None:
     ap.add_argument(
         "--distances", type=int, nargs="+", default=[1, 2, 3, 4, 5, 6, 7, 8, 12, 16, 20, 24, 25]
     )
+    ap.add_argument("--real-signatures", type=Path, help="copysig lines of real photos")
+    ap.add_argument("--noise", type=int, default=6, help="bits flipped per replicated hash")
+    ap.add_argument("--search-cost-only", action="store_true")
     args = ap.parse_args()
+    if args.search_cost_only:
+        for n in args.sizes:
+            print(f"\n{n:,} signatures: search cost (forked child)")
+            search_cost(n, args.real_signatures, args.noise)
+        return
     dists = sorted(args.distances)
     header = "  ".join(f"{d:>4d}" for d in dists)
     print(f"{'planted distance':>63s} {header}")
@@ -144,14 +217,7 @@ def main() -> None:
                 worst = int(distances(h[arr[:, 0]], h[arr[:, 1]]).max())
                 assert worst <= radius, f"{name} returned a pair at distance {worst}"
             print(f"  {name:22s} {secs:7.2f} s  {peak:8.1f} MiB peak   recall {recall}")
-        sig = np.random.default_rng(n + 1).integers(
-            0, 2**64 - 1, size=(n, copies.SIG_HASHES), dtype=np.uint64, endpoint=True
-        )
-        secs, peak, found = measure(lambda sig=sig: copy_candidates(sig), args.repeats)
-        print(
-            f"  {'copy sig. r=' + str(copies.COPY_RADIUS):22s} {secs:7.2f} s  {peak:8.1f} MiB peak"
-            f"   {len(found)} candidate pairs (random signatures: 8 turns x 7 crops per image)"
-        )
+        search_cost(n, args.real_signatures, args.noise)
 
 
 if __name__ == "__main__":

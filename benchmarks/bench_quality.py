@@ -153,7 +153,8 @@ def prepare(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[str, l
 BEFORE: dict[str, tuple[str, Callable[[Columns], BoolArray]]] = {
     "dark": ("under_", lambda c: c.measure("stats.luma_p.p99") < 45),
     "overexposed": ("over_", lambda c: c.measure("stats.luma_p.p5") > 190),
-    "clipped_highlights": ("over_", lambda c: np.zeros(len(c), np.bool_)),  # a new check
+    # scan algorithm 4's rule: the blown share alone (algorithm 5 adds the rim)
+    "clipped_highlights": ("over_", lambda c: c.measure("stats.clip.high[3]") > 0.3),
     "overexposed|clipped_highlights": ("over_", lambda c: c.measure("stats.luma_p.p5") > 190),
     "blurry": (
         "blur_",

@@ -22,7 +22,8 @@ imgeda-ci has workers.
 
 ``--cpu-sample N`` profiles one process: the CPU time per image of the floor and of imgeda-ci's
 analysis (``analyze_path``), on N files spread evenly over the sorted list, interleaved in one
-run, and the top of a cProfile of the analysis with ``--profile``.
+run, in all and per file extension (what each format adds to the total), and the top of a
+cProfile of the analysis with ``--profile``.
 """
 
 from __future__ import annotations
@@ -220,16 +221,20 @@ def cpu_sample(args: argparse.Namespace) -> None:
     settings = Settings(analysis_size=ANALYSIS)
     for path in sample[:10]:  # warm: imports, caches of the first calls
         _decode(path), analyze_path(path, settings)
-    floor = ours = 0.0
+    per: dict[str, list[float]] = {}  # extension: [files, floor CPU, analysis CPU]
     for path in sample:  # interleaved, so a change of load on a shared machine hits both
         t = time.process_time()
         _decode(path)
         t1 = time.process_time()
         analyze_path(path, settings)
-        floor, ours = floor + t1 - t, ours + time.process_time() - t1
-    k = len(sample)
-    print(f"{k} files: floor {floor / k * 1000:.2f} ms CPU/image, imgeda-ci analysis "
+        row = per.setdefault(Path(path).suffix.lower().replace("jpeg", "jpg"), [0, 0.0, 0.0])
+        row[0], row[1], row[2] = row[0] + 1, row[1] + t1 - t, row[2] + time.process_time() - t1
+    k, floor, ours = (sum(row[i] for row in per.values()) for i in range(3))
+    print(f"{k:g} files: floor {floor / k * 1000:.2f} ms CPU/image, imgeda-ci analysis "
           f"{ours / k * 1000:.2f} ms CPU/image ({ours / floor:.2f}x)")  # fmt: skip
+    for ext, (m, f, o) in sorted(per.items()):
+        print(f"  {ext:6s} {m:4g} files: floor {f / m * 1000:7.2f} ms, analysis "
+              f"{o / m * 1000:7.2f} ms, extra {(o - f) * 1000:6.0f} ms in all")  # fmt: skip
     if args.profile:
         import cProfile
         import pstats

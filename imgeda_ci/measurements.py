@@ -118,6 +118,7 @@ MEASUREMENTS: tuple[Measurement, ...] = (
     _stat("stats.luma_p999", "stats.luma_p.p999", "luma (0-255)"),
     *(_stat(f"stats.clip_low_{c}", f"stats.clip.low[{i}]", "fraction") for i, c in _CLIP),
     *(_stat(f"stats.clip_high_{c}", f"stats.clip.high[{i}]", "fraction") for i, c in _CLIP),
+    _stat("stats.clip_rim", "stats.clip.rim", "fraction"),
     _stat("stats.dynamic_range", "stats.dynamic_range", "luma (0-255)"),
     _stat("stats.entropy", "stats.entropy", "bits (0-8)"),
     _stat("stats.colorfulness", "stats.colorfulness", "Hasler-Süsstrunk"),

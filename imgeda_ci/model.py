@@ -30,12 +30,15 @@ Header facts (fast and up):
                 (bool: owner/artist name present), invalid (bool: the EXIF block is damaged)
 
 Measurements (standard and deep), taken on the EXIF-oriented image scaled to fit
-``analysis_size`` (JPEG draft decoding, then an antialiased resize):
+``analysis_size`` (JPEG draft decoding, any other format box-reduced by the same factor, alpha
+ignored; then an antialiased resize):
   stats.mean / stats.std      per-channel mean and std of R, G, B (0..255)
   stats.luma_mean, luma_std   ITU-R 601 luma mean and standard deviation (= RMS contrast)
   stats.luma_p                luma percentiles {"p1","p5","p50","p95","p99","p999"}
   stats.clip                  {"low","high"}: [R, G, B, luma] shares of pixels at 0-4 (crushed)
-                              and at 251-255 (blown); see imgeda_ci.scan.clipping
+                              and at 251-255 (blown); "rim": the share of the pixels
+                              bordering blown luma that are bright (>= 200), None when under
+                              5% is blown; see imgeda_ci.scan.clipping
   stats.dynamic_range         luma p99 - p1
   stats.entropy               Shannon entropy of the 256-bin luma histogram, bits (0..8)
   stats.colorfulness          Hasler-Süsstrunk colourfulness (0 = gray)
@@ -57,9 +60,10 @@ Measurements (standard and deep), taken on the EXIF-oriented image scaled to fit
   dhash         256-bit difference hash (hash_size 16), 64 hex chars
   phash_flips   pHashes of the image mirrored left-right, top-bottom, and rotated 180 degrees
                 (3 x 64 hex chars): exact orientation-invariant duplicate matching
-  copysig       ten 64-bit pHashes (160 hex chars): the whole image, its three mirrors and six
-                crops (2.5%/5% off every side, 5% off one side): candidates for cropped,
-                mirrored and rotated copies (imgeda_ci.scan.copysig)
+  copysig       eleven 64-bit DCT sign hashes in canonical orientation, their orientation codes
+                and flags (base64, 124 chars): the whole image and ten crops (2.5%/5% off every
+                side, 5% off one side or two at a corner): candidates for cropped, mirrored and
+                rotated copies (imgeda_ci.scan.copysig)
   thumb         the image as 32x32 luma bytes, base64 (1,368 chars): verifies a candidate copy
   pixel_sha256  identity of the decoded pixels: for JPEG the SHA-256 of the coded image data
                 (quantisation/Huffman tables and entropy-coded scans, metadata segments ignored)

@@ -32,6 +32,7 @@ CHECK_MODULES: tuple[str, ...] = (
     "annotation_balance",
     "duplicates",
     "leakage",
+    "same_scene",
 )
 #: Modules of this package that declare no check.
 SUPPORT_MODULES = frozenset({"registry", "results", "options", "ramps", "table"})

@@ -39,22 +39,37 @@ from typing import Any
 
 import numpy as np
 
+from imgeda_ci.checks.options import Option
 from imgeda_ci.checks.ramps import ramp_high
 from imgeda_ci.checks.registry import Judged, check
 from imgeda_ci.checks.results import fmt, nowhere, number
 from imgeda_ci.columns import Columns
 
 HIGH_LUMA = "stats.clip.high[3]"
+RIM = "stats.clip.rim"
+#: default of the ``min_rim`` option (see the module doc)
+MIN_RIM = 0.7
 
 
 @check(
     "clipped_highlights",
     "blown out: the share of the picture at or near white (luma 251-255) is above the threshold",
     kind="image",
-    reads=(HIGH_LUMA,),
+    reads=(HIGH_LUMA, RIM),
     default_threshold=0.3,
     unit="share of luma at 251-255 (0-1)",
     threshold_range=(0, 1),
+    options=(
+        Option(
+            "min_rim",
+            "number",
+            MIN_RIM,
+            "only when at least this share of the blown area's rim is bright (>= 200): a blown "
+            "area fades out, a white ground behind ink ends at once (0: every blown image)",
+            minimum=0,
+            maximum=1,
+        ),
+    ),
 )
 def clipped_highlights(
     cols: Columns, threshold: float | None, options: Mapping[str, Any]
@@ -62,9 +77,12 @@ def clipped_highlights(
     if threshold is None:
         return nowhere(cols)
     blown = cols.measure(HIGH_LUMA)
-    score = ramp_high(blown, threshold, fine=threshold * 0.5, worst=1.0)
+    rim = cols.measure(RIM)
+    min_rim = float(options.get("min_rim", MIN_RIM))
+    faded = np.isnan(rim) | (rim >= min_rim)  # unmeasured: judged on the share alone
+    score = np.where(faded, ramp_high(blown, threshold, fine=threshold * 0.5, worst=1.0), 1.0)
 
     def message(i: int) -> str:
         return f"{fmt(100 * blown[i])}% of luma blown (251-255) > {fmt(100 * threshold)}%"
 
-    return Judged(~np.isnan(blown), blown > threshold, score, number(blown), message)
+    return Judged(~np.isnan(blown), (blown > threshold) & faded, score, number(blown), message)

@@ -2,7 +2,7 @@
 
 One pass over the records gives, per row: whether the image was read (``ok``), its bytes and
 decoded pixels as small integer ids (``sha``, ``pix``: equal ids, equal strings; -1 when absent),
-its 256-bit pHash and dHash as ``(n, 4)`` uint64 rows and its copy signature as ``(n, 10)``
+its 256-bit pHash and dHash as ``(n, 4)`` uint64 rows and its copy signature as ``(n, 12)``
 (:mod:`imgeda_ci.dupes.copies`; with masks saying which rows have a valid one; thumbnails are
 decoded only for the rows a search verifies, :func:`thumbs_of`) and its place in the *quality
 order* (``rank``: most pixels, then largest file, then path; the order
@@ -61,7 +61,7 @@ class Content:
     has_dhash: Bool  # a valid 256-bit dhash
     dhash: U64  # (n, 4); zero where absent
     has_sig: Bool  # hashed and a valid ``copysig`` (imgeda_ci.dupes.copies)
-    sig: U64  # (n, 10); zero where absent
+    sig: U64  # (n, 12); zero where absent
     rank: I64  # position in the quality order, 0 = best
     sha_ids: dict[str, int]  # sha256 -> its id in ``sha``
     pix_ids: dict[str, int]  # pixel_sha256 -> its id in ``pix``

@@ -1,66 +1,121 @@
 """Cropped, mirrored and rotated copies: candidates from the copy signatures, found exactly.
 
-Each record's ``copysig`` (:mod:`imgeda_ci.scan.copysig`) holds 64-bit pHashes of the whole
-image, of its three mirrors and of six crops (2.5% and 5% off every side, 5% off one side). A
-pair of images is a *candidate* when one of the eight rotations/mirrors of one image's whole
-hash is within ``COPY_RADIUS`` bits of one of the seven whole-or-cropped hashes of the other
-(either way round). Every such pair is found, exactly: the multi-index search of
-:mod:`imgeda_ci.dupes.hashindex` over 64-bit rows, eight query entries per image against seven
-index entries (the sided search: only query-index pairs). Candidates are then verified on the
-thumbnails (:mod:`imgeda_ci.dupes.verify`): only a uniform change makes a copy.
+Each record's ``copysig`` (:mod:`imgeda_ci.scan.copysig`) holds eleven *entries*: 64-bit sign
+hashes of the whole image and of ten crops (2.5% and 5% off every side, 5% off one side, 5% off
+two sides at a corner), each in its canonical orientation, with the code of the turn that made
+it canonical and the flags of the whole image's close orientation choices.
 
-Why radius 4: on 150 real photos turned into copies (``benchmarks/bench_nearcopy.py``), 5% crops,
-one-sided crops, flips and rotations of 90/180/270 degrees are within 4 bits of the matching
-variant for ~0.95 of the copies (3% crops: 0.95; flips and rotations: 0.99); radius 2 finds
-0.75-0.9 of the crops. The hashes hold exactly 32 ones, so distances are even: 4 means 4 or 3.
+**The candidates, exactly.** An image's *queries* are its canonical whole hash turned by every
+rotation/mirror ``g`` its flags allow (:func:`allowed`: ``g`` = a mirror whose sign choice was
+close, a flip whose sign choice was close, a transpose when the transpose choice was close, and
+their products; the identity always). Two images ``x != y`` (both with a valid signature) are a
+*candidate pair* when a query of one is within :data:`COPY_RADIUS` bits of one of the eleven
+entries of the other. :func:`candidates` returns every such pair and nothing else, once, with its
+closest match: the query image, the index image, the distance, and the ``variant`` (order of
+:data:`imgeda_ci.dupes.orientation.VARIANT_NAMES`) turning the query image onto the index image:
+``code(entry)^-1 . g . code(whole of query)``. Found by the sided multi-index search
+(:mod:`imgeda_ci.dupes.crossindex`): the queries against the entries.
 
-What it costs: fifteen entries per image in one sided self-join of 64-bit rows at radius 4
-(three chunks of ~21 bits, each searched with one-bit neighbours). On random signatures
-(``benchmarks/bench_duplicates.py``; CPU seconds on the shared 2-core machine): 100,000 images
-2.5 s, 300,000 12 s, 1,000,000 102 s and 1.8 GB peak RSS, against 7.1 s and 0.28 GB for the
-256-bit search at 24 bits over a million. That is 14 times the pHash search at a million, far
-from the issue's "within ~2x": a canonical orientation (one query entry per image instead of
-eight) and a search that probes only one side's tables are the ways left to bring it down.
+Ties: the closest match is the smallest distance, then the smaller query item, then the smaller
+variant. An image never pairs with itself.
+
+Why these entries and radius 5 (``benchmarks/bench_copy_candidates.py``: 300 real photos
+decoded at <= 1024 px, one copy of each per transform, candidates before any verification):
+recall 0.98-0.99 for crops of 1/3/5% per side, 3/5% off one side, 5% off left+top and a 90-degree
+rotation plus a 3% crop; 1.000 for mirrors, flips and rotations; 0.977-1.000 for JPEG q70,
+resize 0.5, brightness +-15% and blur r2; 0.82 for a watermark (text over the picture moves a
+64-bit hash like a different picture; the 256-bit pHash finds those it can). Radius 4 finds
+0.90 of one-sided 3% crops; without the corner entries a 5% left+top crop is found 0.51 of the
+time. Among the 2,026 distinct real photos of that folder: 1,347 candidate pairs for the
+verifier (many of them real copies: video frames, augmentations), 1.105 queries per image.
+
+What it costs (``benchmarks/bench_duplicates.py``, CPU seconds of a forked child on the shared
+2-core machine): at 1,000,000 random signatures 12.0 s CPU and 0.91 GB peak RSS (0.28 GB of it
+the parent's), against 6.1 s and 0.46 GB for the 256-bit pHash search at 24 bits measured the
+same way (1.95x and 2.0x); 300,000: 2.2 s, 1.8x. Real photos' signatures replicated with 10
+random bits flipped per hash (their low frequencies alike, as real photos' are): 13.9 s and
+0.94 GB at 1M (2.3x, 2.1x), thanks to the bit-spread chunks of :mod:`imgeda_ci.dupes.crossindex`;
+with 6 bits flipped, 26 s (3.9x): the 500 replicas of each photo are then near copies of each
+other (~1 candidate pair per image), and the output itself grows.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from imgeda_ci.dupes import hashindex
+from imgeda_ci.dupes.crossindex import near_across
 from imgeda_ci.dupes.hashindex import I64, U64, Bool
+from imgeda_ci.scan.copysig import ENTRIES, KEEP, SIG_BYTES, SIG_CHARS
 
 #: 64-bit Hamming radius of the candidate search (see the module doc)
-COPY_RADIUS = 4
-SIG_HASHES = 10  # hashes in one ``copysig``: whole, 3 mirrors, 6 crops
-SIG_CHARS = 16 * SIG_HASHES
-INDEXED = (0, 4, 5, 6, 7, 8, 9)  # the whole image and its crops: the index side
-_BIT_POS = np.arange(64, dtype=np.uint64)[::-1]
+COPY_RADIUS = 5
+
+
+def _turn(v: int, a: I64) -> I64:
+    """Array ``a`` turned by variant ``v`` (mirror/flip first, then the transpose)."""
+    if v & 1:
+        a = a[:, ::-1]
+    if v & 2:
+        a = a[::-1, :]
+    return a.T if v & 4 else a
+
+
+_PROBE = np.arange(9).reshape(3, 3)
+_TURNED = [_turn(v, _PROBE) for v in range(8)]
+
+
+def _product(a: int, b: int) -> int:
+    return next(w for w in range(8) if (_TURNED[w] == _turn(a, _TURNED[b])).all())
+
+
+#: ``MUL[a, b]``: the variant of turning by ``b``, then by ``a``; ``INV[a]``: the inverse of ``a``
+MUL = np.array([[_product(a, b) for b in range(8)] for a in range(8)], dtype=np.int64)
+INV = np.argmin(MUL, axis=1)
+_PARITY = np.arange(KEEP) % 2
+#: the bits a left-right mirror / top-bottom flip of a canonical entry negates
+_MASKS = tuple(
+    np.uint64(int("".join(map(str, np.broadcast_to(m, (KEEP, KEEP)).reshape(-1).tolist())), 2))
+    for m in (_PARITY[None, :], _PARITY[:, None])  # odd columns, odd rows
+)
+TAIL = ENTRIES  # the column of :func:`parse`'s rows holding the codes and flags
 
 
 def parse(values: Sequence[object]) -> tuple[U64, Bool]:
-    """``(n, 10)`` uint64 hashes of ``copysig`` strings and which rows hold a valid one."""
+    """``(n, 12)`` uint64 rows of ``copysig`` strings (the eleven hashes, then the last five
+    bytes as an integer: :func:`codes` reads it) and which rows hold a valid one."""
     n = len(values)
     valid = np.fromiter(
         (v.__class__ is str and len(v) == SIG_CHARS for v in values), dtype=np.bool_, count=n
     )
-    out = np.zeros((n, SIG_HASHES), dtype=np.uint64)
-    rows = np.flatnonzero(valid).tolist()
-    good: list[int] = []
-    raw: list[bytes] = []
-    for k in rows:
+    raw = np.zeros((n, 8 * (ENTRIES + 1)), dtype=np.uint8)
+    for k in np.flatnonzero(valid).tolist():
         try:
-            raw.append(bytes.fromhex(str(values[k])))
-            good.append(k)
-        except ValueError:
+            raw[k, :SIG_BYTES] = np.frombuffer(
+                base64.b64decode(str(values[k]), validate=True), np.uint8
+            )
+        except (binascii.Error, ValueError):
             valid[k] = False
-    if good:
-        arr = np.frombuffer(b"".join(raw), dtype=">u8").astype(np.uint64)
-        out[good] = arr.reshape(-1, SIG_HASHES)
-    return out, valid
+    words = raw.view(">u8").astype(np.uint64)
+    words[:, TAIL] >>= np.uint64(24)  # the five tail bytes, then three zero bytes
+    return words, valid
+
+
+def codes(sig: U64) -> tuple[I64, I64]:
+    """``(n, 11)`` orientation codes of the entries and ``(n,)`` flags of the whole image."""
+    out = _fields(sig[:, TAIL], np.arange(ENTRIES + 1))
+    return out[:, :ENTRIES], out[:, ENTRIES]
+
+
+def _fields(tail: U64, k: I64) -> I64:
+    """Field ``k`` (0-10: the entries' codes, 11: the flags) of each tail, three bits each."""
+    shift = np.uint64(37) - np.uint64(3) * np.asarray(k, dtype=np.uint64)
+    out: I64 = ((tail[..., None] >> shift) & np.uint64(7)).astype(np.int64)
+    return out
 
 
 def _transpose(h: U64) -> U64:
@@ -72,11 +127,29 @@ def _transpose(h: U64) -> U64:
     return out
 
 
-def orientations(sig: U64) -> U64:
-    """``(n, 8)``: the whole hash under the eight rotations/mirrors (order of
-    :data:`imgeda_ci.dupes.orientation.VARIANT_NAMES`)."""
-    plain = sig[:, :4]
-    return np.concatenate([plain, *(_transpose(plain[:, k])[:, None] for k in range(4))], axis=1)
+def turn(h: U64, variant: I64) -> U64:
+    """Each canonical hash of ``h`` turned by its ``variant`` (order of
+    :data:`imgeda_ci.dupes.orientation.VARIANT_NAMES`), exact: sign hashes."""
+    lr, tb = _MASKS
+    v = np.asarray(variant)
+    out = h ^ np.where(v & 1, lr, np.uint64(0)) ^ np.where(v & 2, tb, np.uint64(0))
+    t = np.flatnonzero(v >= 4)
+    out[t] = _transpose(out[t])
+    return out
+
+
+def orientations(h: U64) -> U64:
+    """``(n, 8)``: canonical hashes ``h`` under the eight rotations/mirrors."""
+    return turn(np.repeat(h, 8), np.tile(np.arange(8), len(h))).reshape(-1, 8)
+
+
+def allowed(flags: I64) -> Bool:
+    """``(n, 8)``: which turns of the canonical whole hash are queries (see the module doc)."""
+    v = np.arange(8)
+    out: Bool = ((v[None, :] & 3 & ~flags[:, None]) == 0) & (
+        (v[None, :] < 4) | (flags[:, None] >= 4)
+    )
+    return out
 
 
 @dataclass(frozen=True)
@@ -91,51 +164,44 @@ class Candidates:
     dist: I64
 
 
-def candidates(sig: U64, has: Bool) -> Candidates:
-    """Every pair of items (rows of ``sig`` with ``has``) within :data:`COPY_RADIUS` of each
-    other in the sense of the module doc, exactly; the closest match of each pair."""
+def candidates(sig: U64, has: Bool, side: Bool | None = None) -> Candidates:
+    """Every candidate pair of items (rows of :func:`parse`'s ``sig`` with ``has``) in the sense
+    of the module doc, exactly; the closest match of each pair. With ``side`` (a bool per item),
+    only pairs of items on different sides (e.g. added images against a base)."""
     items = np.flatnonzero(has)
-    empty = np.zeros(0, dtype=np.int64)
-    if len(items) < 2:
-        return Candidates(empty, empty, empty, empty)
-    query = orientations(sig[items]).reshape(-1)
-    index = sig[items][:, list(INDEXED)].reshape(-1)
-    n_q = len(query)
-    item = np.concatenate([np.repeat(items, 8), np.repeat(items, len(INDEXED))])
-    var = np.concatenate(
-        [np.tile(np.arange(8, dtype=np.int64), len(items)), -np.ones(len(index), dtype=np.int64)]
-    )
-    side = np.zeros(n_q + len(index), dtype=np.bool_)
-    side[:n_q] = True
-    found = hashindex.near_pairs(np.concatenate([query, index])[:, None], COPY_RADIUS, side=side)
-    q, i, d = _entry_pairs(found, side)
-    qa, ib = item[q], item[i]
-    keep = qa != ib
-    q, qa, ib, d = q[keep], qa[keep], ib[keep], d[keep]
+    if side is None:
+        qa, ib, variant, d = _search(sig, items, items)
+    else:
+        t, f = items[side[items]], items[~side[items]]
+        one, two = _search(sig, t, f), _search(sig, f, t)
+        qa, ib, variant, d = (np.concatenate([x, y]) for x, y in zip(one, two, strict=True))
     lo, hi = np.minimum(qa, ib), np.maximum(qa, ib)
-    order = np.lexsort((d, hi, lo))  # closest match of each pair first
+    order = np.lexsort((variant, qa, d, hi, lo))  # closest match of each pair first
     first = np.ones(len(order), dtype=np.bool_)
     first[1:] = (lo[order][1:] != lo[order][:-1]) | (hi[order][1:] != hi[order][:-1])
     pick = order[first]
-    return Candidates(qa[pick], ib[pick], var[q[pick]], d[pick])
+    return Candidates(qa[pick], ib[pick], variant[pick], d[pick])
 
 
-def _entry_pairs(found: hashindex.NearPairs, side: Bool) -> tuple[I64, I64, I64]:
-    """(query entry, index entry, distance) of every value pair found, and of the entries that
-    share one value across the sides (distance 0)."""
-    order = np.argsort(found.inverse, kind="stable")
-    bounds = np.searchsorted(found.inverse[order], np.arange(len(found.unique) + 1))
-    sizes = np.diff(bounds)
-    shared = np.flatnonzero(sizes > 1)
-    ua = np.concatenate([shared, found.i, found.j])
-    ub = np.concatenate([shared, found.j, found.i])
-    dist = np.concatenate([np.zeros(len(shared), dtype=np.int64), found.dist, found.dist])
-    # every (entry of value ua, entry of value ub), vectorised over the value pairs
-    la, lb = sizes[ua], sizes[ub]
-    count = la * lb
-    pair = np.repeat(np.arange(len(ua), dtype=np.int64), count)
-    offset = np.arange(len(pair), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
-    ea = order[bounds[ua][pair] + offset // lb[pair]]
-    eb = order[bounds[ub][pair] + offset % lb[pair]]
-    keep = side[ea] & ~side[eb]
-    return ea[keep], eb[keep], dist[pair][keep]
+def _search(sig: U64, queries: I64, indexed: I64) -> tuple[I64, I64, I64, I64]:
+    """(query item, index item, variant, distance) of every match of a query item's whole
+    hash (under its allowed turns) within the radius of an indexed item's entries."""
+    empty = np.zeros(0, dtype=np.int64)
+    if not len(queries) or not len(indexed) or len(np.union1d(queries, indexed)) < 2:
+        return empty, empty, empty, empty
+    ok = allowed(_fields(sig[queries, TAIL], np.array([ENTRIES]))[:, 0])
+    q_row, q_turn = np.nonzero(ok)
+    q_item = queries[q_row]
+    q_vals = turn(sig[q_item, 0], q_turn)
+    # entry ie: row ie // ENTRIES, entry ie % ENTRIES (not kept here: the search owns the copy)
+    qe, ie, d = near_across(q_vals, sig[indexed, :ENTRIES].reshape(-1), COPY_RADIUS)
+    i_row, i_entry = np.divmod(ie, ENTRIES)
+    qa, ib = q_item[qe], indexed[i_row]
+    keep = qa != ib
+    qe, i_entry, qa, ib, d = (x[keep] for x in (qe, i_entry, qa, ib, d))
+    code_q = _fields(sig[qa, TAIL], np.array([0]))[:, 0]
+    code_i = np.take_along_axis(_fields(sig[ib, TAIL], np.arange(ENTRIES)), i_entry[:, None], 1)[
+        :, 0
+    ]
+    variant = MUL[INV[code_i], MUL[q_turn[qe], code_q]]
+    return qa, ib, variant.astype(np.int64), d.astype(np.int64)

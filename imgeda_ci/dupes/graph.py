@@ -17,13 +17,14 @@ exceed ``radius``: the pair is near as a verified copy).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from imgeda_ci.dupes import copies, hashindex, orientation, verify
+from imgeda_ci.dupes import copypairs, hashindex, orientation, verify
+from imgeda_ci.dupes.copypairs import I8, CopyPairs, Thumbs
 from imgeda_ci.dupes.hashindex import I64, U64, Bool
 from imgeda_ci.dupes.pairmemo import PairMemo
 
@@ -37,6 +38,9 @@ class NearGraph:
     adj: list[dict[int, int]] = field(default_factory=list)
     #: False when orientation matching had to approximate (records without ``phash_flips``)
     exact: bool = True
+    #: node -> {other node: distance}: the same scene with local changes, verified on the
+    #: thumbnails (not near; filled only when the graph is built with copy signatures)
+    local: list[dict[int, int]] = field(default_factory=list)
     #: per node: it has a near node or holds several items (only those can form a match)
     involved: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=np.bool_))
 
@@ -211,6 +215,7 @@ def build(
     node_arr, first = _nodes(keys)
     n_nodes = len(first)
     graph = NearGraph(node_arr.tolist(), [{} for _ in range(n_nodes)])
+    graph.local = [{} for _ in range(n_nodes)]
     graph.involved = np.bincount(node_arr, minlength=n_nodes) > 1
     if n_nodes < 2:
         return graph
@@ -246,62 +251,70 @@ def build(
 
 @dataclass(frozen=True)
 class CopyInput:
-    """Per item: its copy signature (``(n, 10)`` rows, :func:`imgeda_ci.dupes.copies.parse`),
-    whether it has one, and how to get thumbnails of some items (decoded on demand)."""
+    """The items' verified copy-signature pairs (:mod:`imgeda_ci.dupes.copypairs`, over the
+    items 0, 1, ...) and how to get thumbnails of some items (to verify the pHash pairs)."""
 
-    sig: U64
-    has_sig: Bool
-    thumbs: Callable[[I64], tuple[verify.F32, Bool]]
+    pairs: CopyPairs
+    thumbs: Thumbs
 
 
-def _verified(copy: CopyInput, a: I64, b: I64, variant: I64, every: bool) -> tuple[Bool, Bool]:
-    """Which item pairs could be verified (both have thumbnails) and which of them are copies
-    (``a`` under ``variant``, or under every rotation/mirror when ``every``, against ``b``)."""
-    items, inv = np.unique(np.concatenate([a, b]), return_inverse=True)
-    thumbs, valid = copy.thumbs(items)
-    ia, ib = inv[: len(a)], inv[len(a) :]
-    checked = valid[ia] & valid[ib]
-    same = np.zeros(len(a), dtype=np.bool_)
-    if checked.any():
-        ta, tb, var = thumbs[ia[checked]], thumbs[ib[checked]], variant[checked]
-        tries = [np.full(len(var), v, dtype=np.int64) for v in range(8)] if every else [var]
-        found = [verify.is_copy(verify.orient(ta, v), tb) for v in tries]
-        same[checked] = np.any(found, axis=0)
-    return checked, same
+def _verdicts(copy: CopyInput, a: I64, b: I64, every: bool) -> I8:
+    """The verdict of pHash pairs of items: under the identity, or (``every``: matched under
+    some rotation/mirror) the best under any of the eight."""
+    zero = np.zeros(len(a), dtype=np.int64)
+    if not every:
+        return copypairs.classify(copy.thumbs, a, b, zero)
+    tries = [copypairs.classify(copy.thumbs, a, b, zero + v) for v in range(8)]
+    # best verdict first: a copy under some turn, else a local change, else different
+    rank = np.array([1, 3, 2, 0], dtype=np.int8)  # by verdict + 1: unchecked, diff, copy, local
+    best = np.argmax(np.stack([rank[t + 1] for t in tries]), axis=0)
+    out: I8 = np.stack(tries)[best, np.arange(len(a))]
+    return out
+
+
+def _relink(graph: NearGraph, x: int, y: int, d: int, kind: int) -> None:
+    """Put nodes ``x``, ``y`` at distance ``d`` in the relation of ``kind``: a copy is near,
+    a local change is the same scene (and no longer near)."""
+    if kind == verify.LOCAL:
+        graph.adj[x].pop(y, None)
+        graph.adj[y].pop(x, None)
+        target = graph.local
+    else:
+        target = graph.adj
+    old = target[x].get(y)
+    if old is None or d < old:
+        target[x][y] = target[y][x] = d
 
 
 def refine(
     graph: NearGraph, phash: U64, copy: CopyInput, limits: _Limits, every: bool = False
 ) -> None:
-    """Verify the graph's pairs and add verified copy-signature pairs (see the module doc).
+    """Verify the graph's pairs and add the verified copy-signature pairs (see the module doc).
     ``every``: pHash pairs were matched under any rotation/mirror, so verify under each."""
     node_of = np.asarray(graph.node_of, dtype=np.int64)
     rep = np.zeros(len(graph.adj), dtype=np.int64)  # the first item of each node
     rep[node_of[::-1]] = np.arange(len(node_of) - 1, -1, -1)
-    pairs = [(na, nb) for na, near in enumerate(graph.adj) for nb in near if na < nb]
+    pairs = [(na, nb, d) for na, near in enumerate(graph.adj) for nb, d in near.items() if na < nb]
     if pairs:
-        na, nb = np.array(pairs, dtype=np.int64).T
-        zero = np.zeros(len(na), dtype=np.int64)
-        checked, same = _verified(copy, rep[na], rep[nb], zero, every)
-        local = checked & ~same  # the same scene with other content: not a copy
-        for x, y in zip(na[local].tolist(), nb[local].tolist(), strict=True):
-            del graph.adj[x][y], graph.adj[y][x]
-    cand = copies.candidates(copy.sig, copy.has_sig)
-    nq, ni = node_of[cand.query].tolist(), node_of[cand.index].tolist()
-    fresh = np.array(
-        [
-            x != y and y not in graph.adj[x] and limits.allow(x, y)
-            for x, y in zip(nq, ni, strict=True)
-        ],
-        dtype=np.bool_,
-    )
-    if not fresh.any():
-        return
-    q, i = cand.query[fresh], cand.index[fresh]
-    _, same = _verified(copy, q, i, cand.variant[fresh], False)
-    q, i = q[same], i[same]
-    dist = hashindex.distances(phash[q], phash[i])
-    for x, y, d in zip(node_of[q].tolist(), node_of[i].tolist(), dist.tolist(), strict=True):
-        old = graph.adj[x].get(y)
-        if old is None or d < old:
-            graph.adj[x][y] = graph.adj[y][x] = d
+        na, nb, dist = np.array(pairs, dtype=np.int64).T
+        kind = _verdicts(copy, rep[na], rep[nb], every)
+        # within the pHash radius under the identity, only a local change is not a copy; under
+        # a guessed turn, a pair different under every turn is another picture
+        drop = (kind == verify.LOCAL) | (every & (kind == verify.DIFFERENT))
+        for x, y, d, k in zip(*(v[drop].tolist() for v in (na, nb, dist, kind)), strict=True):
+            if k == verify.LOCAL:
+                _relink(graph, x, y, d, k)
+            else:
+                del graph.adj[x][y], graph.adj[y][x]
+    found = copy.pairs
+    wanted = (found.kind == verify.COPY) | (found.kind == verify.LOCAL)
+    a, b, kinds = found.a[wanted], found.b[wanted], found.kind[wanted]
+    dist = hashindex.distances(phash[a], phash[b])
+    for x, y, d, k in zip(
+        node_of[a].tolist(), node_of[b].tolist(), dist.tolist(), kinds.tolist(), strict=True
+    ):
+        if x == y or not limits.allow(x, y):
+            continue
+        if k == verify.LOCAL and y in graph.adj[x]:
+            continue  # near by another pair of items of these nodes
+        _relink(graph, x, y, d, k)

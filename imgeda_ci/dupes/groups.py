@@ -37,12 +37,12 @@ from typing import Literal
 
 import numpy as np
 
-from imgeda_ci.columns import Columns
+from imgeda_ci.dupes import copypairs
 from imgeda_ci.dupes import graph as near_graph
-from imgeda_ci.dupes.content import Content, by_rank, content_of, repeated, thumbs_of
+from imgeda_ci.dupes.content import Content, by_rank, repeated, thumbs_of
+from imgeda_ci.dupes.copypairs import CopyPairs
 from imgeda_ci.dupes.hashindex import I64, Bool
 from imgeda_ci.dupes.orientation import FLIPS_FIELD
-from imgeda_ci.dupes.pairmemo import PairMemo
 from imgeda_ci.dupes.search import DupeSearch
 from imgeda_ci.dupes.verify import F32
 from imgeda_ci.model import ImageRecord
@@ -104,12 +104,13 @@ def near_groups(
     candidates: Sequence[int] | I64,
     opts: NearOptions,
     content: Content | None = None,
-    memo: PairMemo | None = None,
+    search: DupeSearch | None = None,
 ) -> tuple[list[Group], bool]:
     """Keeper-first near groups among ``candidates`` (see the module doc); also whether the
     matching was exact (False only for orientation matching without ``phash_flips``).
-    ``memo``: the run's near-pair memory at the threshold (see :func:`.graph.build`)."""
-    c = content if content is not None else content_of(Columns(records))
+    ``search``: the run's near-pair memory and copy pairs (made here when not given)."""
+    search = search if search is not None else DupeSearch()
+    c = content if content is not None else search.content(records)
     cand = np.asarray(candidates, dtype=np.int64)
     items_arr = by_rank(cand[c.hashed[cand]], c)
     if len(items_arr) < 2:
@@ -123,8 +124,8 @@ def near_groups(
         dhash_radius=opts.dhash_threshold,
         flips=[flips_of(records[k]) for k in items] if opts.orientation_invariant else None,
         orientation_invariant=opts.orientation_invariant,
-        memo=memo,
-        copy=copy_input(c, items_arr),
+        memo=search.memo(opts.threshold),
+        copy=copy_input(c, items_arr, search.copy_pairs(c)),
     )
     groups_of = _keeper_groups(g, items)
     groups: list[Group] = []
@@ -173,13 +174,14 @@ def _keeper_groups(g: near_graph.NearGraph, items: list[int]) -> _KeeperGroups:
     return groups_of
 
 
-def copy_input(c: Content, rows: I64) -> near_graph.CopyInput:
-    """The copy signatures and thumbnails of ``rows`` of ``c``, as graph items 0, 1, ..."""
+def copy_input(c: Content, rows: I64, pairs: CopyPairs) -> near_graph.CopyInput:
+    """The verified copy pairs (``pairs``, over all of ``c``'s records) and thumbnails of
+    ``rows`` of ``c``, as graph items 0, 1, ..."""
 
     def thumbs(items: I64) -> tuple[F32, Bool]:
         return thumbs_of(c, rows[items])
 
-    return near_graph.CopyInput(c.sig[rows], c.has_sig[rows], thumbs)
+    return near_graph.CopyInput(copypairs.restrict(pairs, rows, c.n), thumbs)
 
 
 def flips_of(rec: Mapping[str, object]) -> str | None:
@@ -202,6 +204,5 @@ def find_groups(
     decoded = np.flatnonzero(left & c.ok)
     pixel_groups, taken = _exact_groups(records, c, decoded, c.pix, "pixel_sha256", "pixels")
     left[taken] = False
-    memo = search.memo(opts.threshold)
-    near, _ = near_groups(records, np.flatnonzero(left), opts, c, memo)
+    near, _ = near_groups(records, np.flatnonzero(left), opts, c, search)
     return bytes_groups + pixel_groups + near

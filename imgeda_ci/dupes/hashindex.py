@@ -1,8 +1,9 @@
 """Every pair of hashes within a Hamming radius, with guaranteed recall.
 
 Hashes are a ``(n, w)`` uint64 array of ``64 * w`` bits: 256-bit pHashes as ``(n, 4)``
-(:func:`from_hex`: 64 hex characters, first word = first 16 characters), 64-bit copy signatures
-(:mod:`imgeda_ci.dupes.copies`) as ``(n, 1)``. :func:`near_pairs` returns *every* pair of
+(:func:`from_hex`: 64 hex characters, first word = first 16 characters), 64-bit hashes as
+``(n, 1)`` (the copy signatures' sided search is :mod:`imgeda_ci.dupes.crossindex`, which
+uses this module's chunks). :func:`near_pairs` returns *every* pair of
 distinct hashes at distance ``<= radius`` and nothing else (each candidate's full distance is
 computed); nothing is approximate.
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from imgeda_ci.dupes import copypairs
 from imgeda_ci.dupes import graph as near_graph
-from imgeda_ci.dupes import verify
 from imgeda_ci.dupes.content import Content, thumbs_of
 from imgeda_ci.dupes.groups import Kind, NearOptions, flips_of
 from imgeda_ci.dupes.hashindex import I64, Bool
@@ -186,18 +186,21 @@ def _graph_near(
 
 
 def _copy_input(hc: Content, new_h: I64, bc: Content, kept_h: I64) -> near_graph.CopyInput:
-    """The copy signatures and thumbnails of the graph's items: added, then kept base images."""
+    """The verified copy pairs across added and kept base images (a sided search: never two
+    base images against each other) and the thumbnails of the graph's items: added, then
+    kept base images."""
 
     def thumbs(items: I64) -> tuple[F32, Bool]:
-        out = np.zeros((len(items), verify.T, verify.T), dtype=np.float32)
-        valid = np.zeros(len(items), dtype=np.bool_)
         head = items < len(new_h)
-        out[head], valid[head] = thumbs_of(hc, new_h[items[head]])
-        out[~head], valid[~head] = thumbs_of(bc, kept_h[items[~head] - len(new_h)])
+        one, ok_one = thumbs_of(hc, new_h[items[head]])
+        two, ok_two = thumbs_of(bc, kept_h[items[~head] - len(new_h)])
+        out = np.empty((len(items), *one.shape[1:]), dtype=one.dtype)
+        valid = np.empty(len(items), dtype=np.bool_)
+        out[head], valid[head], out[~head], valid[~head] = one, ok_one, two, ok_two
         return out, valid
 
-    return near_graph.CopyInput(
-        np.concatenate([hc.sig[new_h], bc.sig[kept_h]]),
-        np.concatenate([hc.has_sig[new_h], bc.has_sig[kept_h]]),
-        thumbs,
-    )
+    side = np.zeros(len(new_h) + len(kept_h), dtype=np.bool_)
+    side[: len(new_h)] = True
+    sig = np.concatenate([hc.sig[new_h], bc.sig[kept_h]])
+    has_sig = np.concatenate([hc.has_sig[new_h], bc.has_sig[kept_h]])
+    return near_graph.CopyInput(copypairs.find(sig, has_sig, thumbs, side), thumbs)

@@ -6,7 +6,9 @@ A :class:`DupeSearch` keeps, for the record lists it is shown (the head's and th
   diff extract each column once, and the content keys derived from them
   (:class:`~imgeda_ci.dupes.content.Content`);
 - the near-pair memory per radius (:class:`~imgeda_ci.dupes.pairmemo.PairMemo`), so the base's
-  search after the head's compares only the few hashes a change added or removed.
+  search after the head's compares only the few hashes a change added or removed;
+- the verified copy-signature pairs per record list
+  (:class:`~imgeda_ci.dupes.copypairs.CopyPairs`): every duplicate check of the run reads them.
 
 Some of that may be on its way from elsewhere: ``imgeda-ci ci`` evaluates the base in a second
 process (:mod:`imgeda_ci.base_evaluator`), which sends the base's near-pair relation and content
@@ -19,9 +21,12 @@ were: the searches then compute everything themselves. Answers never depend on w
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from imgeda_ci.columns import Columns
-from imgeda_ci.dupes.content import Content, content_of, with_content
+from imgeda_ci.dupes import copypairs
+from imgeda_ci.dupes.content import Content, content_of, thumbs_of, with_content
+from imgeda_ci.dupes.copypairs import CopyPairs
 from imgeda_ci.dupes.pairmemo import PairMemo
 from imgeda_ci.model import ImageRecord
 
@@ -35,6 +40,7 @@ class DupeSearch:
     def __init__(self, columns: Sequence[Columns] = ()) -> None:
         self._columns: list[Columns] = list(columns)
         self._memos: dict[int, PairMemo] = {}
+        self._copies: list[tuple[Content, CopyPairs]] = []
         self._pending: Loader | None = None
 
     def expect(self, loader: Loader) -> None:
@@ -65,6 +71,16 @@ class DupeSearch:
         """Take ``content``, made from an identical list of records elsewhere (another process,
         which sends it without records), as the content keys of ``records``."""
         with_content(self.columns(records), content)
+
+    def copy_pairs(self, content: Content) -> CopyPairs:
+        """The verified copy-signature pairs of ``content``'s records (found once; see
+        :mod:`imgeda_ci.dupes.copypairs`)."""
+        for known, pairs in self._copies:
+            if known is content:
+                return pairs
+        made = copypairs.find(content.sig, content.has_sig, partial(thumbs_of, content))
+        self._copies.append((content, made))
+        return made
 
     def memo(self, radius: int) -> PairMemo:
         """The near-pair memory for ``radius`` (one per radius)."""

@@ -49,13 +49,14 @@ def jpeg_coded_sha256(data: bytes, orientation: int) -> str | None:
     if not data.startswith(b"\xff\xd8"):
         return None
     h = hashlib.sha256(b"jpeg-coded\0%d\0" % orientation)
+    view = memoryview(data)  # slices of it are not copies of the file
     for marker, start, end in _segments(data):
         if marker == 0xDA:
             eoi = data.rfind(b"\xff\xd9", end)
-            h.update(data[start : eoi + 2 if eoi >= 0 else len(data)])
+            h.update(view[start : eoi + 2 if eoi >= 0 else len(data)])
             return h.hexdigest()
         if not (0xE0 <= marker <= 0xEF or marker == 0xFE):
-            h.update(data[start:end])
+            h.update(view[start:end])
     return None
 
 

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from imgeda_ci.scan.blur import blur_sigma
-from imgeda_ci.scan.clipping import clipping
+from imgeda_ci.scan.clipping import clipping, rim
 from imgeda_ci.scan.hashes import dhash, hash_base, phash_and_flips
 from imgeda_ci.scan.noise import noise_level
 
@@ -90,6 +90,7 @@ def measure(gray: Image.Image, rgb: Image.Image) -> tuple[dict[str, Any], str, s
         "pad": pad,
         "analysis_size": [w, h],
     }
+    stats["clip"]["rim"] = rim(lum, stats["clip"]["high"][3])
     base = hash_base(gray)
     ph, flips = phash_and_flips(base)
     return stats, ph, dhash(base), flips
@@ -131,12 +132,15 @@ def _colour(rgb: Image.Image) -> dict[str, Any]:
     np.subtract(r, g, out=d[0], dtype=np.int16)
     np.subtract(r, b, out=d[1], dtype=np.int16)
     np.subtract(g, b, out=d[2], dtype=np.int16)
+    # sums row by row in 32 bits (a row of at most 4,096 differences of bytes, or of their
+    # squares, fits), then across rows: a reduction into a wider type costs twice as much
+    s_rg, s_rb, s_gb = (int(x) for x in d.sum(axis=2, dtype=np.int32).sum(axis=1))
     d = d.reshape(3, n)
-    s_rg, s_rb, s_gb = (int(x) for x in d.sum(axis=1))
     chroma = np.abs(d).max(axis=0).astype(np.uint8)
     sq = d.view(np.uint16)
     np.multiply(sq, sq, out=sq)
-    q_rg, q_rb, q_gb = (int(x) for x in sq.sum(axis=1, dtype=np.uint64))
+    q = sq.reshape(3, *r.shape).sum(axis=2, dtype=np.uint32).sum(axis=1, dtype=np.uint64)
+    q_rg, q_rb, q_gb = (int(x) for x in q)
     rg_mean, rg_std = _mean_std(n, s_rg, q_rg)
     yb_mean, yb_std = _mean_std(n, s_rb + s_gb, 2 * q_rb + 2 * q_gb - q_rg)
     # the halving of yb2 is exact in floating point

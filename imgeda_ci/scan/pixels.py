@@ -1,5 +1,13 @@
 """Pixel work on a decoded image: modes brought to 8 bits, the pixel hash, and the
-measurements taken on the upright image at the analysis size."""
+measurements taken on the upright image at the analysis size.
+
+Every format reaches the measurements at the same scale: a JPEG is reduced in its decoder
+(``draft``: DCT scaling by 1/2, 1/4 or 1/8 to the smallest scale that still covers the analysis
+size), and any other image decoded at full size is box-reduced by the same factor
+(:func:`draft_factor`) before anything else is done to its pixels. A PNG and a JPEG of the same
+picture then go through the same conversion and resize at the same size, and measure alike
+(benchmarks/bench_format_consistency.py), and the per-pixel work on a large PNG or WebP is that
+of a JPEG of its size. Measurements ignore alpha (as they always did for luma)."""
 
 from __future__ import annotations
 
@@ -66,6 +74,24 @@ def hash_pixels(img: Image.Image, h: Any) -> None:
         encoder.cleanup()
 
 
+def draft_factor(size: tuple[int, int], target: tuple[int, int]) -> int:
+    """The reduction JPEG's ``draft`` applies for ``target``: the largest of 8, 4, 2 and 1
+    that leaves the image at least ``target`` on both sides (Pillow's JpegImageFile.draft);
+    1 for an image smaller than ``target``."""
+    scale = min(size[0] // max(1, target[0]), size[1] // max(1, target[1]))
+    return next((f for f in (8, 4, 2) if scale >= f), 1)
+
+
+def reduced(img: Image.Image, target: tuple[int, int]) -> Image.Image:
+    """``img`` (8-bit modes, see :func:`to_8bit`) without alpha, box-reduced by
+    :func:`draft_factor`: what a JPEG of it would be after ``draft``. A JPEG already decoded at
+    that scale is returned as it is (its factor is 1)."""
+    if img.mode in ("LA", "RGBA"):  # alpha is not measured; reduce() would premultiply it
+        img = img.convert(img.mode[:-1])
+    factor = draft_factor(img.size, target)
+    return img.reduce(factor) if factor > 1 else img
+
+
 def measure_image(
     img: Image.Image,
     orientation: int,
@@ -75,7 +101,7 @@ def measure_image(
 ) -> None:
     """The measurements, on the upright image: luma at the analysis size, colour reduced."""
     tw, th = target
-    full = to_8bit(img)
+    full = reduced(to_8bit(img), target)
     if orientation in TRANSPOSE:  # upright before resizing: same pixels as an upright file
         full = full.transpose(TRANSPOSE[orientation])
         if orientation >= 5:

@@ -7,6 +7,7 @@ a scan writes.
 
 from __future__ import annotations
 
+import base64
 import random
 
 import numpy as np
@@ -27,6 +28,7 @@ from imgeda_ci.model import ImageRecord
 from imgeda_ci.scan.analyze import analyze_bytes
 from imgeda_ci.scan.copysig import copy_signature
 from imgeda_ci.scan.settings import Settings
+from tests.dupes import copy_oracle
 from tests.dupes.scenes import jpeg, scene, shot
 
 OPTS = NearOptions(24)
@@ -59,6 +61,7 @@ COPIES = {
     "crop 3%/side": lambda im: jpeg(crop(im, 0.03, 0.03, 0.03, 0.03)),
     "crop 5% left": lambda im: jpeg(crop(im, 0.05, 0, 0, 0)),
     "crop 5% bottom": lambda im: jpeg(crop(im, 0, 0, 0, 0.05)),
+    "crop 5% left+top": lambda im: jpeg(crop(im, 0.05, 0.05, 0, 0)),
     "mirror": lambda im: jpeg(im.transpose(ROT.FLIP_LEFT_RIGHT)),
     "rot90": lambda im: jpeg(im.transpose(ROT.ROTATE_90)),
     "rot270 + crop 3%": lambda im: jpeg(crop(im.transpose(ROT.ROTATE_270), *[0.03] * 4)),
@@ -151,52 +154,87 @@ def test_verification_tells_uniform_from_local_changes() -> None:
     assert not verify.is_copy(a, thumb(shot(scene(4))))[0]
 
 
-def test_orientation_variants_are_the_signatures_of_the_turned_image() -> None:
-    img = Image.fromarray(np.asarray(scene(5).convert("L"))[:256, :256])
-    sig, _ = copies.parse([copy_signature(img)[0]])
-    variants = copies.orientations(sig)[0]
-    turned = (
-        img,
-        img.transpose(ROT.FLIP_LEFT_RIGHT),
-        img.transpose(ROT.FLIP_TOP_BOTTOM),
-        img.transpose(ROT.ROTATE_180),
-        img.transpose(ROT.TRANSPOSE),
-        img.transpose(ROT.FLIP_LEFT_RIGHT).transpose(ROT.TRANSPOSE),
-        img.transpose(ROT.FLIP_TOP_BOTTOM).transpose(ROT.TRANSPOSE),
-        img.transpose(ROT.TRANSVERSE),
-    )
-    for v, im in enumerate(turned):
-        assert copies.parse([copy_signature(im)[0]])[0][0, 0] == variants[v], v
-    thumbs, _ = verify.decode([copy_signature(im)[1] for im in turned])
-    oriented = verify.orient(np.repeat(thumbs[:1], 8, axis=0), np.arange(8))
-    assert np.abs(oriented - thumbs).max() <= 1
+TURNS = (  # the eight rotations/mirrors, order of VARIANT_NAMES
+    (),
+    (ROT.FLIP_LEFT_RIGHT,),
+    (ROT.FLIP_TOP_BOTTOM,),
+    (ROT.ROTATE_180,),
+    (ROT.TRANSPOSE,),
+    (ROT.FLIP_LEFT_RIGHT, ROT.TRANSPOSE),
+    (ROT.FLIP_TOP_BOTTOM, ROT.TRANSPOSE),
+    (ROT.TRANSVERSE,),
+)
 
 
-def test_candidates_are_every_pair_within_the_radius() -> None:
-    rng = np.random.default_rng(3)
-    n = 300
-    sig = rng.integers(0, 2**63, size=(n, copies.SIG_HASHES), dtype=np.uint64)
-    for k in range(0, 60, 2):  # planted: a crop of k+1 within 0-5 bits of a turn of k
-        flip = rng.choice(64, size=k % 6, replace=False)
-        value = copies.orientations(sig[k : k + 1])[0, k % 8]
-        for bit in flip.tolist():
-            value ^= np.uint64(1) << np.uint64(bit)
-        sig[k + 1, copies.INDEXED[k % 7]] = value
-    has = np.ones(n, dtype=np.bool_)
-    has[5] = False
+def turned(img: Image.Image, v: int) -> Image.Image:
+    for t in TURNS[v]:
+        img = img.transpose(t)
+    return img
+
+
+def test_a_turned_image_has_the_same_canonical_entries() -> None:
+    img = shot(scene(5), 40, 30).convert("L")
+    sigs = [copy_signature(turned(img, v))[0] for v in range(8)]
+    sig, has = copies.parse(sigs)
+    code, _ = copies.codes(sig)
+    assert has.all() and (sig[:, 0] == sig[0, 0]).all()  # one canonical whole hash
+    for v in range(8):  # the turn making it canonical undoes the turn first
+        assert code[v, 0] == copies.MUL[code[0, 0], copies.INV[v]]
+        assert sorted(sig[v, 1:11].tolist()) == sorted(sig[0, 1:11].tolist())  # crops: a set
+    thumbs, _ = verify.decode([copy_signature(turned(img, v))[1] for v in range(8)])
+    for v in range(1, 8):
+        got = copies.candidates(sig[[0, v]], has[[0, v]])
+        assert got.dist.tolist() == [0]
+        variant = int(got.variant[0]) if got.query[0] == 0 else int(copies.INV[got.variant[0]])
+        assert variant == v  # the original turned by ``variant`` is the turned image
+        oriented = verify.orient(thumbs[:1], np.array([variant]))
+        assert np.abs(oriented[0] - thumbs[v]).max() <= 2  # 32x32: less averaging
+
+
+def _sig(rng: np.random.Generator, hashes: list[int], tail: int) -> str:
+    raw = b"".join(h.to_bytes(8, "big") for h in hashes) + tail.to_bytes(5, "big")
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _near(rng: np.random.Generator, h: int, bits: int) -> int:
+    for b in rng.choice(64, size=bits, replace=False).tolist():
+        h ^= 1 << b
+    return h
+
+
+def signatures(seed: int, n: int, clustered: bool) -> list[object]:
+    """Random signatures with planted near entries (a turn of one whole hash, a few bits off,
+    as another's entry); ``clustered``: every hash a few bits from one of a few centres."""
+    rng = np.random.default_rng(seed)
+    centres = [int(c) for c in rng.integers(0, 2**63, size=6)]
+
+    def value() -> int:
+        if clustered:
+            return _near(rng, centres[int(rng.integers(6))], int(rng.integers(0, 9)))
+        return int(rng.integers(0, 2**63)) * 2 + int(rng.integers(2))
+
+    rows = [[value() for _ in range(copies.ENTRIES)] for _ in range(n)]
+    tails = [int(rng.integers(0, 2**36)) << 4 for _ in range(n)]
+    for k in range(0, n - 1, 3):  # planted: an entry of k+1 near an allowed turn of k
+        flags = (tails[k] >> 4) & 7
+        turn = int(rng.choice(np.flatnonzero(copies.allowed(np.array([flags]))[0])))
+        whole = int(copies.orientations(np.array([rows[k][0]], dtype=np.uint64))[0, turn])
+        rows[k + 1][int(rng.integers(copies.ENTRIES))] = _near(rng, whole, int(rng.integers(7)))
+    out: list[object] = [_sig(rng, r, t) for r, t in zip(rows, tails, strict=True)]
+    out[5], out[9] = None, out[9][:-1] + "!"  # type: ignore[index]
+    return out
+
+
+@pytest.mark.parametrize(("seed", "clustered"), [(3, False), (4, True), (5, True)])
+def test_candidates_are_exactly_the_brute_force_pairs(seed: int, clustered: bool) -> None:
+    sigs = signatures(seed, 120, clustered)
+    sig, has = copies.parse(sigs)
     got = copies.candidates(sig, has)
-    turned = copies.orientations(sig)
-    indexed = sig[:, list(copies.INDEXED)]
-    d = np.bitwise_count(turned[:, None, :, None] ^ indexed[None, :, None, :]).min(axis=(2, 3))
-    d = np.minimum(d, d.T)
-    want = {(a, b) for a, b in zip(*np.nonzero(d <= copies.COPY_RADIUS), strict=True) if a < b}
-    want = {(a, b) for a, b in want if has[a] and has[b]}
-    pairs = {
-        (min(q, i), max(q, i)) for q, i in zip(got.query.tolist(), got.index.tolist(), strict=False)
-    }
-    assert pairs == {(int(a), int(b)) for a, b in want}
-    assert len(pairs) >= 20
-    assert (got.dist == d[got.query, got.index]).all()
+    want = copy_oracle.candidates(sigs, copies.COPY_RADIUS)
+    cols = (got.query, got.index, got.variant, got.dist)
+    rows = zip(*(c.tolist() for c in cols), strict=True)
+    assert {(min(q, i), max(q, i)): (q, i, v, d) for q, i, v, d in rows} == want
+    assert len(got.query) == len(want) >= 30
 
 
 def test_near_pairs_of_64_bit_rows_match_brute_force() -> None:
@@ -226,3 +264,26 @@ def test_orientation_invariant_pairs_are_verified_under_every_turn() -> None:
         frozenset((recs[m]["path"], recs[g.keeper]["path"])) for g in groups for m, _ in g.members
     }
     assert pairs == {frozenset(("a.jpg", "a_rotated.jpg"))}
+
+
+def test_sided_candidates_are_the_cross_pairs_of_the_full_search() -> None:
+    rng = np.random.default_rng(5)
+    imgs = [shot(scene(s), 40, 30) for s in (21, 22, 23)]
+    data = [jpeg(im) for im in imgs]
+    data += [jpeg(crop(im.transpose(ROT.ROTATE_90), *[0.03] * 4)) for im in imgs]
+    recs = [record(d, f"{k}.jpg") for k, d in enumerate(data)]
+    sig, has = copies.parse([r["copysig"] for r in recs])
+    side = rng.random(len(recs)) < 0.5
+    side[:3], side[3:] = True, False  # originals against their copies
+    full = copies.candidates(sig, has)
+    cross = {
+        (min(a, b), max(a, b))
+        for a, b in zip(full.query.tolist(), full.index.tolist(), strict=True)
+        if side[a] != side[b]
+    }
+    sided = copies.candidates(sig, has, side)
+    got = {
+        (min(a, b), max(a, b))
+        for a, b in zip(sided.query.tolist(), sided.index.tolist(), strict=True)
+    }
+    assert got == cross and {(0, 3), (1, 4), (2, 5)} <= got

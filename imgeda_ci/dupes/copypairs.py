@@ -1,0 +1,75 @@
+"""The copy-signature pairs of one record list, found and verified once per run.
+
+The copy-signature search (:func:`imgeda_ci.dupes.copies.candidates`) and the verification of
+its candidates on the thumbnails (:func:`imgeda_ci.dupes.verify.classify`) depend only on the
+records, not on a check's threshold or options. So the duplicate checks of one run (near
+copies, leakage, same scene) share one :class:`CopyPairs` per record list, kept by the run's
+:class:`~imgeda_ci.dupes.search.DupeSearch`; each search then takes the pairs among its own
+items (:func:`restrict`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from imgeda_ci.dupes import copies, verify
+from imgeda_ci.dupes.hashindex import I64, U64, Bool
+
+I8 = npt.NDArray[np.int8]
+#: thumbnails of some items (indices), decoded on demand, and which of them are valid
+Thumbs = Callable[[I64], tuple[verify.F32, Bool]]
+UNCHECKED = -1  # a pair one of whose records has no thumbnail
+
+
+@dataclass(frozen=True)
+class CopyPairs:
+    """Candidate pairs of items ``a``, ``b`` (``a`` under rotation/mirror ``variant`` against
+    ``b``) and what the verification made of each: ``kind``, a :mod:`~imgeda_ci.dupes.verify`
+    verdict (``COPY``, ``LOCAL``, ``DIFFERENT``) or :data:`UNCHECKED`."""
+
+    a: I64
+    b: I64
+    variant: I64
+    kind: I8
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+
+def classify(thumbs: Thumbs, a: I64, b: I64, variant: I64) -> I8:
+    """The verdict of each pair (``a`` under ``variant`` against ``b``; :data:`UNCHECKED` when
+    either has no thumbnail), decoding each thumbnail once."""
+    out = np.full(len(a), UNCHECKED, dtype=np.int8)
+    if not len(a):
+        return out
+    items, inv = np.unique(np.concatenate([a, b]), return_inverse=True)
+    pics, valid = thumbs(items)
+    ia, ib = inv[: len(a)], inv[len(a) :]
+    checked = valid[ia] & valid[ib]
+    if checked.any():
+        oriented = verify.orient(pics[ia[checked]], variant[checked])
+        out[checked] = verify.classify(oriented, pics[ib[checked]])
+    return out
+
+
+def find(sig: U64, has_sig: Bool, thumbs: Thumbs, side: Bool | None = None) -> CopyPairs:
+    """Every candidate pair of the items' copy signatures (across ``side`` only, when given),
+    verified."""
+    cand = copies.candidates(sig, has_sig, side)
+    return CopyPairs(
+        cand.query, cand.index, cand.variant, classify(thumbs, cand.query, cand.index, cand.variant)
+    )
+
+
+def restrict(pairs: CopyPairs, rows: I64, n: int) -> CopyPairs:
+    """The pairs between ``rows`` (indices into the ``n`` items ``pairs`` is over), renumbered
+    as positions in ``rows``."""
+    pos = np.full(n, -1, dtype=np.int64)
+    pos[rows] = np.arange(len(rows), dtype=np.int64)
+    pa, pb = pos[pairs.a], pos[pairs.b]
+    keep = (pa >= 0) & (pb >= 0)
+    return CopyPairs(pa[keep], pb[keep], pairs.variant[keep], pairs.kind[keep])
