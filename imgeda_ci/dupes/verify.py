@@ -30,12 +30,12 @@ resampled), the closer kind kept.
 What it finds (``benchmarks/bench_nearcopy.py``; shares of the candidate pairs): planted copies
 of 150 real photos are COPY for 0.97-1.00 of each transform (crops of 1-5% per side or one side,
 rotations, mirror, re-encode, resize, brightness, blur), a watermarked copy COPY 0.24 and LOCAL
-0.76. On a same-background scene set (10 real photos as backgrounds, 30 shots each with
-objects of 2-7% of the side moved, added or removed), 3,267 of the 3,446 candidate pairs of
-different shots are LOCAL and 179 COPY, against 148 of the 150 planted copies: COPY precision
-0.45 (0.20 for the previous 24x24 verifier). The defaults sit where every transform keeps 0.97
-of its copies; a stricter :data:`LEVEL` trades crop copies for scene pairs (7.0: 5% crops 0.92,
-123 scene pairs COPY). What it cannot see: an object of ~2-3% of the side (a third of a
+0.76. On a same-background scene set (10 real photos as backgrounds, 30 shots each with objects
+of 2-7% of the side moved, added or removed), 3,614 of the 3,803 candidate pairs of different
+shots are LOCAL and 189 COPY, against 149 of the 150 planted copies: COPY precision 0.44 (the
+previous 24x24 verifier: 567 COPY, 0.19). The defaults sit where every transform keeps 0.97 of
+its copies; a stricter :data:`LEVEL` trades crop copies for scene pairs (7.0: 5% crops 0.92, a
+third fewer scene pairs COPY). What it cannot see: an object of ~2-3% of the side (a third of a
 thumbnail pixel) whose contrast is below the crop's resampling error (dark backgrounds, busy
 texture); a change of colour only; two near-flat pictures (sky, water) are at most LOCAL.
 """
