@@ -1,33 +1,36 @@
-"""Near copies on real photos: recall per planted transform, false matches, before and after.
+"""Near copies on real photos: what the verifier calls each candidate pair, per planted transform.
 
-    python benchmarks/bench_nearcopy.py /work/photos --sample 150
+    python benchmarks/bench_nearcopy.py /work/photos --sample 150 [--cache /tmp/nc-cache]
 
 Every image is analysed by the real scanner (:func:`imgeda_ci.scan.analyze.analyze_bytes`,
-default settings). Three sets:
+default settings). A pair is a *candidate* when its 256-bit pHashes are within the default
+threshold (as is) or the copy signatures match (:func:`imgeda_ci.dupes.copies.candidates`,
+under the variant found); every candidate is classified by
+:func:`imgeda_ci.dupes.verify.classify` (under each of its variants; the best class kept: COPY,
+then LOCAL). Three sets:
 
 - **planted copies**: a seeded sample of the photos (decoded at most 1024 px, saved as JPEG q95:
   the originals) and, per transform, one copy of each (re-encode, resize, brightness, blur, a
   watermark, crops of 1/3/5% per side and of one side, a mirror, rotations by 90/180/270
-  degrees, a rotation plus a crop). Recall = share of (original, copy) pairs related;
-- **distinct photos**: every photo of the folder; printed: the pairs related (the folder holds
-  real near copies too: burst/video frames, augmentations, so this is an upper bound on false
-  matches, not a count of them);
-- **same scene, other content**: backgrounds (real photos) with twelve chess-piece-like
-  objects, one or two moved between consecutive shots (30 shots per background), plus one
-  planted copy (re-encode q70 or a 3% crop) of every fifth shot. Printed: pairs of different
-  shots related (none is a copy) and precision = planted pairs related / all pairs related.
+  degrees, a rotation plus a crop). Printed: the share of planted pairs that are candidates,
+  and of those the shares classified COPY and LOCAL;
+- **same scene, other content**: backgrounds (real photos) with twelve chess-piece-like objects
+  of 2-7% of the side (nine shown at first); between consecutive shots one or two objects move,
+  or one is added or removed; a planted copy of every second shot (re-encode q70, crop 3%,
+  resize 0.5, brightness +15%, in turn). Printed: the candidate pairs per class, and the
+  precision of COPY (planted pairs classified COPY / all pairs classified COPY);
+- **distinct photos**: every photo of the folder; printed: the candidate pairs per class (the
+  folder holds real near copies too: burst and video frames, augmentations; ``--show`` lists
+  the pairs classified COPY).
 
-BEFORE is the rule of scan algorithm 3: 256-bit pHashes within 24 bits, nothing verified.
-AFTER is :func:`imgeda_ci.dupes.graph.build` with the copy signatures: the pHash pairs verified
-on the thumbnails, plus the verified candidates of the copy signatures (what every duplicate
-check reads). For comparison, imagededup's rule (64-bit pHash of imagehash, distance <= 10) is
-run on the same files.
+``--cache`` keeps the scanned records between runs (delete it when the scanner changes).
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import pickle
 import random
 import resource
 from collections.abc import Callable
@@ -37,16 +40,15 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont
 
 from imgeda_ci.columns import Columns
-from imgeda_ci.dupes import DEFAULT_THRESHOLD
-from imgeda_ci.dupes import graph as near_graph
+from imgeda_ci.dupes import DEFAULT_THRESHOLD, copies, verify
 from imgeda_ci.dupes.content import content_of
-from imgeda_ci.dupes.groups import copy_input
 from imgeda_ci.model import ImageRecord
 from imgeda_ci.scan.analyze import analyze_bytes
 from imgeda_ci.scan.settings import Settings
 
 SETTINGS = Settings()
-Pairs = set[tuple[int, int]]
+Kinds = dict[tuple[int, int], int]  # candidate pair (i < j) -> class
+NAMES = {verify.COPY: "COPY", verify.LOCAL: "LOCAL", verify.DIFFERENT: "DIFFERENT"}
 
 
 def jpeg(img: Image.Image, quality: int = 95) -> bytes:
@@ -79,6 +81,10 @@ def one_side(f: float, rng: random.Random) -> Callable[[Image.Image], bytes]:
     return make
 
 
+def _sym(f: float) -> Callable[[Image.Image], bytes]:
+    return lambda im: jpeg(crop(im, f, f, f, f))
+
+
 def transforms(rng: random.Random) -> dict[str, Callable[[Image.Image], bytes]]:
     rot = Image.Transpose
     return {
@@ -98,14 +104,21 @@ def transforms(rng: random.Random) -> dict[str, Callable[[Image.Image], bytes]]:
     }
 
 
-def _sym(f: float) -> Callable[[Image.Image], bytes]:
-    return lambda im: jpeg(crop(im, f, f, f, f))
-
-
-def record(data: bytes, path: str) -> ImageRecord:
-    rec = analyze_bytes(data, SETTINGS, use_alarm=False)
-    rec["path"] = path
-    return rec
+def scan(make: Callable[[], list[bytes]], cache: Path | None, key: str) -> list[ImageRecord]:
+    """The scanner's records of the images ``make`` gives (kept in ``cache`` under ``key``)."""
+    path = cache / f"{key}.pickle" if cache is not None else None
+    if path is not None and path.exists():
+        recs: list[ImageRecord] = pickle.loads(path.read_bytes())
+        return recs
+    recs = []
+    for k, data in enumerate(make()):
+        rec = analyze_bytes(data, SETTINGS, use_alarm=False)
+        rec["path"] = f"{k}.jpg"
+        recs.append(rec)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pickle.dumps(recs))
+    return recs
 
 
 def load(path: Path, side: int) -> Image.Image:
@@ -114,137 +127,201 @@ def load(path: Path, side: int) -> Image.Image:
         return im.convert("RGB")
 
 
-def related(records: list[ImageRecord], after: bool) -> Pairs:
-    """Pairs of records related by the near relation at the default threshold."""
-    c = content_of(Columns(records))
-    rows = np.flatnonzero(c.hashed)
-    g = near_graph.build(
-        c.phash[rows], DEFAULT_THRESHOLD, copy=copy_input(c, rows) if after else None
-    )
-    by_node: dict[int, list[int]] = {}
-    for k, node in zip(rows.tolist(), g.node_of, strict=True):
-        by_node.setdefault(node, []).append(k)
-    out: Pairs = set()
-    for node, items in by_node.items():
-        out.update((a, b) for i, a in enumerate(items) for b in items[i + 1 :])
-        for other in g.adj[node]:
-            out.update((min(a, b), max(a, b)) for a in items for b in by_node[other])
-    return out
+def classified(recs: list[ImageRecord]) -> tuple[Kinds, float]:
+    """Every candidate pair's class (see the module doc) and the CPU seconds classifying took."""
+    c = content_of(Columns(recs))
+    bits = np.unpackbits(c.phash.astype(">u8").view(np.uint8), axis=1).astype(np.float32)
+    ones = bits.sum(axis=1)
+    dist = ones[:, None] + ones[None, :] - 2 * bits @ bits.T
+    close = np.triu((dist <= DEFAULT_THRESHOLD) & c.hashed[:, None] & c.hashed[None, :], 1)
+    pi, pj = np.nonzero(close)
+    cand = copies.candidates(c.sig, c.has_sig)
+    # b = the index item, a = the query item under its variant (as the graph verifies them)
+    first = np.concatenate([pi, cand.index])
+    second = np.concatenate([pj, cand.query])
+    variant = np.concatenate([np.zeros(len(pi), dtype=np.int64), cand.variant])
+    thumbs, valid = verify.decode([r.get("thumb") for r in recs])
+    ok = valid[first] & valid[second]
+    first, second, variant = first[ok], second[ok], variant[ok]
+    start = _cpu()
+    kind = verify.classify(thumbs[first], verify.orient(thumbs[second], variant))
+    spent = _cpu() - start
+    rank = {verify.COPY: 2, verify.LOCAL: 1, verify.DIFFERENT: 0}
+    out: Kinds = {}
+    for x, y, k in zip(first.tolist(), second.tolist(), kind.tolist(), strict=True):
+        key = (min(x, y), max(x, y))
+        if key not in out or rank[k] > rank[out[key]]:
+            out[key] = k
+    return out, spent / max(1, len(kind))
 
 
-def imagededup(images: list[bytes]) -> Pairs:
-    """imagededup's default: 64-bit pHash (imagehash, hash_size 8) within 10 bits."""
-    import imagehash
-
-    hashes = [imagehash.phash(Image.open(io.BytesIO(b))) for b in images]
-    bits = np.array([h.hash.reshape(-1) for h in hashes], dtype=np.int32)
-    d = bits.sum(1)[:, None] + bits.sum(1)[None, :] - 2 * bits @ bits.T
-    i, j = np.nonzero(np.triu(d <= 10, 1))
-    return set(zip(i.tolist(), j.tolist(), strict=True))
+def _cpu() -> float:
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
 
 
-def planted(files: list[Path], sample: int, seed: int) -> None:
+def planted(files: list[Path], sample: int, seed: int, cache: Path | None) -> None:
     rng = random.Random(seed)
-    originals = [load(p, 1024) for p in rng.sample(files, min(sample, len(files)))]
-    base = [jpeg(im) for im in originals]
-    n = len(base)
-    print(f"planted copies of {n} photos: recall (pairs found / planted)")
-    print(f"{'transform':18s} {'before':>7s} {'after':>7s} {'imagededup':>10s}")
+    picked = rng.sample(files, min(sample, len(files)))
+    originals = [load(p, 1024) for p in picked]
+    n = len(originals)
+    base = scan(lambda: [jpeg(im) for im in originals], cache, f"base-{seed}-{n}")
+    print(f"planted copies of {n} photos: share of planted pairs that are candidates; of those,")
+    print("the shares classified COPY and LOCAL")
+    print(f"{'transform':18s} {'cand':>6s} {'COPY':>6s} {'LOCAL':>6s}")
+    per_pair = []
     for name, make in transforms(rng).items():
-        data = base + [make(im) for im in originals]
-        recs = [record(b, f"{k}.jpg") for k, b in enumerate(data)]
-        want = {(k, k + n) for k in range(n)}
-        got = [len(want & related(recs, after)) / n for after in (False, True)]
-        ded = len(want & imagededup(data)) / n
-        print(f"{name:18s} {got[0]:7.3f} {got[1]:7.3f} {ded:10.3f}")
+        made = scan(lambda m=make: [m(im) for im in originals], cache, f"{name}-{seed}-{n}")
+        kinds, cost = classified(base + made)
+        per_pair.append(cost)
+        got = [kinds[(k, k + n)] for k in range(n) if (k, k + n) in kinds]
+        share = [sum(g == w for g in got) / max(1, len(got)) for w in (verify.COPY, verify.LOCAL)]
+        print(f"{name:18s} {len(got) / n:6.3f} {share[0]:6.3f} {share[1]:6.3f}")
+    print(f"classify: {1e3 * float(np.median(per_pair)):.3f} ms CPU per candidate pair (median)")
 
 
-def scenes(files: list[Path], backgrounds: int, shots: int, seed: int) -> None:
-    rng = random.Random(seed)
-    data: list[bytes] = []
-    scene_of: list[int] = []
-    copy_of: dict[int, int] = {}
-    for b, path in enumerate(rng.sample(files, backgrounds)):
-        bg = load(path, 1024)
-        pieces = [_piece(bg.size, rng) for _ in range(12)]
-        for s in range(shots):
-            for _ in range(rng.choice((1, 1, 2))):  # one or two pieces moved
-                p = rng.choice(pieces)
-                p[2] = rng.randrange(bg.width - p[0].width)
-                p[3] = rng.randrange(bg.height - p[0].height)
-            img = bg.copy()
-            for piece, mask, x, y in pieces:
-                img.paste(piece, (x, y), mask)
-            data.append(jpeg(img, 90))
-            scene_of.append(b)
-            if s % 5 == 0:  # a planted copy of every fifth shot
-                copy_of[len(data)] = len(data) - 1
-                data.append(jpeg(img, 70) if s % 10 else jpeg(crop(img, *[0.03] * 4), 90))
-                scene_of.append(b)
-    recs = [record(d, f"{k}.jpg") for k, d in enumerate(data)]
-    copies = {(v, k) for k, v in copy_of.items()}
-    shots_total = len(data) - len(copy_of)
-    pairs = sum(
-        1
-        for i in range(len(data))
-        for j in range(i + 1, len(data))
-        if scene_of[i] == scene_of[j] and i not in copy_of and j not in copy_of
-    )
-    print(
-        f"\nsame scene, other content: {backgrounds} backgrounds x {shots} shots "
-        f"({shots_total} shots, {pairs} same-background pairs), {len(copies)} planted copies"
-    )
-    for label, found in (("before", related(recs, False)), ("after", related(recs, True))):
-        shot_pairs = {p for p in found if p[0] not in copy_of and p[1] not in copy_of}
-        hit = len(found & copies)
-        flagged = len(found - copies)
-        precision = hit / max(1, hit + flagged)
-        print(
-            f"  {label:6s}: shot pairs related {len(shot_pairs)} ({len(shot_pairs) / pairs:.1%}),"
-            f" planted copies found {hit}/{len(copies)}, precision {precision:.3f}"
-        )
+def _place(p: list, luma: np.ndarray, rng: random.Random) -> None:  # type: ignore[type-arg]
+    """Put piece ``p`` at a random place where it stands out from the background (its shade at
+    least 60 levels from the background's mean luma under it: an object a person would see)."""
+    h, w = luma.shape
+    for _ in range(50):
+        x, y = rng.randrange(w - p[0].width), rng.randrange(h - p[0].height)
+        under = luma[y : y + p[0].height, x : x + p[0].width].mean()
+        if abs(under - p[0].getpixel((0, 0))[0]) >= 60:
+            break
+    p[2], p[3] = x, y
 
 
-def _piece(size: tuple[int, int], rng: random.Random) -> list:  # type: ignore[type-arg]
-    w, h = size
-    ow, oh = int(w * rng.uniform(0.04, 0.07)), int(h * rng.uniform(0.07, 0.12))
+def _piece(luma: np.ndarray, rng: random.Random) -> list:  # type: ignore[type-arg]
+    """A chess-piece-like object of 2-7% of the side: [image, mask, x, y, shown]."""
+    h, w = luma.shape
+    f = rng.uniform(0.02, 0.07)
+    ow, oh = max(3, int(w * f)), max(4, int(h * f * 1.5))
     shade = rng.choice((25, 40, 210, 230))
     mask = Image.new("L", (ow, oh), 0)
     draw = ImageDraw.Draw(mask)
     draw.ellipse((ow * 0.25, 0, ow * 0.75, oh * 0.4), fill=255)
     draw.polygon([(ow * 0.3, oh * 0.3), (ow * 0.7, oh * 0.3), (ow, oh - 1), (0, oh - 1)], fill=255)
     piece = Image.new("RGB", (ow, oh), (shade, shade, shade))
-    return [piece, mask, rng.randrange(w - ow), rng.randrange(h - oh)]
+    out = [piece, mask, 0, 0, True]
+    _place(out, luma, rng)
+    return out
 
 
-def distinct(files: list[Path]) -> None:
-    recs = [record(p.read_bytes(), p.name) for p in files]
-    recs = [r for r in recs if not r.get("error")]
-    n = len(recs)
-    before, after = related(recs, False), related(recs, True)
+def _change(pieces: list[list], luma: np.ndarray, rng: random.Random) -> None:  # type: ignore[type-arg]
+    """One step of the scene: one or two objects moved, or one added (at a new place) or
+    removed."""
+    what = rng.choice(("move", "move", "move two", "add", "remove"))
+    shown = [p for p in pieces if p[4]]
+    hidden = [p for p in pieces if not p[4]]
+    if what == "remove" and len(shown) > 3:
+        rng.choice(shown)[4] = False
+        return
+    if what == "add" and hidden:
+        moved = [rng.choice(hidden)]
+    else:
+        moved = rng.sample(shown, 2 if what == "move two" else 1)
+    for p in moved:
+        _place(p, luma, rng)
+        p[4] = True
+
+
+def _state(pieces: list[list]) -> tuple[tuple[int, int, bool], ...]:  # type: ignore[type-arg]
+    return tuple((p[2], p[3], p[4]) for p in pieces)
+
+
+SCENE_COPIES: tuple[Callable[[Image.Image], bytes], ...] = (
+    lambda im: jpeg(im, 70),
+    lambda im: jpeg(crop(im, *[0.03] * 4), 90),
+    lambda im: jpeg(im.resize((im.width // 2, im.height // 2), 1), 90),
+    lambda im: jpeg(ImageEnhance.Brightness(im).enhance(1.15), 90),
+)
+
+
+def _scene_images(files: list[Path], backgrounds: int, shots: int, seed: int) -> list[bytes]:
+    """Shots in order, background by background; after every second shot, its planted copy."""
+    rng = random.Random(seed)
+    out: list[bytes] = []
+    for path in rng.sample(files, backgrounds):
+        bg = load(path, 1024)
+        luma = np.asarray(bg.convert("L"), dtype=np.float32)
+        pieces = [_piece(luma, rng) for _ in range(12)]
+        for p in rng.sample(pieces, 3):
+            p[4] = False
+        seen: set[tuple[tuple[int, int, bool], ...]] = set()
+        for s in range(shots):
+            while s and _state(pieces) in seen:  # every shot a new arrangement
+                _change(pieces, luma, rng)
+            seen.add(_state(pieces))
+            img = bg.copy()
+            for piece, mask, x, y, shown in pieces:
+                if shown:
+                    img.paste(piece, (x, y), mask)
+            out.append(jpeg(img, 90))
+            if s % 2 == 0:
+                out.append(SCENE_COPIES[(s // 2) % len(SCENE_COPIES)](img))
+    return out
+
+
+def scenes(files: list[Path], backgrounds: int, shots: int, seed: int, cache: Path | None) -> None:
+    key = f"scenes-{backgrounds}-{shots}-{seed}"
+    recs = scan(lambda: _scene_images(files, backgrounds, shots, seed), cache, key)
+    per = shots + -(-shots // 2)
+    copy_of = {}  # planted copy -> its shot
+    for b in range(backgrounds):
+        at = b * per
+        for s in range(shots):
+            if s % 2 == 0:
+                copy_of[at + 1] = at
+                at += 2
+            else:
+                at += 1
+    kinds, _ = classified(recs)
+    planted_pairs = {(v, k) for k, v in copy_of.items()}
+    same = [p for p in kinds if p[0] // per == p[1] // per and p not in planted_pairs]
+    hits = sum(kinds.get(p) == verify.COPY for p in planted_pairs)
+    local = sum(kinds.get(p) == verify.LOCAL for p in planted_pairs)
+    false = sum(kinds[p] == verify.COPY for p in same)
+    counts = {NAMES[w]: sum(kinds[p] == w for p in same) for w in NAMES}
+    n_same = backgrounds * per * (per - 1) // 2 - len(planted_pairs)
     print(
-        f"\ndistinct photos: {n} photos, {n * (n - 1) // 2:,} pairs; pairs related: "
-        f"before {len(before)}, after {len(after)} (both {len(before & after)}, only after "
-        f"{len(after - before)}, only before {len(before - after)})"
+        f"\nsame scene, other content: {backgrounds} backgrounds x {shots} shots, "
+        f"{len(planted_pairs)} planted copies, {n_same} other same-background pairs"
     )
+    print(f"  other pairs that are candidates: {len(same)}: {counts}")
+    print(f"  planted copies: COPY {hits}, LOCAL {local} of {len(planted_pairs)}")
+    print(f"  precision of COPY {hits / max(1, hits + false):.3f}")
+
+
+def distinct(files: list[Path], cache: Path | None, show: bool) -> None:
+    recs = scan(lambda: [p.read_bytes() for p in files], cache, f"distinct-{len(files)}")
+    kinds, cost = classified(recs)
+    counts = {NAMES[w]: sum(k == w for k in kinds.values()) for w in NAMES}
+    print(f"\ndistinct photos: {len(files)} photos; candidate pairs {len(kinds)}: {counts}")
+    print(f"  classify: {1e3 * cost:.3f} ms CPU per candidate pair")
+    if show:
+        for (i, j), k in sorted(kinds.items()):
+            if k == verify.COPY:
+                print(f"  COPY {files[i].name} {files[j].name}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("folder", type=Path)
     ap.add_argument("--sample", type=int, default=150, help="photos turned into copies")
-    ap.add_argument("--backgrounds", type=int, default=6)
+    ap.add_argument("--backgrounds", type=int, default=10)
     ap.add_argument("--shots", type=int, default=30)
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--cache", type=Path, help="keep scanned records here between runs")
     ap.add_argument("--skip-distinct", action="store_true", help="skip the whole-folder pairs")
+    ap.add_argument("--show", action="store_true", help="list the distinct pairs called COPY")
     args = ap.parse_args()
     files = sorted(p for p in args.folder.iterdir() if p.is_file())
-    planted(files, args.sample, args.seed)
-    scenes(files, args.backgrounds, args.shots, args.seed + 6)
+    planted(files, args.sample, args.seed, args.cache)
+    scenes(files, args.backgrounds, args.shots, args.seed + 6, args.cache)
     if not args.skip_distinct:
-        distinct(files)
-    use = resource.getrusage(resource.RUSAGE_SELF)
-    print(f"\nCPU {use.ru_utime + use.ru_stime:.0f} s")
+        distinct(files, args.cache, args.show)
+    print(f"\nCPU {_cpu():.0f} s")
 
 
 if __name__ == "__main__":

@@ -30,9 +30,8 @@ orientation*, their orientation codes and the ambiguity flags of the whole image
 Layout: bytes 0-87 the eleven hashes (big-endian, entry order); bytes 88-92 forty bits: the
 eleven codes (3 bits each, entry order), the flags (3 bits), four zero bits.
 
-``thumb`` (768 base64 characters): the whole image as 24x24 luma bytes (box-averaged, squashed
-to a square as the hashes are), row-major: what a candidate pair is verified with
-(:mod:`imgeda_ci.dupes.verify`).
+``thumb``: the verification thumbnail, made by :func:`imgeda_ci.scan.thumb.thumbnail` from a
+128x128 box reduction of the image (squashed to a square as the hashes are).
 """
 
 from __future__ import annotations
@@ -44,9 +43,10 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from imgeda_ci.scan import thumb
+
 SIDE = 32  # the hash image
 KEEP = 8  # 8x8 coefficients: 64 bits
-THUMB = 24  # the verification thumbnail's side
 REDUCED = 64  # every entry is resampled from one box reduction to at least this side
 WORK = 128  # the thumbnail is resampled from one box reduction to this side
 _A, _B = 0.025, 0.05
@@ -68,7 +68,6 @@ SIG_BYTES = 8 * ENTRIES + 5
 SIG_CHARS = 4 * SIG_BYTES // 3
 #: a canonical choice closer than this (times the coefficients' RMS) is flagged ambiguous
 AMBIGUOUS = 0.1
-THUMB_CHARS = 4 * -(-(THUMB * THUMB) // 3)
 
 F64 = npt.NDArray[np.float64]
 
@@ -149,6 +148,4 @@ def copy_signature(gray: Image.Image) -> tuple[str, str]:
     """The ``copysig`` and ``thumb`` fields (see the module doc) of an ``L`` image."""
     # in floating point: an integer resize rounds a transposed image differently, by a level
     work = gray.convert("F").resize((WORK, WORK), Image.Resampling.BOX)
-    small = np.asarray(work.resize((THUMB, THUMB), Image.Resampling.BOX), dtype=np.float32)
-    thumb = np.clip(np.rint(small), 0, 255).astype(np.uint8).tobytes()
-    return signature(gray), base64.b64encode(thumb).decode("ascii")
+    return signature(gray), thumb.thumbnail(work)

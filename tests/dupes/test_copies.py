@@ -188,7 +188,7 @@ def test_a_turned_image_has_the_same_canonical_entries() -> None:
         variant = int(got.variant[0]) if got.query[0] == 0 else int(copies.INV[got.variant[0]])
         assert variant == v  # the original turned by ``variant`` is the turned image
         oriented = verify.orient(thumbs[:1], np.array([variant]))
-        assert np.abs(oriented[0] - thumbs[v]).max() <= 1
+        assert np.abs(oriented[0] - thumbs[v]).max() <= 2  # 32x32: less averaging
 
 
 def _sig(rng: np.random.Generator, hashes: list[int], tail: int) -> str:

@@ -252,8 +252,9 @@ def test_disk_full_keeps_the_previous_manifest_and_the_rerun_resumes(tmp_path: P
 def test_disk_full_in_the_journal_is_one_line(tmp_path: Path) -> None:
     make_dataset(tmp_path / "ds", 8)
     out = tmp_path / "m.jsonl"
+    # a record line is ~3 kB (the 32x32 thumbnail): two fit in the journal, not eight
     proc = _cli(
-        *_scan_args(tmp_path / "ds", out, workers=1), preexec_fn=lambda: _file_size_limit(3000)
+        *_scan_args(tmp_path / "ds", out, workers=1), preexec_fn=lambda: _file_size_limit(7000)
     )
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 1

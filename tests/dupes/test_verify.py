@@ -1,0 +1,147 @@
+"""The verifier tells a copy from the same framing with a local change and from another picture.
+
+Thumbnails are the ones a scan stores (:func:`imgeda_ci.scan.copysig.copy_signature`) of
+photo-like synthetic scenes (tests/dupes/scenes.py) and of their copies.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from imgeda_ci.dupes import verify
+from imgeda_ci.scan import thumb
+from imgeda_ci.scan.copysig import copy_signature
+from tests.dupes.scenes import COPIES, jpeg, scene, shot
+
+ROT = Image.Transpose
+
+
+def thumbs(*images: Image.Image) -> verify.F32:
+    """The stored thumbnails of ``images`` (each through a JPEG file, as a scan reads it)."""
+    out, valid = verify.decode(
+        [copy_signature(Image.open(io.BytesIO(jpeg(im))).convert("L"))[1] for im in images]
+    )
+    assert valid.all()
+    return out
+
+
+def kind(a: Image.Image, b: Image.Image) -> int:
+    t = thumbs(a, b)
+    return int(verify.classify(t[:1], t[1:])[0])
+
+
+def crop(img: Image.Image, left: float, top: float, right: float, bottom: float) -> Image.Image:
+    w, h = img.size
+    return img.crop((round(w * left), round(h * top), w - round(w * right), h - round(h * bottom)))
+
+
+def with_objects(img: Image.Image, places: list[tuple[float, float]], size: float) -> Image.Image:
+    """``img`` with dark chess-piece-like objects of ``size`` (share of the width) at
+    ``places`` (shares of the sides)."""
+    out = img.copy()
+    draw = ImageDraw.Draw(out)
+    w, h = out.size
+    ow, oh = w * size, w * size * 1.5
+    for fx, fy in places:
+        x, y = w * fx, h * fy
+        draw.ellipse((x + ow * 0.25, y, x + ow * 0.75, y + oh * 0.4), fill=(20, 20, 20))
+        draw.polygon(
+            [
+                (x + ow * 0.3, y + oh * 0.3),
+                (x + ow * 0.7, y + oh * 0.3),
+                (x + ow, y + oh),
+                (x, y + oh),
+            ],
+            fill=(20, 20, 20),
+        )
+    return out
+
+
+BASE = [(0.2, 0.3), (0.5, 0.6), (0.7, 0.25)]
+
+UNIFORM = {
+    **{name: make for name, make in COPIES.items() if name != "watermark"},
+    "crop 5%/side": lambda im: jpeg(crop(im, 0.05, 0.05, 0.05, 0.05)),
+    "crop 3% left": lambda im: jpeg(crop(im, 0.03, 0, 0, 0)),
+    "crop 5% bottom": lambda im: jpeg(crop(im, 0, 0, 0, 0.05)),
+}
+
+
+@pytest.mark.parametrize("name", list(UNIFORM))
+def test_a_uniform_change_is_a_copy(name: str) -> None:
+    for seed in (1, 2):
+        img = with_objects(shot(scene(seed), 40, 30), BASE, 0.05)
+        copy = Image.open(io.BytesIO(UNIFORM[name](img)))
+        assert kind(img, copy) == verify.COPY, seed
+
+
+def test_a_turned_copy_is_a_copy_under_its_turn() -> None:
+    img = shot(scene(3), 40, 30)
+    t = thumbs(img, img.transpose(ROT.ROTATE_90))
+    # variant 5 of orientation.VARIANT_NAMES brings the turned copy back
+    turned = [int(verify.classify(t[:1], verify.orient(t[1:], np.array([v])))[0]) for v in range(8)]
+    assert verify.COPY in turned
+    assert turned[0] != verify.COPY  # unturned, it is not a copy
+
+
+@pytest.mark.parametrize("size", [0.03, 0.05, 0.07])
+def test_a_moved_object_is_a_local_change_not_a_copy(size: float) -> None:
+    for seed in (1, 2):
+        bg = shot(scene(seed), 40, 30)
+        first = with_objects(bg, BASE, size)
+        moved = with_objects(bg, [BASE[0], BASE[1], (0.35, 0.7)], size)
+        assert kind(first, moved) == verify.LOCAL, seed
+
+
+def test_an_added_or_removed_object_is_a_local_change() -> None:
+    bg = shot(scene(4), 40, 30)
+    first = with_objects(bg, BASE, 0.05)
+    assert kind(first, with_objects(bg, BASE[:2], 0.05)) == verify.LOCAL
+    assert kind(first, with_objects(bg, [*BASE, (0.4, 0.1)], 0.05)) == verify.LOCAL
+
+
+def test_a_watermark_is_a_copy_or_a_local_change() -> None:
+    for seed in (1, 2, 3):
+        img = shot(scene(seed), 40, 30)
+        marked = Image.open(io.BytesIO(COPIES["watermark"](img)))
+        assert kind(img, marked) in (verify.COPY, verify.LOCAL)
+
+
+def test_other_pictures_are_different() -> None:
+    for seed in (1, 2, 3):
+        assert kind(shot(scene(seed)), shot(scene(seed + 10))) == verify.DIFFERENT
+
+
+def test_near_flat_pictures_are_never_called_copies() -> None:
+    grey = Image.new("RGB", (320, 240), (128, 128, 128))
+    white = Image.new("RGB", (320, 240), (250, 250, 250))
+    assert kind(grey, white) != verify.COPY
+    sea = Image.new("RGB", (320, 240), (40, 60, 90))
+    boat = with_objects(sea, [(0.3, 0.4)], 0.04)
+    other_boat = with_objects(sea, [(0.6, 0.5)], 0.04)
+    assert kind(boat, other_boat) != verify.COPY
+
+
+def test_is_copy_is_classify_copy() -> None:
+    img = shot(scene(5), 40, 30)
+    t = thumbs(img, img, with_objects(img, BASE, 0.05), shot(scene(6)))
+    a, b = t[[0, 0, 0]], t[[1, 2, 3]]
+    assert verify.is_copy(a, b).tolist() == (verify.classify(a, b) == verify.COPY).tolist()
+    assert verify.is_copy(a, b).tolist() == [True, False, False]
+
+
+def test_the_thumbnail_is_32x32_luma_in_1024_bytes() -> None:
+    img = shot(scene(7), 40, 30).convert("L")
+    _, stored = copy_signature(img)
+    raw = base64.b64decode(stored)
+    assert len(raw) == thumb.RAW_BYTES == 1024
+    assert len(stored) == thumb.CHARS == 1368
+    work = img.convert("F").resize((128, 128), Image.Resampling.BOX)
+    assert stored == thumb.thumbnail(work)
+    small = np.asarray(img.resize((32, 32), Image.Resampling.BOX), dtype=np.float64)
+    assert np.abs(np.frombuffer(raw, np.uint8).reshape(32, 32) - small).max() <= 3
