@@ -12,8 +12,9 @@ through a bright shoulder (a sky, a lamp, an overexposed face fade into near-whi
 photo's rim is mostly bright (median 0.91, 5th percentile 0.48, on the 787 planted blow-outs of
 real photos with more than 30% blown; benchmarks/bench_quality.py); a white ground drawn behind
 text, lines or a cut-out object ends at once on dark ink (median 0.54, quartile 0.38, on the 121
-screenshots, charts and documents of /work/photos as blown). A picture blown everywhere has no rim: 1.0. Measured only
-when ``RIM_FROM`` of luma is blown (None below), so it costs nothing on most photos.
+screenshots, charts and documents of /work/photos as blown). A picture blown everywhere has no
+rim: 1.0. Measured only when ``RIM_FROM`` of luma is blown (None below), so it costs nothing on
+most photos.
 
 Why "near" and why 4: a region clipped at capture is exactly 0 or 255, but what a dataset holds
 has been through JPEG compression and the scan's reduction to the analysis size. At JPEG
