@@ -46,7 +46,7 @@ Recall, before -> after (imagededup):
   0.907)
 - mirror / rotation 90 / 180 / 270: 0 -> 0.993 each (0 each); rotation 90 + crop 3% per side:
   0 -> 0.960 (0)
-- semi-transparent watermark text: 0.813 -> 0.220 as a near copy; 0.671 more are reported by
+- semi-transparent watermark text: 0.813 -> 0.220 as a near copy; 0.673 more are reported by
   ``same_scene`` (0.893 found in all; imagededup 0.973): text laid over a picture is a local
   change, like an object put into it, and the verification cannot tell the two apart.
 
