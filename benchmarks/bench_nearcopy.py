@@ -38,7 +38,8 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageEnhance
+from planted_copies import crop, jpeg, transforms
 
 from imgeda_ci.columns import Columns
 from imgeda_ci.dupes import DEFAULT_THRESHOLD, copies, verify
@@ -50,59 +51,6 @@ from imgeda_ci.scan.settings import Settings
 SETTINGS = Settings()
 Kinds = dict[tuple[int, int], int]  # candidate pair (i < j) -> class
 NAMES = {verify.COPY: "COPY", verify.LOCAL: "LOCAL", verify.DIFFERENT: "DIFFERENT"}
-
-
-def jpeg(img: Image.Image, quality: int = 95) -> bytes:
-    buf = io.BytesIO()
-    img.save(buf, "JPEG", quality=quality)
-    return buf.getvalue()
-
-
-def crop(img: Image.Image, left: float, top: float, right: float, bottom: float) -> Image.Image:
-    w, h = img.size
-    return img.crop((round(w * left), round(h * top), w - round(w * right), h - round(h * bottom)))
-
-
-def watermark(img: Image.Image) -> Image.Image:
-    rgba = img.convert("RGBA")
-    layer = Image.new("RGBA", rgba.size, (0, 0, 0, 0))
-    font = ImageFont.load_default(size=max(10, rgba.height // 14))
-    ImageDraw.Draw(layer).text(
-        (rgba.width * 0.05, rgba.height * 0.82), "© example.com 2024", (255, 255, 255, 150), font
-    )
-    return Image.alpha_composite(rgba, layer).convert("RGB")
-
-
-def one_side(f: float, rng: random.Random) -> Callable[[Image.Image], bytes]:
-    def make(im: Image.Image) -> bytes:
-        sides = [0.0, 0.0, 0.0, 0.0]
-        sides[rng.randrange(4)] = f
-        return jpeg(crop(im, *sides))
-
-    return make
-
-
-def _sym(f: float) -> Callable[[Image.Image], bytes]:
-    return lambda im: jpeg(crop(im, f, f, f, f))
-
-
-def transforms(rng: random.Random) -> dict[str, Callable[[Image.Image], bytes]]:
-    rot = Image.Transpose
-    return {
-        "jpeg q70": lambda im: jpeg(im, 70),
-        "resize 0.5": lambda im: jpeg(im.resize((im.width // 2, im.height // 2), 1)),
-        "bright +15%": lambda im: jpeg(ImageEnhance.Brightness(im).enhance(1.15)),
-        "bright -15%": lambda im: jpeg(ImageEnhance.Brightness(im).enhance(0.85)),
-        "blur r2": lambda im: jpeg(im.filter(ImageFilter.GaussianBlur(2))),
-        "watermark": lambda im: jpeg(watermark(im)),
-        **{f"crop {p}%/side": _sym(p / 100) for p in (1, 3, 5)},
-        **{f"crop {p}% one side": one_side(p / 100, rng) for p in (1, 3, 5)},
-        "mirror": lambda im: jpeg(im.transpose(rot.FLIP_LEFT_RIGHT)),
-        "rot90": lambda im: jpeg(im.transpose(rot.ROTATE_90)),
-        "rot180": lambda im: jpeg(im.transpose(rot.ROTATE_180)),
-        "rot270": lambda im: jpeg(im.transpose(rot.ROTATE_270)),
-        "rot90 + crop 3%": lambda im: jpeg(crop(im.transpose(rot.ROTATE_90), *[0.03] * 4)),
-    }
 
 
 def scan(make: Callable[[], list[bytes]], cache: Path | None, key: str) -> list[ImageRecord]:
