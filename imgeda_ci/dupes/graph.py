@@ -266,7 +266,7 @@ def _verdicts(copy: CopyInput, a: I64, b: I64, every: bool) -> I8:
         return copypairs.classify(copy.thumbs, a, b, zero)
     tries = [copypairs.classify(copy.thumbs, a, b, zero + v) for v in range(8)]
     # best verdict first: a copy under some turn, else a local change, else different
-    rank = np.array([1, 3, 2, 0], dtype=np.int8)  # by verdict + 1: unchecked, diff, copy, local
+    rank = np.array([0, 1, 3, 2], dtype=np.int8)  # by verdict + 1: unchecked, diff, copy, local
     best = np.argmax(np.stack([rank[t + 1] for t in tries]), axis=0)
     out: I8 = np.stack(tries)[best, np.arange(len(a))]
     return out

@@ -266,6 +266,19 @@ def test_orientation_invariant_pairs_are_verified_under_every_turn() -> None:
     assert pairs == {frozenset(("a.jpg", "a_rotated.jpg"))}
 
 
+def test_orientation_invariant_pairs_verify_under_their_best_turn() -> None:
+    """Without copy signatures only the pHash pair (matched under a turn) is there: verified
+    under each of the eight turns, it is a copy under the right one and must stay near."""
+    img = shot(scene(9), 40, 30)
+    recs = [record(jpeg(img), "a.jpg"), record(jpeg(img.transpose(ROT.ROTATE_90), 80), "b.jpg")]
+    for rec in recs:
+        del rec["copysig"]
+    groups = find_groups(recs, NearOptions(24, orientation_invariant=True))
+    assert [(recs[m]["path"], recs[g.keeper]["path"]) for g in groups for m, _ in g.members] == [
+        ("b.jpg", "a.jpg")
+    ]
+
+
 def test_sided_candidates_are_the_cross_pairs_of_the_full_search() -> None:
     rng = np.random.default_rng(5)
     imgs = [shot(scene(s), 40, 30) for s in (21, 22, 23)]
