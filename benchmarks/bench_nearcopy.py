@@ -110,9 +110,12 @@ def classified(recs: list[ImageRecord]) -> tuple[Kinds, float]:
     variant = np.concatenate([np.zeros(len(pi), dtype=np.int64), cand.variant])
     thumbs, valid = verify.decode([r.get("thumb") for r in recs])
     ok = valid[first] & valid[second]
-    first, second, variant = first[ok], second[ok], variant[ok]
+    weak = np.arange(len(ok)) >= len(pi)  # copy-signature candidates (see copypairs.find)
+    first, second, variant, weak = first[ok], second[ok], variant[ok], weak[ok]
     start = _cpu()
-    kind = verify.classify(thumbs[first], verify.orient(thumbs[second], variant))
+    one, two = thumbs[first], verify.orient(thumbs[second], variant)
+    kind = verify.classify(one, two)
+    kind = np.where(weak, verify.weak_match(kind, one, two), kind)
     spent = _cpu() - start
     rank = {verify.COPY: 2, verify.LOCAL: 1, verify.DIFFERENT: 0}
     out: Kinds = {}

@@ -40,9 +40,11 @@ class CopyPairs:
         return len(self.a)
 
 
-def classify(thumbs: Thumbs, a: I64, b: I64, variant: I64) -> I8:
+def classify(thumbs: Thumbs, a: I64, b: I64, variant: I64, weak: bool = False) -> I8:
     """The verdict of each pair (``a`` under ``variant`` against ``b``; :data:`UNCHECKED` when
-    either has no thumbnail), decoding each thumbnail once."""
+    either has no thumbnail), decoding each thumbnail once. ``weak``: the pairs matched on the
+    64-bit copy signature only, whose near-flat pictures are at most the same scene
+    (:func:`imgeda_ci.dupes.verify.weak_match`)."""
     out = np.full(len(a), UNCHECKED, dtype=np.int8)
     if not len(a):
         return out
@@ -51,8 +53,11 @@ def classify(thumbs: Thumbs, a: I64, b: I64, variant: I64) -> I8:
     ia, ib = inv[: len(a)], inv[len(a) :]
     checked = valid[ia] & valid[ib]
     if checked.any():
-        oriented = verify.orient(pics[ia[checked]], variant[checked])
-        out[checked] = verify.classify(oriented, pics[ib[checked]])
+        one, two = verify.orient(pics[ia[checked]], variant[checked]), pics[ib[checked]]
+        kind = verify.classify(one, two)
+        if weak:
+            kind = verify.weak_match(kind, one, two)
+        out[checked] = kind
     return out
 
 
@@ -60,9 +65,8 @@ def find(sig: U64, has_sig: Bool, thumbs: Thumbs, side: Bool | None = None) -> C
     """Every candidate pair of the items' copy signatures (across ``side`` only, when given),
     verified."""
     cand = copies.candidates(sig, has_sig, side)
-    return CopyPairs(
-        cand.query, cand.index, cand.variant, classify(thumbs, cand.query, cand.index, cand.variant)
-    )
+    kind = classify(thumbs, cand.query, cand.index, cand.variant, weak=True)
+    return CopyPairs(cand.query, cand.index, cand.variant, kind)
 
 
 def restrict(pairs: CopyPairs, rows: I64, n: int) -> CopyPairs:

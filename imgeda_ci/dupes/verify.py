@@ -186,6 +186,25 @@ def classify(a: F32, b: F32) -> I8:
     return out
 
 
+#: below this standard deviation of its thumbnail's levels a picture is near-flat (water, sky,
+#: fog with one small object): see :func:`weak_match`
+FLAT_STD = 4.0
+
+
+def weak_match(kind: I8, a: F32, b: F32) -> I8:
+    """``kind`` with :data:`COPY` taken down to :data:`LOCAL` for pairs one of whose thumbnails
+    is near-flat (standard deviation below :data:`FLAT_STD` levels): for pairs matched on the
+    64-bit copy signature only. Two near-flat pictures match that signature by their lighting
+    alone, and the verification, free to crop 6% off each side and turn, can lay one small
+    object onto another: on /work/photos, every copy-signature pair it called a copy with a
+    thumbnail this flat was two different pictures (different boats on open water, a test chart
+    and a boat: 5 pairs), while 1 of 150 planted photos is this flat (its cropped and turned
+    copies become the same scene; ``benchmarks/bench_nearcopy.py``)."""
+    flat = np.minimum(a.reshape(len(a), -1).std(axis=1), b.reshape(len(b), -1).std(axis=1))
+    out: I8 = np.where((kind == COPY) & (flat < FLAT_STD), LOCAL, kind).astype(np.int8)
+    return out
+
+
 def is_copy(a: F32, b: F32) -> npt.NDArray[np.bool_]:
     """Which pairs of thumbnails (``b`` already oriented) are copies: :func:`classify` says
     :data:`COPY`."""

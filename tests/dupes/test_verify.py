@@ -145,3 +145,28 @@ def test_the_thumbnail_is_32x32_luma_in_1024_bytes() -> None:
     assert stored == thumb.thumbnail(work)
     small = np.asarray(img.resize((32, 32), Image.Resampling.BOX), dtype=np.float64)
     assert np.abs(np.frombuffer(raw, np.uint8).reshape(32, 32) - small).max() <= 3
+
+
+def _water(seed: int, x: int, y: int) -> Image.Image:
+    """Near-flat water (grain of 3 levels) with one dark boat of ~12% of the width."""
+    rng = np.random.default_rng(seed)
+    base = np.full((480, 640, 3), (120, 110, 95), np.float32) + rng.normal(0, 3, (480, 640, 1))
+    img = Image.fromarray(np.clip(base, 0, 255).astype(np.uint8))
+    ImageDraw.Draw(img).rectangle((x, y, x + 80, y + 16), fill=(40, 40, 45))
+    return img
+
+
+def test_a_weak_match_of_near_flat_pictures_is_at_most_the_same_scene() -> None:
+    """Matched on the copy signature only, two near-flat pictures are not called copies: the
+    verification could lay one small object onto another. Where the thumbnails have contrast,
+    or the match is not weak, the verdict stands."""
+    water = thumbs(_water(1, 100, 120), crop(_water(1, 100, 120), 0.02, 0.02, 0.02, 0.02))
+    scene_pair = thumbs(shot(scene(3), 40, 30), crop(shot(scene(3), 40, 30), 0.02, 0, 0, 0))
+    assert float(water.reshape(2, -1).std(axis=1).min()) < verify.FLAT_STD
+    for pair in (water, scene_pair):
+        assert int(verify.classify(pair[:1], pair[1:])[0]) == verify.COPY
+    copy = np.array([verify.COPY], dtype=np.int8)
+    assert verify.weak_match(copy, water[:1], water[1:])[0] == verify.LOCAL
+    assert verify.weak_match(copy, scene_pair[:1], scene_pair[1:])[0] == verify.COPY
+    local = np.array([verify.LOCAL], dtype=np.int8)
+    assert verify.weak_match(local, scene_pair[:1], scene_pair[1:])[0] == verify.LOCAL
