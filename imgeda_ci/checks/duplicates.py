@@ -40,18 +40,20 @@ Recall, before -> after (imagededup):
 
 - re-encode q70 / resize 0.5 / brightness +15% / -15% / blur r2: 0.993 / 0.993 / 0.993 / 0.993
   / 0.993 -> 0.993 / 0.987 / 0.973 / 0.993 / 0.987 (0.993 / 0.993 / 0.987 / 0.993 / 0.993)
-- crop per side 1% / 3% / 5%: 0.887 / 0.047 / 0.007 -> 0.980 / 0.953 / 0.967 (0.993 / 0.933 /
+- crop per side 1% / 3% / 5%: 0.887 / 0.047 / 0.007 -> 0.980 / 0.947 / 0.960 (0.993 / 0.933 /
   0.567)
-- crop of one side 1% / 3% / 5%: 0.993 / 0.113 / 0.007 -> 0.993 / 0.973 / 0.987 (0.993 / 0.980 /
-  0.907)
-- mirror / rotation 90 / 180 / 270: 0 -> 0.993 each (0 each); rotation 90 + crop 3% per side:
-  0 -> 0.960 (0)
+- crop of one side 1% / 3% / 5%: 0.993 / 0.113 / 0.007 -> 0.993 / 0.967 / 0.980 (0.993 / 0.980 /
+  0.907); 5% off two sides at a corner: 0 -> 0.973 (0.560)
+- mirror / flip / rotation 90 / 180 / 270: 0 -> 0.987 / 0.980 / 0.987 / 0.987 / 0.987 (0
+  each); rotation 90 + crop 3% per side: 0 -> 0.953 (0)
 - semi-transparent watermark text: 0.813 -> 0.220 as a near copy; 0.673 more are reported by
   ``same_scene`` (0.893 found in all; imagededup 0.973): text laid over a picture is a local
   change, like an object put into it, and the verification cannot tell the two apart.
 
-So issue 18's goal (>= 0.95 on every crop up to 5% per side and every turn) is met: 0.953-0.993
-on each; the least is a 3% crop, where ~2% are not candidates and ~3% fail the verification.
+So issue 18's goal (>= 0.95 on every crop up to 5% per side and every turn) is met but for a 3%
+crop per side, at 0.947 (1 photo in 150 short): ~2% of those are not candidates, ~3% fail the
+verification, and one planted photo is near-flat, whose cropped and turned copies a weak match
+(:func:`imgeda_ci.dupes.verify.weak_match`) reports as the same scene instead.
 
 Same scene, other content (10 real photos as backgrounds x 30 shots, twelve chess-piece-like
 objects of 2-7% of the side, one or two moved, or one added or removed, between shots; 9,750
@@ -63,12 +65,14 @@ thumbnail pixel, and on a dark or busy ground its change is no larger than a 5% 
 resampling error (a stricter verification loses crops first).
 
 Distinct photos (all 2,026 images of ``/work/photos``; the folder holds real copies too: video
-frames, dataset augmentations): 1,352 candidate pairs, 955 verified as copies, 392 as the same
-scene, 5 as different pictures. Of the 955: 524 pairs of drone-video frames
+frames, dataset augmentations): 1,352 candidate pairs, 950 verified as copies, 397 as the same
+scene, 5 as different pictures. Of the 950: 524 pairs of drone-video frames
 (coco-person-detection, a few frames apart), 304 Roboflow augmentations of one source image, 99
-Debian wallpapers at several sizes, 15 more in the corpora, and 13 pairs of different boats on
-open water (yolo-ships: near-flat pictures whose one object is a thumbnail pixel), the false
-ones. Before: 666 pairs within 24 bits, all looked at copies.
+Debian wallpapers at several sizes, 12 more in the corpora, and 11 pairs of different boats on
+open water (yolo-ships: two pairs of source photos, each a dark sea with one small boat in the
+middle, and their augmentations), the false ones; the weak-match rule took 5 such pairs (and a
+false leakage error of yolo-ships) down to the same scene. Before: 666 pairs within 24 bits,
+all looked at copies.
 
 What it costs: the copy signature and thumbnail add ~1.5 KB to a manifest line (124 + 1,368
 characters); the copy search over a million signatures takes 12 CPU seconds (1.95x the 256-bit
