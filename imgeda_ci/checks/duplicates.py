@@ -141,6 +141,18 @@ NEAR_OPTIONS: tuple[Option, ...] = (
     ),
 )
 THRESHOLD_RANGE = (0, 64)
+#: what the near-copy searches read (:mod:`imgeda_ci.dupes.content`, thumbnails to verify)
+NEAR_READS = (
+    "path",
+    "sha256",
+    "pixel_sha256",
+    "phash",
+    "dhash",
+    "copysig",
+    "thumb",
+    "pixels",
+    "size",
+)
 KIND_WORDS = {
     "bytes": "byte-identical copy of",
     "pixels": "pixel-identical copy of",
@@ -252,17 +264,7 @@ def duplicate_pixels(
     "near-copy of another image: 256-bit pHash within the threshold, or a cropped, mirrored or "
     "rotated copy (every candidate pair found, each verified on thumbnails)",
     kind="dataset",
-    reads=(
-        "phash",
-        "dhash",
-        "copysig",
-        "thumb",
-        "sha256",
-        "pixel_sha256",
-        "path",
-        "pixels",
-        "size",
-    ),
+    reads=NEAR_READS,
     options=NEAR_OPTIONS,
     default_threshold=DEFAULT_THRESHOLD,
     unit="bits",
@@ -291,17 +293,7 @@ def near_duplicate(
     "duplicate_of_base",
     "image added by the change duplicates (exactly or nearly) an image already in the base",
     kind="dataset",
-    reads=(
-        "sha256",
-        "pixel_sha256",
-        "phash",
-        "dhash",
-        "copysig",
-        "thumb",
-        "path",
-        "pixels",
-        "size",
-    ),
+    reads=NEAR_READS,
     options=NEAR_OPTIONS,
     default_threshold=DEFAULT_THRESHOLD,
     unit="bits",

@@ -21,7 +21,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from imgeda_ci.checks.duplicates import NEAR_OPTIONS, THRESHOLD_RANGE, near_options, what
+from imgeda_ci.checks.duplicates import (
+    NEAR_OPTIONS,
+    NEAR_READS,
+    THRESHOLD_RANGE,
+    near_options,
+    what,
+)
 from imgeda_ci.checks.registry import (
     DatasetContext,
     Finding,
@@ -46,18 +52,7 @@ def _globs(ctx: DatasetContext) -> Mapping[str, Sequence[str]] | None:
     "leakage",
     "image duplicated (exactly or nearly) in an earlier split: train/val/test leakage",
     kind="dataset",
-    reads=(
-        "split",
-        "path",
-        "sha256",
-        "pixel_sha256",
-        "phash",
-        "dhash",
-        "copysig",
-        "thumb",
-        "pixels",
-        "size",
-    ),
+    reads=("split", *NEAR_READS),
     options=NEAR_OPTIONS,
     default_threshold=DEFAULT_THRESHOLD,
     unit="bits",
