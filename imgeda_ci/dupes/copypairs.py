@@ -61,6 +61,27 @@ def classify(thumbs: Thumbs, a: I64, b: I64, variant: I64, weak: bool = False) -
     return out
 
 
+class Verdicts:
+    """The verdicts (:func:`classify`) of pairs of the items of one record list, each pair and
+    turn classified once: the searches of one run (near copies, leakage, the same scene) verify
+    the same pHash pairs, so the run's :class:`~imgeda_ci.dupes.search.DupeSearch` keeps one
+    per record list."""
+
+    def __init__(self, thumbs: Thumbs) -> None:
+        self.thumbs = thumbs
+        self._known: dict[tuple[int, int, int], int] = {}
+
+    def of(self, a: I64, b: I64, variant: I64) -> I8:
+        """:func:`classify` of the pairs (``a`` under ``variant`` against ``b``), computing only
+        those not asked for before."""
+        keys = list(zip(a.tolist(), b.tolist(), variant.tolist(), strict=True))
+        todo = np.array([k for k, key in enumerate(keys) if key not in self._known], np.int64)
+        if len(todo):
+            got = classify(self.thumbs, a[todo], b[todo], variant[todo])
+            self._known.update(zip((keys[k] for k in todo.tolist()), got.tolist(), strict=True))
+        return np.fromiter((self._known[key] for key in keys), dtype=np.int8, count=len(keys))
+
+
 def find(sig: U64, has_sig: Bool, thumbs: Thumbs, side: Bool | None = None) -> CopyPairs:
     """Every candidate pair of the items' copy signatures (across ``side`` only, when given),
     verified."""

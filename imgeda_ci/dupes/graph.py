@@ -17,14 +17,14 @@ exceed ``radius``: the pair is near as a verified copy).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
-from imgeda_ci.dupes import copypairs, hashindex, orientation, verify
-from imgeda_ci.dupes.copypairs import I8, CopyPairs, Thumbs
+from imgeda_ci.dupes import hashindex, orientation, verify
+from imgeda_ci.dupes.copypairs import I8, CopyPairs
 from imgeda_ci.dupes.hashindex import I64, U64, Bool
 from imgeda_ci.dupes.pairmemo import PairMemo
 
@@ -252,10 +252,11 @@ def build(
 @dataclass(frozen=True)
 class CopyInput:
     """The items' verified copy-signature pairs (:mod:`imgeda_ci.dupes.copypairs`, over the
-    items 0, 1, ...) and how to get thumbnails of some items (to verify the pHash pairs)."""
+    items 0, 1, ...) and the verdicts of other pairs of items (``a`` under ``variant`` against
+    ``b``: :meth:`imgeda_ci.dupes.copypairs.Verdicts.of`), to verify the pHash pairs."""
 
     pairs: CopyPairs
-    thumbs: Thumbs
+    verdicts: Callable[[I64, I64, I64], I8]
 
 
 def _verdicts(copy: CopyInput, a: I64, b: I64, every: bool) -> I8:
@@ -263,8 +264,8 @@ def _verdicts(copy: CopyInput, a: I64, b: I64, every: bool) -> I8:
     some rotation/mirror) the best under any of the eight."""
     zero = np.zeros(len(a), dtype=np.int64)
     if not every:
-        return copypairs.classify(copy.thumbs, a, b, zero)
-    tries = [copypairs.classify(copy.thumbs, a, b, zero + v) for v in range(8)]
+        return copy.verdicts(a, b, zero)
+    tries = [copy.verdicts(a, b, zero + v) for v in range(8)]
     # best verdict first: a copy under some turn, else a local change, else different
     rank = np.array([0, 1, 3, 2], dtype=np.int8)  # by verdict + 1: unchecked, diff, copy, local
     best = np.argmax(np.stack([rank[t + 1] for t in tries]), axis=0)

@@ -39,12 +39,11 @@ import numpy as np
 
 from imgeda_ci.dupes import copypairs
 from imgeda_ci.dupes import graph as near_graph
-from imgeda_ci.dupes.content import Content, by_rank, repeated, thumbs_of
-from imgeda_ci.dupes.copypairs import CopyPairs
-from imgeda_ci.dupes.hashindex import I64, Bool
+from imgeda_ci.dupes.content import Content, by_rank, repeated
+from imgeda_ci.dupes.copypairs import I8
+from imgeda_ci.dupes.hashindex import I64
 from imgeda_ci.dupes.orientation import FLIPS_FIELD
 from imgeda_ci.dupes.search import DupeSearch
-from imgeda_ci.dupes.verify import F32
 from imgeda_ci.model import ImageRecord
 
 Kind = Literal["bytes", "pixels", "near"]
@@ -125,7 +124,7 @@ def near_groups(
         flips=[flips_of(records[k]) for k in items] if opts.orientation_invariant else None,
         orientation_invariant=opts.orientation_invariant,
         memo=search.memo(opts.threshold),
-        copy=copy_input(c, items_arr, search.copy_pairs(c)),
+        copy=copy_input(c, items_arr, search),
     )
     groups_of = _keeper_groups(g, items)
     groups: list[Group] = []
@@ -174,14 +173,15 @@ def _keeper_groups(g: near_graph.NearGraph, items: list[int]) -> _KeeperGroups:
     return groups_of
 
 
-def copy_input(c: Content, rows: I64, pairs: CopyPairs) -> near_graph.CopyInput:
-    """The verified copy pairs (``pairs``, over all of ``c``'s records) and thumbnails of
-    ``rows`` of ``c``, as graph items 0, 1, ..."""
+def copy_input(c: Content, rows: I64, search: DupeSearch) -> near_graph.CopyInput:
+    """The verified copy pairs and the verdicts of ``c``'s records (kept by ``search``, over all
+    of them), for ``rows`` of ``c`` as graph items 0, 1, ..."""
+    verdicts = search.verdicts(c)
 
-    def thumbs(items: I64) -> tuple[F32, Bool]:
-        return thumbs_of(c, rows[items])
+    def of(a: I64, b: I64, variant: I64) -> I8:
+        return verdicts.of(rows[a], rows[b], variant)
 
-    return near_graph.CopyInput(copypairs.restrict(pairs, rows, c.n), thumbs)
+    return near_graph.CopyInput(copypairs.restrict(search.copy_pairs(c), rows, c.n), of)
 
 
 def flips_of(rec: Mapping[str, object]) -> str | None:

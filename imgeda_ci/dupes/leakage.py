@@ -67,7 +67,7 @@ def find_leaks(
         else None,
         orientation_invariant=opts.orientation_invariant,
         memo=search.memo(opts.threshold),
-        copy=copy_input(c, hashed, search.copy_pairs(c)),
+        copy=copy_input(c, hashed, search),
     )
     node_of = np.full(c.n, -1, dtype=np.int64)
     node_of[hashed] = g.node_of

@@ -203,4 +203,5 @@ def _copy_input(hc: Content, new_h: I64, bc: Content, kept_h: I64) -> near_graph
     side[: len(new_h)] = True
     sig = np.concatenate([hc.sig[new_h], bc.sig[kept_h]])
     has_sig = np.concatenate([hc.has_sig[new_h], bc.has_sig[kept_h]])
-    return near_graph.CopyInput(copypairs.find(sig, has_sig, thumbs, side), thumbs)
+    found = copypairs.find(sig, has_sig, thumbs, side)
+    return near_graph.CopyInput(found, copypairs.Verdicts(thumbs).of)

@@ -45,7 +45,7 @@ def find_same_scene(
         c.phash[items],
         opts.threshold,
         memo=search.memo(opts.threshold),
-        copy=copy_input(c, items, search.copy_pairs(c)),
+        copy=copy_input(c, items, search),
     )
     first_pos: dict[int, int] = {}  # node -> its best item's position
     by_node: dict[int, list[int]] = {}

@@ -8,7 +8,8 @@ A :class:`DupeSearch` keeps, for the record lists it is shown (the head's and th
 - the near-pair memory per radius (:class:`~imgeda_ci.dupes.pairmemo.PairMemo`), so the base's
   search after the head's compares only the few hashes a change added or removed;
 - the verified copy-signature pairs per record list
-  (:class:`~imgeda_ci.dupes.copypairs.CopyPairs`): every duplicate check of the run reads them.
+  (:class:`~imgeda_ci.dupes.copypairs.CopyPairs`) and the verdicts of the pHash pairs
+  (:class:`~imgeda_ci.dupes.copypairs.Verdicts`): every duplicate check of the run reads them.
 
 Some of that may be on its way from elsewhere: ``imgeda-ci ci`` evaluates the base in a second
 process (:mod:`imgeda_ci.base_evaluator`), which sends the base's near-pair relation and content
@@ -26,7 +27,7 @@ from functools import partial
 from imgeda_ci.columns import Columns
 from imgeda_ci.dupes import copypairs
 from imgeda_ci.dupes.content import Content, content_of, thumbs_of, with_content
-from imgeda_ci.dupes.copypairs import CopyPairs
+from imgeda_ci.dupes.copypairs import CopyPairs, Verdicts
 from imgeda_ci.dupes.pairmemo import PairMemo
 from imgeda_ci.model import ImageRecord
 
@@ -41,6 +42,7 @@ class DupeSearch:
         self._columns: list[Columns] = list(columns)
         self._memos: dict[int, PairMemo] = {}
         self._copies: list[tuple[Content, CopyPairs]] = []
+        self._verdicts: list[tuple[Content, Verdicts]] = []
         self._pending: Loader | None = None
 
     def expect(self, loader: Loader) -> None:
@@ -80,6 +82,16 @@ class DupeSearch:
                 return pairs
         made = copypairs.find(content.sig, content.has_sig, partial(thumbs_of, content))
         self._copies.append((content, made))
+        return made
+
+    def verdicts(self, content: Content) -> Verdicts:
+        """The verdicts of pairs of ``content``'s records, each pair classified once in the run
+        (see :class:`~imgeda_ci.dupes.copypairs.Verdicts`)."""
+        for known, verdicts in self._verdicts:
+            if known is content:
+                return verdicts
+        made = Verdicts(partial(thumbs_of, content))
+        self._verdicts.append((content, made))
         return made
 
     def memo(self, radius: int) -> PairMemo:

@@ -300,3 +300,34 @@ def test_sided_candidates_are_the_cross_pairs_of_the_full_search() -> None:
         for a, b in zip(sided.query.tolist(), sided.index.tolist(), strict=True)
     }
     assert got == cross and {(0, 3), (1, 4), (2, 5)} <= got
+
+
+def test_verdicts_classify_each_pair_once_and_answer_as_classify() -> None:
+    """The pHash pairs that near copies, leakage and the same scene each verify are classified
+    once per run: a pair asked again is answered from what was found, and every answer is
+    :func:`copypairs.classify`'s."""
+    from imgeda_ci.columns import Columns
+    from imgeda_ci.dupes import copypairs
+    from imgeda_ci.dupes.content import content_of, thumbs_of
+
+    img = shot(scene(12), 40, 30)
+    first, second = same_scene(2)
+    recs = [record(jpeg(im), f"{k}.jpg") for k, im in enumerate((img, img, first, second))]
+    recs[1] = record(jpeg(img, 60), "1.jpg")
+    c = content_of(Columns(recs))
+    asked: list[int] = []
+
+    def thumbs(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        asked.extend(rows.tolist())
+        return thumbs_of(c, rows)
+
+    verdicts = copypairs.Verdicts(thumbs)
+    a, b, v = np.array([0, 2, 0]), np.array([1, 3, 2]), np.zeros(3, dtype=np.int64)
+    want = copypairs.classify(lambda rows: thumbs_of(c, rows), a, b, v)
+    assert verdicts.of(a, b, v).tolist() == want.tolist()
+    assert want[0] == verify.COPY and want[1] == verify.LOCAL
+    decoded = len(asked)
+    assert verdicts.of(a[:2], b[:2], v[:2]).tolist() == want[:2].tolist()
+    assert len(asked) == decoded  # nothing classified again
+    turned = verdicts.of(a[:1], b[:1], np.array([4]))  # another turn is another question
+    assert len(asked) > decoded and turned.shape == (1,)
