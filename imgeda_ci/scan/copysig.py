@@ -44,6 +44,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from imgeda_ci.scan import thumb
+from imgeda_ci.scan.hashes import dct_matrix
 
 SIDE = 32  # the hash image
 KEEP = 8  # 8x8 coefficients: 64 bits
@@ -82,8 +83,7 @@ _WHICH = np.array([(_SPANS.index((t, b)), _SPANS.index((left, r))) for left, t, 
 def _axis_maps(n: int) -> F64:
     """``(spans, 8, n)``: per crop span of an axis of ``n`` pixels, the 8 lowest DCT-II rows of
     the area-weighted resampling of that span to ``SIDE`` pixels."""
-    k = np.arange(KEEP)[:, None]
-    dct = np.cos(np.pi * k * (2 * np.arange(SIDE)[None, :] + 1) / (2 * SIDE))
+    dct = dct_matrix(SIDE)[:KEEP]
     edges = np.arange(n + 1, dtype=np.float64)
     maps = []
     for lo, hi in _SPANS:

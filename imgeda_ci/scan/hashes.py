@@ -23,7 +23,8 @@ _PHASH_SIDE = HASH_SIZE * 4
 
 
 @lru_cache(maxsize=4)
-def _dct_matrix(n: int) -> npt.NDArray[np.float64]:
+def dct_matrix(n: int) -> npt.NDArray[np.float64]:
+    """The ``(n, n)`` DCT-II basis (unnormalised): row ``k`` is ``cos(pi k (2i + 1) / 2n)``."""
     k = np.arange(n)[:, None]
     i = np.arange(n)[None, :]
     return np.cos(np.pi * k * (2 * i + 1) / (2 * n))
@@ -40,7 +41,7 @@ def hash_base(gray: Image.Image) -> Image.Image:
 
 def _low(small: Image.Image) -> npt.NDArray[np.float64]:
     px = np.asarray(small, dtype=np.float64)
-    d = _dct_matrix(_PHASH_SIDE)[:HASH_SIZE]
+    d = dct_matrix(_PHASH_SIDE)[:HASH_SIZE]
     return d @ px @ d.T  # only the 16 lowest frequencies of each axis
 
 
