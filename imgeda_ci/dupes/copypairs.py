@@ -22,7 +22,7 @@ from imgeda_ci.dupes.hashindex import I64, U64, Bool
 I8 = npt.NDArray[np.int8]
 #: thumbnails of some items (indices), decoded on demand, and which of them are valid
 Thumbs = Callable[[I64], tuple[verify.F32, Bool]]
-UNCHECKED = -1  # a pair one of whose records has no thumbnail
+UNCHECKED = verify.UNCHECKED  # a pair one of whose records has no thumbnail
 
 
 @dataclass(frozen=True)

@@ -265,12 +265,8 @@ def _verdicts(copy: CopyInput, a: I64, b: I64, every: bool) -> I8:
     zero = np.zeros(len(a), dtype=np.int64)
     if not every:
         return copy.verdicts(a, b, zero)
-    tries = [copy.verdicts(a, b, zero + v) for v in range(8)]
-    # best verdict first: a copy under some turn, else a local change, else different
-    rank = np.array([0, 1, 3, 2], dtype=np.int8)  # by verdict + 1: unchecked, diff, copy, local
-    best = np.argmax(np.stack([rank[t + 1] for t in tries]), axis=0)
-    out: I8 = np.stack(tries)[best, np.arange(len(a))]
-    return out
+    # a copy under some turn, else a local change, else different
+    return verify.best([copy.verdicts(a, b, zero + v) for v in range(8)])
 
 
 def _relink(graph: NearGraph, x: int, y: int, d: int, kind: int) -> None:

@@ -55,6 +55,9 @@ from imgeda_ci.scan.thumb import RAW_BYTES, SIDE
 T = SIDE  # thumbnail side
 #: classes of :func:`classify`
 DIFFERENT, COPY, LOCAL = 0, 1, 2
+UNCHECKED = -1  # no verdict: a thumbnail is missing (imgeda_ci.dupes.copypairs)
+#: preference of a verdict, by verdict + 1: unchecked < DIFFERENT < LOCAL < COPY
+_PREFERENCE = np.array([0, 1, 3, 2])
 LEVEL = 8.7  # a changed pixel's residual, in (1 level + the pair's median residual)
 LOCAL_SHARE = 0.25  # most changed share of a local change
 #: the largest median residual of a copy or a local change, as a share of (1 level + the
@@ -169,19 +172,28 @@ def _kind(a: F32, b: F32) -> I8:
     return out
 
 
+def best(kinds: Sequence[I8]) -> I8:
+    """Per pair, the best of several verdicts of it (tries under other turns, or each image
+    brought onto the other): :data:`COPY`, then :data:`LOCAL`, then :data:`DIFFERENT`, then
+    :data:`UNCHECKED`; the first of equals."""
+    stack = np.stack(kinds)
+    pick = np.argmax(_PREFERENCE[stack + 1], axis=0)
+    out: I8 = stack[pick, np.arange(stack.shape[1])].astype(np.int8)
+    return out
+
+
 def classify(a: F32, b: F32) -> I8:
     """Per pair of thumbnails (``b`` already oriented by :func:`orient`): :data:`COPY`,
     :data:`LOCAL` or :data:`DIFFERENT` (see the module doc), each image brought onto the other
     and the closer kind kept (a crop fits best when the wider image is resampled)."""
     out = np.zeros(len(a), dtype=np.int8)
-    rank = np.array([0, 2, 1])  # DIFFERENT < LOCAL < COPY
     for lo in range(0, len(a), _BATCH):
         x, y = a[lo : lo + _BATCH], b[lo : lo + _BATCH]
         kind = _kind(x, y)
         again = np.flatnonzero(kind != COPY)  # a copy one way round is a copy
         if len(again):
             other = _kind(y[again], x[again])
-            kind[again] = np.where(rank[other] > rank[kind[again]], other, kind[again])
+            kind[again] = best([kind[again], other])
         out[lo : lo + _BATCH] = kind
     return out
 
