@@ -48,6 +48,12 @@ def shot(canvas: Image.Image, dx: int = 0, dy: int = 0) -> Image.Image:
     return canvas.crop((dx, dy, dx + SHOT[0], dy + SHOT[1]))
 
 
+def crop(img: Image.Image, left: float, top: float, right: float, bottom: float) -> Image.Image:
+    """``img`` with the given fractions of its width/height cut off each side."""
+    w, h = img.size
+    return img.crop((round(w * left), round(h * top), w - round(w * right), h - round(h * bottom)))
+
+
 def jpeg(img: Image.Image, quality: int = 92) -> bytes:
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=quality)

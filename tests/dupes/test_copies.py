@@ -29,7 +29,7 @@ from imgeda_ci.scan.analyze import analyze_bytes
 from imgeda_ci.scan.copysig import copy_signature
 from imgeda_ci.scan.settings import Settings
 from tests.dupes import copy_oracle
-from tests.dupes.scenes import jpeg, scene, shot
+from tests.dupes.scenes import crop, jpeg, scene, shot
 
 OPTS = NearOptions(24)
 ROT = Image.Transpose
@@ -39,11 +39,6 @@ def record(data: bytes, path: str) -> ImageRecord:
     rec = analyze_bytes(data, Settings(), use_alarm=False)
     rec["path"] = path
     return rec
-
-
-def crop(img: Image.Image, left: float, top: float, right: float, bottom: float) -> Image.Image:
-    w, h = img.size
-    return img.crop((round(w * left), round(h * top), w - round(w * right), h - round(h * bottom)))
 
 
 def near_pairs_of(recs: list[ImageRecord]) -> set[frozenset[str]]:

@@ -16,7 +16,7 @@ from PIL import Image, ImageDraw
 from imgeda_ci.dupes import verify
 from imgeda_ci.scan import thumb
 from imgeda_ci.scan.copysig import copy_signature
-from tests.dupes.scenes import COPIES, jpeg, scene, shot
+from tests.dupes.scenes import COPIES, crop, jpeg, scene, shot
 
 ROT = Image.Transpose
 
@@ -33,11 +33,6 @@ def thumbs(*images: Image.Image) -> verify.F32:
 def kind(a: Image.Image, b: Image.Image) -> int:
     t = thumbs(a, b)
     return int(verify.classify(t[:1], t[1:])[0])
-
-
-def crop(img: Image.Image, left: float, top: float, right: float, bottom: float) -> Image.Image:
-    w, h = img.size
-    return img.crop((round(w * left), round(h * top), w - round(w * right), h - round(h * bottom)))
 
 
 def with_objects(img: Image.Image, places: list[tuple[float, float]], size: float) -> Image.Image:
