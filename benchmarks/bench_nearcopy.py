@@ -15,10 +15,12 @@ then LOCAL). Three sets:
   degrees, a rotation plus a crop). Printed: the share of planted pairs that are candidates,
   and of those the shares classified COPY and LOCAL;
 - **same scene, other content**: backgrounds (real photos) with twelve chess-piece-like objects
-  of 2-7% of the side (nine shown at first); between consecutive shots one or two objects move,
-  or one is added or removed; a planted copy of every second shot (re-encode q70, crop 3%,
-  resize 0.5, brightness +15%, in turn). Printed: the candidate pairs per class, and the
-  precision of COPY (planted pairs classified COPY / all pairs classified COPY);
+  of 2-7% of the side (nine shown at first; each dark or light, whichever is at least 60 levels
+  from the background's median, so that a move is a change one can see); between consecutive
+  shots one or two objects move, or one is added or removed; a planted copy of every second
+  shot (re-encode q70, crop 3%, resize 0.5, brightness +15%, in turn). Printed: the candidate
+  pairs per class, and the precision of COPY (planted pairs classified COPY / all pairs
+  classified COPY);
 - **distinct photos**: every photo of the folder; printed: the candidate pairs per class (the
   folder holds real near copies too: burst and video frames, augmentations; ``--show`` lists
   the pairs classified COPY).
@@ -166,28 +168,33 @@ def planted(files: list[Path], sample: int, seed: int, cache: Path | None) -> No
 
 def _place(p: list, luma: np.ndarray, rng: random.Random) -> None:  # type: ignore[type-arg]
     """Put piece ``p`` at a random place where it stands out from the background (its shade at
-    least 60 levels from the background's mean luma under it: an object a person would see)."""
+    least 60 levels from the background's mean luma under it: an object a person would see), or
+    at the best of 50 random places."""
     h, w = luma.shape
+    best = (-1.0, 0, 0)
     for _ in range(50):
         x, y = rng.randrange(w - p[0].width), rng.randrange(h - p[0].height)
         under = luma[y : y + p[0].height, x : x + p[0].width].mean()
-        if abs(under - p[0].getpixel((0, 0))[0]) >= 60:
+        best = max(best, (abs(under - p[0].getpixel((0, 0))[0]), x, y))
+        if best[0] >= 60:
             break
-    p[2], p[3] = x, y
+    p[2], p[3] = best[1], best[2]
 
 
 def _piece(luma: np.ndarray, rng: random.Random) -> list:  # type: ignore[type-arg]
-    """A chess-piece-like object of 2-7% of the side: [image, mask, x, y, shown]."""
+    """A chess-piece-like object of 2-7% of the side: [image, mask, x, y, shown]. Its shade is
+    one of two darks and two lights at least 60 levels from the background's median luma (a dark
+    piece on a dark photo would be no change at all when moved)."""
     h, w = luma.shape
     f = rng.uniform(0.02, 0.07)
     ow, oh = max(3, int(w * f)), max(4, int(h * f * 1.5))
-    shade = rng.choice((25, 40, 210, 230))
+    median = float(np.median(luma))
+    shade = rng.choice([s for s in (25, 40, 210, 230) if abs(s - median) >= 60])
     mask = Image.new("L", (ow, oh), 0)
     draw = ImageDraw.Draw(mask)
     draw.ellipse((ow * 0.25, 0, ow * 0.75, oh * 0.4), fill=255)
     draw.polygon([(ow * 0.3, oh * 0.3), (ow * 0.7, oh * 0.3), (ow, oh - 1), (0, oh - 1)], fill=255)
-    piece = Image.new("RGB", (ow, oh), (shade, shade, shade))
-    out = [piece, mask, 0, 0, True]
+    out = [Image.new("RGB", (ow, oh), (shade, shade, shade)), mask, 0, 0, True]
     _place(out, luma, rng)
     return out
 
