@@ -42,7 +42,9 @@ class CopyPairs:
 
 def classify(thumbs: Thumbs, a: I64, b: I64, variant: I64, weak: bool = False) -> I8:
     """The verdict of each pair (``a`` under ``variant`` against ``b``; :data:`UNCHECKED` when
-    either has no thumbnail), decoding each thumbnail once. ``weak``: the pairs matched on the
+    either has no thumbnail), decoding each thumbnail once and verifying each distinct pair of
+    pictures once: the same picture at several paths (exact copies, a file committed twice)
+    has one thumbnail, so its pairs have one verdict. ``weak``: the pairs matched on the
     64-bit copy signature only, whose near-flat pictures are at most the same scene
     (:func:`imgeda_ci.dupes.verify.weak_match`)."""
     out = np.full(len(a), UNCHECKED, dtype=np.int8)
@@ -50,14 +52,19 @@ def classify(thumbs: Thumbs, a: I64, b: I64, variant: I64, weak: bool = False) -
         return out
     items, inv = np.unique(np.concatenate([a, b]), return_inverse=True)
     pics, valid = thumbs(items)
-    ia, ib = inv[: len(a)], inv[len(a) :]
+    key = np.concatenate([pics.reshape(len(items), -1).astype(np.uint8), valid[:, None]], axis=1)
+    _, first, picture = np.unique(key, axis=0, return_index=True, return_inverse=True)
+    pairs = np.stack([picture[inv[: len(a)]], picture[inv[len(a) :]], variant], axis=1)
+    distinct, which = np.unique(pairs, axis=0, return_inverse=True)
+    ia, ib = first[distinct[:, 0]], first[distinct[:, 1]]
     checked = valid[ia] & valid[ib]
+    kind = np.full(len(distinct), UNCHECKED, dtype=np.int8)
     if checked.any():
-        one, two = verify.orient(pics[ia[checked]], variant[checked]), pics[ib[checked]]
-        kind = verify.classify(one, two)
-        if weak:
-            kind = verify.weak_match(kind, one, two)
-        out[checked] = kind
+        one = verify.orient(pics[ia[checked]], distinct[checked, 2])
+        two = pics[ib[checked]]
+        got = verify.classify(one, two)
+        kind[checked] = verify.weak_match(got, one, two) if weak else got
+    out[:] = kind[which.reshape(-1)]
     return out
 
 
