@@ -32,7 +32,7 @@ from typing import Literal
 
 #: The scan algorithm version of the measurements below
 #: (:data:`imgeda_ci.scan.settings.ALGORITHM_VERSION`; a test holds them equal).
-ALGORITHM = 5
+ALGORITHM = 6
 
 MeasurementType = Literal["int", "float", "bool", "str"]
 

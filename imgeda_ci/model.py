@@ -64,7 +64,7 @@ ignored; then an antialiased resize):
                 and flags (base64, 124 chars): the whole image and ten crops (2.5%/5% off every
                 side, 5% off one side or two at a corner): candidates for cropped, mirrored and
                 rotated copies (imgeda_ci.scan.copysig)
-  thumb         the image as 32x32 luma bytes, base64 (1,368 chars): verifies a candidate copy
+  thumb         the image as 64x64 band-limited luma, deflated, base64 (~2.5 KB): verifies a copy
   pixel_sha256  identity of the decoded pixels: for JPEG the SHA-256 of the coded image data
                 (quantisation/Huffman tables and entropy-coded scans, metadata segments ignored)
                 plus orientation; for other formats the SHA-256 of mode, size and raw pixels of

@@ -11,7 +11,7 @@ info, no limit): a detection dataset is made of them; a watermarked copy is one 
 One finding per image with a better image (quality order: most pixels, largest file, path) of
 the same scene: ``paths = (image, that better image)``, ``data`` = ``other``, ``distance`` (the
 pHash-256 distance), ``partners`` (how many better images show the scene). Records scanned
-before algorithm 5 have no thumbnails: nothing is reported for them.
+before algorithm 6 have no thumbnail this verification reads: nothing is reported for them.
 """
 
 from __future__ import annotations

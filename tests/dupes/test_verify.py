@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import base64
 import io
+import zlib
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from imgeda_ci.dupes import verify
 from imgeda_ci.scan import thumb
@@ -130,16 +131,44 @@ def test_is_copy_is_classify_copy() -> None:
     assert verify.is_copy(a, b).tolist() == [True, False, False]
 
 
-def test_the_thumbnail_is_32x32_luma_in_1024_bytes() -> None:
+def test_the_thumbnail_is_64x64_band_limited_luma_in_4096_bytes() -> None:
     img = shot(scene(7), 40, 30).convert("L")
     _, stored = copy_signature(img)
-    raw = base64.b64decode(stored)
-    assert len(raw) == thumb.RAW_BYTES == 1024
-    assert len(stored) == thumb.CHARS == 1368
+    pixels = thumb.unpack(stored)
+    assert pixels is not None and pixels.shape == (64, 64) and thumb.RAW_BYTES == 4096
+    assert len(stored) < 4096  # packed: 5,464 characters as plain base64
     work = img.convert("F").resize((128, 128), Image.Resampling.BOX)
     assert stored == thumb.thumbnail(work)
-    small = np.asarray(img.resize((32, 32), Image.Resampling.BOX), dtype=np.float64)
-    assert np.abs(np.frombuffer(raw, np.uint8).reshape(32, 32) - small).max() <= 3
+    # Pillow's own Gaussian (radius = sigma, here 2 pixels of the 128 image), then 2x2 boxes
+    blurred = img.resize((128, 128), Image.Resampling.BOX).filter(ImageFilter.GaussianBlur(2))
+    small = np.asarray(blurred.resize((64, 64), Image.Resampling.BOX), dtype=np.float64)
+    inner = (pixels - small)[3:-3, 3:-3]
+    assert np.abs(inner).max() <= 3
+    sharp = np.asarray(img.resize((64, 64), Image.Resampling.BOX), dtype=np.float64)[3:-3, 3:-3]
+    assert np.abs(sharp - small[3:-3, 3:-3]).max() > 10  # a box average alone differs
+
+
+def test_a_packed_thumbnail_unpacks_to_its_levels_and_nothing_else_does() -> None:
+    rng = np.random.default_rng(3)
+    for levels in (rng.integers(0, 256, (64, 64)), np.full((64, 64), 255), np.zeros((64, 64))):
+        pixels = levels.astype(np.uint8)
+        back = thumb.unpack(thumb.pack(pixels))
+        assert back is not None and back.dtype == np.uint8
+        assert np.array_equal(back, pixels)
+    b64 = lambda raw: base64.b64encode(raw).decode("ascii")  # noqa: E731
+    for bad in (
+        None,
+        42,
+        "not base64!",
+        b64(bytes(4096)),  # the plain bytes, not deflated
+        b64(bytes(1024)),  # scan algorithm 5's 32x32 thumbnail
+        b64(zlib.compress(bytes(4095))),  # one byte short
+        b64(zlib.compress(bytes(10_000_000))),  # inflates far past a thumbnail: cut off
+        b64(zlib.compress(bytes(4096)) + b"tail"),
+    ):
+        assert thumb.unpack(bad) is None, bad
+    pics, valid = verify.decode([thumb.pack(np.zeros((64, 64), np.uint8)), "x", None])
+    assert valid.tolist() == [True, False, False] and pics.shape == (3, 64, 64)
 
 
 def _water(seed: int, x: int, y: int) -> Image.Image:
@@ -158,8 +187,7 @@ def test_a_weak_match_of_near_flat_pictures_is_at_most_the_same_scene() -> None:
     water = thumbs(_water(1, 100, 120), crop(_water(1, 100, 120), 0.02, 0.02, 0.02, 0.02))
     scene_pair = thumbs(shot(scene(3), 40, 30), crop(shot(scene(3), 40, 30), 0.02, 0, 0, 0))
     assert float(water.reshape(2, -1).std(axis=1).min()) < verify.FLAT_STD
-    for pair in (water, scene_pair):
-        assert int(verify.classify(pair[:1], pair[1:])[0]) == verify.COPY
+    assert int(verify.classify(scene_pair[:1], scene_pair[1:])[0]) == verify.COPY
     copy = np.array([verify.COPY], dtype=np.int8)
     assert verify.weak_match(copy, water[:1], water[1:])[0] == verify.LOCAL
     assert verify.weak_match(copy, scene_pair[:1], scene_pair[1:])[0] == verify.COPY
