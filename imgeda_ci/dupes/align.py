@@ -66,7 +66,8 @@ def resample(x: F32, window: I64) -> F32:
     index, weight, _ = windows()
     rows = slice(None) if window.ndim == 1 else np.arange(len(x)).reshape(-1, 1, 1, 1)
     taps = x[rows, index[window]]  # (n, g, 4, T, ...): the old pixels each new pixel reads
-    taps *= weight[window].reshape(weight[window].shape + (1,) * (x.ndim - 2))
+    w = weight[window]
+    taps *= w.reshape(w.shape + (1,) * (x.ndim - 2))
     out: F32 = taps.sum(axis=2)
     return out
 
@@ -83,10 +84,10 @@ def tone(a: F32, b: F32) -> F32:
     """``a`` (``(n, T, T)``) with its levels mapped onto ``b``'s through their quantiles."""
     n = len(a)
     q = np.linspace(0, T * T - 1, _KNOTS).astype(np.int64)
-    qa = np.partition(a.reshape(n, -1), q, axis=1)[:, q]
-    qb = np.partition(b.reshape(n, -1), q, axis=1)[:, q]
+    qa = np.sort(a.reshape(n, -1), axis=1)[:, q]
+    qb = np.sort(b.reshape(n, -1), axis=1)[:, q]
     flat = a.reshape(n, -1)
-    seg = np.zeros(flat.shape, dtype=np.int64)  # the knots below each level, but the first
+    seg = np.zeros(flat.shape, dtype=np.int8)  # the knots below each level, but the first
     for knot in range(1, _KNOTS - 1):
         seg += flat > qa[:, knot, None]
     at = seg + np.arange(n)[:, None] * _KNOTS  # into the flattened knots
@@ -103,8 +104,9 @@ def _fit(fit: F32, inside: Bool) -> F32:
     pixels inside (``(g, T)`` or ``(n, g, T)``)."""
     w = inside.astype(np.float32)
     count = w.sum(axis=-1)
-    mean = (fit * w).sum(axis=-1) / count
-    out: F32 = (((fit - mean[..., None]) ** 2) * w).sum(axis=-1) / count
+    mean = np.einsum("...t,...t->...", fit, w) / count
+    dev = (fit - mean[..., None]) * w
+    out: F32 = np.einsum("...t,...t->...", dev, dev) / count
     return out
 
 
@@ -129,12 +131,17 @@ def _best_windows(pa: F32, pb: F32) -> I64:
 
 
 def local_range(x: F32) -> tuple[F32, F32]:
-    """Per pixel of ``(n, T, T)``: the lowest and highest level of its 3x3 neighbourhood."""
-    pad = np.pad(x, ((0, 0), (1, 1), (1, 1)), mode="edge")
+    """Per pixel of ``(..., T, T)``: the lowest and highest level of its 3x3 neighbourhood
+    (edges repeated)."""
     out = []
-    for pick in (np.minimum, np.maximum):  # per row of three, then per column of three
-        rows = pick(pick(pad[:, :-2], pad[:, 1:-1]), pad[:, 2:])
-        out.append(pick(pick(rows[:, :, :-2], rows[:, :, 1:-1]), rows[:, :, 2:]))
+    for pick in (np.minimum, np.maximum):  # per column of three, then per row of three
+        rows = x.copy()
+        pick(rows[..., 1:, :], x[..., :-1, :], out=rows[..., 1:, :])
+        pick(rows[..., :-1, :], x[..., 1:, :], out=rows[..., :-1, :])
+        both = rows.copy()
+        pick(both[..., 1:], rows[..., :-1], out=both[..., 1:])
+        pick(both[..., :-1], rows[..., 1:], out=both[..., :-1])
+        out.append(both)
     return out[0], out[1]
 
 
@@ -165,8 +172,8 @@ def aligned(a: F32, b: F32) -> tuple[F32, F32, Bool]:
     within = within.reshape(n, TOP * TOP, T, T)
     moved = np.where(within, moved, b[:, None])
     b_lo, b_hi = local_range(b)
-    off = _outside(moved.reshape(-1, T, T), *(np.repeat(x, TOP * TOP, 0) for x in (b, b_lo, b_hi)))
-    score = (off**2).sum(axis=(1, 2)).reshape(n, -1) / within.sum(axis=(2, 3))
+    off = _outside(moved, b[:, None], b_lo[:, None], b_hi[:, None])
+    score = (off**2).sum(axis=(2, 3)) / within.sum(axis=(2, 3))
     pick = score.argmin(axis=1)  # the first of equals
     rows_n = np.arange(n)
     return moved[rows_n, pick], b, within[rows_n, pick]

@@ -108,14 +108,14 @@ def orient(x: F32, variant: npt.NDArray[np.int64]) -> F32:
 
 
 def _terms(b: F32) -> F32:
-    """``(n, T * T, 7)``: the regressors of the fit (see the module doc) from ``b``."""
+    """``(n, 7, T * T)``: the regressors of the fit (see the module doc) from ``b``."""
     p = np.pad(b, ((0, 0), (1, 1), (1, 1)), mode="edge")
     gx = (p[:, 1:-1, 2:] - p[:, 1:-1, :-2]) / 2
     gy = (p[:, 2:, 1:-1] - p[:, :-2, 1:-1]) / 2
     lap = p[:, 1:-1, 2:] + p[:, 1:-1, :-2] + p[:, 2:, 1:-1] + p[:, :-2, 1:-1] - 4 * b
     yy, xx = np.mgrid[0:T, 0:T].astype(np.float32) / T - 0.5
     terms = [np.ones_like(b), b, gx, gy, xx * gx, yy * gy, lap]
-    out: F32 = np.stack(terms, axis=-1).reshape(len(b), T * T, _TERMS)
+    out: F32 = np.stack(terms, axis=1).reshape(len(b), _TERMS, T * T)
     return out
 
 
@@ -142,11 +142,10 @@ def residual(a: F32, b: F32) -> tuple[F32, npt.NDArray[np.bool_], F32]:
     weight = within.reshape(n, -1).astype(np.float32)
     ridge = 1e-3 * np.eye(_TERMS, dtype=np.float32)
     for _ in range(2):
-        xw = x * weight[..., None]
-        gram = xw.transpose(0, 2, 1) @ x + ridge
-        rhs = (xw * target[..., None]).sum(axis=1)
-        beta = np.linalg.solve(gram, rhs[..., None])
-        res = np.abs(target - (x @ beta)[..., 0])
+        xw = x * weight[:, None, :]
+        gram = xw @ x.transpose(0, 2, 1) + ridge
+        beta = np.linalg.solve(gram, xw @ target[:, :, None])
+        res = np.abs(target - (beta.transpose(0, 2, 1) @ x)[:, 0])
         median = _median(res, weight > 0)
         weight = weight * (res <= 6 * median[:, None] + 2)  # the far-off pixels left out
     inner = within.copy()
