@@ -64,8 +64,12 @@ def resample(x: F32, window: I64) -> F32:
     (:func:`windows`; ``(g,)``: the same for every row, or ``(n, g)``: per row):
     ``(n, g, T)`` or ``(n, g, T, m)``."""
     index, weight, _ = windows()
-    rows = slice(None) if window.ndim == 1 else np.arange(len(x)).reshape(-1, 1, 1, 1)
-    taps = x[rows, index[window]]  # (n, g, 4, T, ...): the old pixels each new pixel reads
+    if window.ndim == 1:  # the same windows for every row
+        taps = x[:, index[window]]
+    else:  # per row: into the rows stacked
+        at = index[window] + T * np.arange(len(x)).reshape(-1, 1, 1, 1)
+        taps = np.take(x.reshape((-1, *x.shape[2:])), at, axis=0)
+    # taps: (n, g, 4, T, ...), the old pixels each new pixel reads
     w = weight[window]
     taps *= w.reshape(w.shape + (1,) * (x.ndim - 2))
     out: F32 = taps.sum(axis=2)

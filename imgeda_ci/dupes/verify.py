@@ -68,7 +68,7 @@ MAX_MEDIAN = 0.15
 #: a blank page): two such pictures cannot be told apart, so they are at most LOCAL
 DETAIL = 4.0
 MIN_DETAIL = 0.05
-_BATCH = 256  # pairs per vectorised step
+_BATCH = 4096 // T  # pairs per vectorised step: its temporaries stay small (in cache)
 _TERMS = 7  # regressors of the fit
 
 F32 = npt.NDArray[np.float32]
