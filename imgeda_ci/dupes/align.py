@@ -64,16 +64,16 @@ def resample(x: F32, window: I64) -> F32:
     (:func:`windows`; ``(g,)``: the same for every row, or ``(n, g)``: per row):
     ``(n, g, T)`` or ``(n, g, T, m)``."""
     index, weight, _ = windows()
+    n = len(x)
+    flat = x.reshape(n, T, -1)  # (n, T, m): a profile is m = 1
     if window.ndim == 1:  # the same windows for every row
-        taps = x[:, index[window]]
+        taps = flat[:, index[window]]
     else:  # per row: into the rows stacked
-        at = index[window] + T * np.arange(len(x)).reshape(-1, 1, 1, 1)
-        taps = np.take(x.reshape((-1, *x.shape[2:])), at, axis=0)
-    # taps: (n, g, 4, T, ...), the old pixels each new pixel reads
-    w = weight[window]
-    taps *= w.reshape(w.shape + (1,) * (x.ndim - 2))
-    out: F32 = taps.sum(axis=2)
-    return out
+        at = index[window] + T * np.arange(n).reshape(-1, 1, 1, 1)
+        taps = np.take(flat.reshape(n * T, -1), at, axis=0)
+    # taps: (n, g, 4, T, m), the old pixels each new pixel reads
+    out: F32 = np.einsum("...ktm,...kt->...tm", taps, weight[window])
+    return out.reshape(out.shape[:3] + x.shape[2:])
 
 
 def smooth(x: F32) -> F32:
@@ -152,9 +152,9 @@ def local_range(x: F32) -> tuple[F32, F32]:
 def _outside(x: F32, y: F32, y_lo: F32, y_hi: F32) -> F32:
     """Per pixel: how far ``x`` lies outside ``y``'s local range, or ``y`` outside ``x``'s."""
     x_lo, x_hi = local_range(x)
-    one = np.maximum(np.maximum(x - y_hi, y_lo - x), 0)
-    two = np.maximum(np.maximum(y - x_hi, x_lo - y), 0)
-    out: F32 = np.maximum(one, two)
+    out: F32 = np.maximum(x - y_hi, 0)
+    for far in (y_lo - x, y - x_hi, x_lo - y):
+        np.maximum(out, far, out=out)
     return out
 
 
