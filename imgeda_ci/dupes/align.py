@@ -144,11 +144,13 @@ def local_range(x: F32) -> tuple[F32, F32]:
     (edges repeated)."""
     out = []
     for pick in (np.minimum, np.maximum):  # per column of three, then per row of three
-        rows = x.copy()
-        pick(rows[..., 1:, :], x[..., :-1, :], out=rows[..., 1:, :])
-        pick(rows[..., :-1, :], x[..., 1:, :], out=rows[..., :-1, :])
-        both = rows.copy()
-        pick(both[..., 1:], rows[..., :-1], out=both[..., 1:])
+        rows = np.empty_like(x)
+        rows[..., 0, :] = x[..., 0, :]
+        pick(x[..., :-1, :], x[..., 1:, :], out=rows[..., 1:, :])  # the pixel and the one above
+        pick(rows[..., :-1, :], x[..., 1:, :], out=rows[..., :-1, :])  # and the one below
+        both = np.empty_like(x)
+        both[..., 0] = rows[..., 0]
+        pick(rows[..., :-1], rows[..., 1:], out=both[..., 1:])
         pick(both[..., :-1], rows[..., 1:], out=both[..., :-1])
         out.append(both)
     return out[0], out[1]
