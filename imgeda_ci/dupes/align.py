@@ -14,6 +14,11 @@ rotation/mirror), :func:`aligned` gives ``a`` as it would look in ``b``'s place:
    then the best few of a 0.25% grid around it; of their combinations, the one whose pixels
    fall closest to ``b``'s local range (each pixel against the lowest and highest level of its
    3x3 neighbourhood in the other image, both ways) is kept.
+
+Resampling reads the four Keys cubic taps of each new pixel (:func:`windows`, :func:`resample`):
+per pair and axis, the search resamples a profile under 169 + 49 windows, and the thumbnail
+under 2 + 4 (rows, then columns); a dense ``(T, T)`` matrix per window (as before) cost 200 KB
+per pair and 3x the CPU (``tests/dupes/align_oracle.py`` keeps it as the tests' oracle).
 """
 
 from __future__ import annotations
@@ -35,33 +40,45 @@ F32 = npt.NDArray[np.float32]
 Bool = npt.NDArray[np.bool_]
 
 
-def _cubic(centre: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """``(T, T)``: Keys cubic interpolation (a = -0.5) of a side at ``centre`` (old pixel
-    coordinates), edges repeated."""
-    out = np.zeros((T, T))
-    base = np.floor(centre).astype(np.int64)
-    for tap in range(-1, 3):
-        k = base + tap
-        t = np.abs(centre - k)
-        near = 1.5 * t**3 - 2.5 * t**2 + 1
-        far = -0.5 * t**3 + 2.5 * t**2 - 4 * t + 2
-        np.add.at(out, (np.arange(T), np.clip(k, 0, T - 1)), np.where(t <= 1, near, far))
-    return out
+I64 = npt.NDArray[np.int64]
 
 
 @lru_cache(maxsize=1)
-def windows() -> tuple[F32, Bool]:
-    """Per window ``(lo, hi)`` of one axis (``STEPS`` x ``STEPS``, row-major): the ``(T, T)``
-    matrix that resamples a side over ``[lo, 1 - hi]``, and which new pixels lie inside the old
-    side."""
-    mats, inside = [], []
-    for lo in STEPS:
-        for hi in STEPS:
-            width = 1 - lo - hi
-            start = (lo + np.arange(T) / T * width) * T
-            mats.append(_cubic(start + width / 2 - 0.5))
-            inside.append((start > -1e-6) & (start + width < T + 1e-6))
-    return np.stack(mats).astype(np.float32), np.stack(inside)
+def windows() -> tuple[I64, F32, Bool]:
+    """Per window ``(lo, hi)`` of one axis (``STEPS`` x ``STEPS``, row-major): the four old
+    pixels that Keys cubic interpolation (a = -0.5, edges repeated) reads for each new pixel to
+    resample a side over ``[lo, 1 - hi]`` (``(W, 4, T)``, tap first), their weights, and which
+    new pixels lie inside the old side (``(W, T)``)."""
+    lo = np.repeat(STEPS, len(STEPS))[:, None, None]
+    hi = np.tile(STEPS, len(STEPS))[:, None, None]
+    width = 1 - lo - hi
+    start = (lo + np.arange(T) / T * width) * T
+    centre = start + width / 2 - 0.5  # of each new pixel, in old pixel coordinates
+    tap = np.floor(centre) + np.arange(-1, 3)[:, None]
+    t = np.abs(centre - tap)
+    near = 1.5 * t**3 - 2.5 * t**2 + 1
+    far = -0.5 * t**3 + 2.5 * t**2 - 4 * t + 2
+    index = np.clip(tap, 0, T - 1).astype(np.int64)
+    weight = np.where(t <= 1, near, far).astype(np.float32)
+    inside = (start > -1e-6) & (start + width < T + 1e-6)
+    return index, weight, inside[:, 0]
+
+
+def resample(x: F32, window: I64) -> F32:
+    """``(n, T)`` or ``(n, T, m)`` resampled along axis 1 under each of the windows ``window``
+    (:func:`windows`; ``(g,)``: the same for every row, or ``(n, g)``: per row):
+    ``(n, g, T)`` or ``(n, g, T, m)``."""
+    index, weight, _ = windows()
+    n = len(x)
+    flat = x.reshape(n, T, -1)  # (n, T, m): a profile is m = 1
+    if window.ndim == 1:  # the same windows for every row
+        taps = flat[:, index[window]]
+    else:  # per row: into the rows stacked
+        at = index[window] + T * np.arange(n).reshape(-1, 1, 1, 1)
+        taps = np.take(flat.reshape(n * T, -1), at, axis=0)
+    # taps: (n, g, 4, T, m), the old pixels each new pixel reads
+    out: F32 = np.einsum("...ktm,...kt->...tm", taps, weight[window])
+    return out.reshape(out.shape[:3] + x.shape[2:])
 
 
 def smooth(x: F32) -> F32:
@@ -79,9 +96,12 @@ def tone(a: F32, b: F32) -> F32:
     qa = np.sort(a.reshape(n, -1), axis=1)[:, q]
     qb = np.sort(b.reshape(n, -1), axis=1)[:, q]
     flat = a.reshape(n, -1)
-    seg = np.clip((flat[:, :, None] > qa[:, None, 1:-1]).sum(axis=2), 0, _KNOTS - 2)
-    x0, x1 = np.take_along_axis(qa, seg, 1), np.take_along_axis(qa, seg + 1, 1)
-    y0, y1 = np.take_along_axis(qb, seg, 1), np.take_along_axis(qb, seg + 1, 1)
+    seg = np.zeros(flat.shape, dtype=np.int8)  # the knots below each level, but the first
+    for knot in range(1, _KNOTS - 1):
+        seg += flat > qa[:, knot, None]
+    at = seg + np.arange(n)[:, None] * _KNOTS  # into the flattened knots
+    x0, x1 = qa.reshape(-1)[at], qa.reshape(-1)[at + 1]
+    y0, y1 = qb.reshape(-1)[at], qb.reshape(-1)[at + 1]
     span = x1 - x0
     t = np.where(span > 1e-3, (flat - x0) / np.where(span > 1e-3, span, 1), 0.5)
     out: F32 = (y0 + np.clip(t, 0, 1) * (y1 - y0)).reshape(a.shape).astype(np.float32)
@@ -93,47 +113,55 @@ def _fit(fit: F32, inside: Bool) -> F32:
     pixels inside (``(g, T)`` or ``(n, g, T)``)."""
     w = inside.astype(np.float32)
     count = w.sum(axis=-1)
-    mean = (fit * w).sum(axis=-1) / count
-    out: F32 = (((fit - mean[..., None]) ** 2) * w).sum(axis=-1) / count
+    mean = np.einsum("...t,...t->...", fit, w) / count
+    dev = (fit - mean[..., None]) * w
+    out: F32 = np.einsum("...t,...t->...", dev, dev) / count
     return out
 
 
-def _best_windows(pa: F32, pb: F32) -> npt.NDArray[np.int64]:
+def _best_windows(pa: F32, pb: F32) -> I64:
     """``(n, TOP)``: the windows whose resampling of profile ``pa`` fits ``pb`` best: the best
     of the coarse grid, then the best around it."""
-    mats, inside = windows()
+    _, _, inside = windows()
     k = len(STEPS)
     coarse = np.arange(0, k, COARSE)
     grid = (coarse[:, None] * k + coarse[None, :]).reshape(-1)
     n = len(pa)
-    flat = mats[grid].reshape(-1, T)  # every coarse window's rows, stacked
-    resampled = (pa @ flat.T).reshape(n, len(grid), T)
+    resampled = resample(pa, grid)
     best = grid[_fit(resampled - pb[:, None, :], inside[grid]).argmin(axis=1)]
     near = np.arange(-COARSE + 1, COARSE)
     lo = np.clip(best[:, None] // k + near[None, :], 0, k - 1)
     hi = np.clip(best[:, None] % k + near[None, :], 0, k - 1)
     cand = (lo[:, :, None] * k + hi[:, None, :]).reshape(n, -1)
-    resampled = (mats[cand] @ pa[:, None, :, None])[..., 0]
+    resampled = resample(pa, cand)
     err = _fit(resampled - pb[:, None, :], inside[cand])
-    out: npt.NDArray[np.int64] = np.take_along_axis(cand, np.argsort(err, axis=1)[:, :TOP], 1)
+    out: I64 = np.take_along_axis(cand, np.argsort(err, axis=1)[:, :TOP], 1)
     return out
 
 
 def local_range(x: F32) -> tuple[F32, F32]:
-    """Per pixel of ``(n, T, T)``: the lowest and highest level of its 3x3 neighbourhood."""
-    pad = np.pad(x, ((0, 0), (1, 1), (1, 1)), mode="edge")
-    stack = np.stack([pad[:, i : i + T, j : j + T] for i in range(3) for j in range(3)])
-    lo: F32 = stack.min(axis=0)
-    hi: F32 = stack.max(axis=0)
-    return lo, hi
+    """Per pixel of ``(..., T, T)``: the lowest and highest level of its 3x3 neighbourhood
+    (edges repeated)."""
+    out = []
+    for pick in (np.minimum, np.maximum):  # per column of three, then per row of three
+        rows = np.empty_like(x)
+        rows[..., 0, :] = x[..., 0, :]
+        pick(x[..., :-1, :], x[..., 1:, :], out=rows[..., 1:, :])  # the pixel and the one above
+        pick(rows[..., :-1, :], x[..., 1:, :], out=rows[..., :-1, :])  # and the one below
+        both = np.empty_like(x)
+        both[..., 0] = rows[..., 0]
+        pick(rows[..., :-1], rows[..., 1:], out=both[..., 1:])
+        pick(both[..., :-1], rows[..., 1:], out=both[..., :-1])
+        out.append(both)
+    return out[0], out[1]
 
 
 def _outside(x: F32, y: F32, y_lo: F32, y_hi: F32) -> F32:
     """Per pixel: how far ``x`` lies outside ``y``'s local range, or ``y`` outside ``x``'s."""
     x_lo, x_hi = local_range(x)
-    one = np.maximum(np.maximum(x - y_hi, y_lo - x), 0)
-    two = np.maximum(np.maximum(y - x_hi, x_lo - y), 0)
-    out: F32 = np.maximum(one, two)
+    out: F32 = np.maximum(x - y_hi, 0)
+    for far in (y_lo - x, y - x_hi, x_lo - y):
+        np.maximum(out, far, out=out)
     return out
 
 
@@ -144,20 +172,19 @@ def aligned(a: F32, b: F32) -> tuple[F32, F32, Bool]:
     n = len(a)
     mapped = smooth(tone(a, b))
     b = smooth(b)
-    mats, inside = windows()
+    _, _, inside = windows()
     gy = _best_windows(mapped.mean(axis=2), b.mean(axis=2))
     gx = _best_windows(mapped.mean(axis=1), b.mean(axis=1))
+    rows = resample(mapped, gy)  # (n, TOP, y, x): each row window
+    cols = resample(rows.transpose(0, 3, 1, 2).reshape(n, T, TOP * T), gx)
+    # every combination of a row and a column window: (n, TOP * TOP, y, x), row window first
+    moved = cols.reshape(n, TOP, T, TOP, T).transpose(0, 3, 1, 4, 2).reshape(n, TOP * TOP, T, T)
+    within = inside[gy][:, :, None, :, None] & inside[gx][:, None, :, None, :]
+    within = within.reshape(n, TOP * TOP, T, T)
+    moved = np.where(within, moved, b[:, None])
     b_lo, b_hi = local_range(b)
-    best = b.copy()
-    best_in = np.zeros((n, T, T), dtype=np.bool_)
-    score = np.full(n, np.inf)
-    for i in range(TOP):
-        for j in range(TOP):
-            wy, wx = gy[:, i], gx[:, j]
-            within = inside[wy][:, :, None] & inside[wx][:, None, :]
-            moved = np.where(within, mats[wy] @ mapped @ mats[wx].transpose(0, 2, 1), b)
-            s = (_outside(moved, b, b_lo, b_hi) ** 2).sum(axis=(1, 2)) / within.sum(axis=(1, 2))
-            better = s < score
-            score[better] = s[better]
-            best[better], best_in[better] = moved[better], within[better]
-    return best, b, best_in
+    off = _outside(moved, b[:, None], b_lo[:, None], b_hi[:, None])
+    score = (off**2).sum(axis=(2, 3)) / within.sum(axis=(2, 3))
+    pick = score.argmin(axis=1)  # the first of equals
+    rows_n = np.arange(n)
+    return moved[rows_n, pick], b, within[rows_n, pick]
