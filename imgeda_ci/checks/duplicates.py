@@ -76,11 +76,12 @@ boat photo and one wallpaper at another aspect ratio (true copies missed); 12 pa
 copies (drone frames and boat augmentations).
 
 What it costs: the copy signature and thumbnail add ~2.6 KB to a manifest line (124 characters
-and, compressed, a median of 2,490 on real photos); the copy search over a million signatures takes 12 CPU seconds (1.95x the 256-bit
-search; ``benchmarks/bench_duplicates.py``); the verification ~4.5 ms of CPU per candidate
-pair. A dataset with as many copies as /work/photos (0.67 candidate pairs per image) has ~670,000
-candidate pairs at a million images: ~50 CPU minutes per evaluation, which is the part of
-"fast at 1M" not met.
+and, compressed, a median of 2,490 on real photos); the copy search over a million signatures
+takes 12 CPU seconds (1.95x the 256-bit search; ``benchmarks/bench_duplicates.py``); the
+verification ~1.4 ms of CPU per distinct candidate pair of pictures (``benchmarks/
+bench_verify.py``; 4.3 ms before its tap resampling). A dataset with as many copies as
+/work/photos (0.67 candidate pairs per image) has ~670,000 candidate pairs at a million images:
+~16 CPU minutes per evaluation, which is the part of "fast at 1M" not met.
 
 Default threshold 24 bits, chosen on real photos (``benchmarks/calibrate_near_duplicates.py``:
 2,025 photos of 0.3-24 MP analysed by the real scanner; 300 of them turned into copies). Share

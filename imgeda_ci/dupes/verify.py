@@ -227,7 +227,7 @@ def weak_match(kind: I8, a: F32, b: F32) -> I8:
     thumbnail this flat was two different pictures (different boats on open water, a test chart
     and a boat: 5 pairs), while 1 of 150 planted photos is this flat (its cropped and turned
     copies become the same scene; ``benchmarks/bench_nearcopy.py``)."""
-    flat = np.minimum(a.reshape(len(a), -1).std(axis=1), b.reshape(len(b), -1).std(axis=1))
+    flat = np.minimum(a.std(axis=(1, 2)), b.std(axis=(1, 2)))
     out: I8 = np.where((kind == COPY) & (flat < FLAT_STD), LOCAL, kind).astype(np.int8)
     return out
 

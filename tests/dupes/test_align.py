@@ -117,7 +117,7 @@ def built() -> tuple[verify.F32, verify.F32]:
 
 
 def _fit64(moved: verify.F32, fixed: verify.F32, within: npt.NDArray[np.bool_]) -> np.ndarray:
-    """The residual of :func:`verify.residual`'s fit (see its module doc), all in float64."""
+    """The signed residual of :func:`verify.residual`'s fit (see its module doc), in float64."""
     f = fixed.astype(np.float64)
     p = np.pad(f, ((0, 0), (1, 1), (1, 1)), mode="edge")
     gx = (p[:, 1:-1, 2:] - p[:, 1:-1, :-2]) / 2
@@ -132,9 +132,9 @@ def _fit64(moved: verify.F32, fixed: verify.F32, within: npt.NDArray[np.bool_]) 
         xw = x * weight[..., None]
         gram = xw.transpose(0, 2, 1) @ x + 1e-3 * np.eye(len(terms))
         beta = np.linalg.solve(gram, (xw * target[..., None]).sum(axis=1)[..., None])
-        res = np.abs(target - (x @ beta)[..., 0])
-        median = np.array([np.median(r[w > 0]) for r, w in zip(res, weight, strict=True)])
-        weight = weight * (res <= 6 * median[:, None] + 2)
+        res = target - (x @ beta)[..., 0]
+        median = np.array([np.median(np.abs(r[w > 0])) for r, w in zip(res, weight, strict=True)])
+        weight = weight * (np.abs(res) <= 6 * median[:, None] + 2)
     return res.reshape(len(f), T, T)
 
 

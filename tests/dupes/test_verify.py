@@ -193,3 +193,9 @@ def test_a_weak_match_of_near_flat_pictures_is_at_most_the_same_scene() -> None:
     assert verify.weak_match(copy, scene_pair[:1], scene_pair[1:])[0] == verify.COPY
     local = np.array([verify.LOCAL], dtype=np.int8)
     assert verify.weak_match(local, scene_pair[:1], scene_pair[1:])[0] == verify.LOCAL
+
+
+def test_no_pairs_give_no_verdicts() -> None:
+    none = np.zeros((0, verify.T, verify.T), dtype=np.float32)
+    assert verify.classify(none, none).shape == (0,)
+    assert verify.weak_match(np.zeros(0, dtype=np.int8), none, none).shape == (0,)
