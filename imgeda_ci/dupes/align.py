@@ -1,7 +1,9 @@
 """Bring one thumbnail onto another: tone, smoothing, framing (:mod:`imgeda_ci.dupes.verify`).
 
 For a pair of ``(T, T)`` luma thumbnails ``a`` and ``b`` (``b`` already under the candidate's
-rotation/mirror), :func:`aligned` gives ``a`` as it would look in ``b``'s place:
+rotation/mirror), :func:`aligned` gives ``a`` as it would look in ``b``'s place (and, for the
+clipped-highlight test of :mod:`imgeda_ci.dupes.verify`, ``a`` smoothed and framed the same way
+with its own levels):
 
 1. *tone*: ``a``'s levels mapped onto ``b``'s by a monotone piecewise-linear map through their
    quantiles (brightness, contrast, gamma and clipped highlights are all monotone);
@@ -165,10 +167,11 @@ def _outside(x: F32, y: F32, y_lo: F32, y_hi: F32) -> F32:
     return out
 
 
-def aligned(a: F32, b: F32) -> tuple[F32, F32, Bool]:
+def aligned(a: F32, b: F32) -> tuple[F32, F32, Bool, F32]:
     """Per pair (``b`` already oriented): ``a`` toned, smoothed and framed to fit ``b`` (see the
-    module doc; pixels outside ``a`` filled with ``b``'s), ``b`` smoothed, and which pixels lie
-    inside ``a``."""
+    module doc; pixels outside ``a`` filled with ``b``'s), ``b`` smoothed, which pixels lie
+    inside ``a``, and ``a`` smoothed and framed the same way but not toned (its own levels: where
+    it is brighter than ``b``, :mod:`imgeda_ci.dupes.verify` looks for clipped highlights)."""
     n = len(a)
     mapped = smooth(tone(a, b))
     b = smooth(b)
@@ -187,4 +190,8 @@ def aligned(a: F32, b: F32) -> tuple[F32, F32, Bool]:
     score = (off**2).sum(axis=(2, 3)) / within.sum(axis=(2, 3))
     pick = score.argmin(axis=1)  # the first of equals
     rows_n = np.arange(n)
-    return moved[rows_n, pick], b, within[rows_n, pick]
+    row_window, col_window = gy[rows_n, pick // TOP, None], gx[rows_n, pick % TOP, None]
+    raw = resample(smooth(a), row_window)[:, 0].transpose(0, 2, 1)
+    raw = resample(raw, col_window)[:, 0].transpose(0, 2, 1)
+    within = within[rows_n, pick]
+    return moved[rows_n, pick], b, within, np.where(within, raw, b)

@@ -66,7 +66,7 @@ def best_windows(pa: F32, pb: F32) -> npt.NDArray[np.int64]:
     return out
 
 
-def aligned(a: F32, b: F32) -> tuple[F32, F32, npt.NDArray[np.bool_]]:
+def aligned(a: F32, b: F32) -> tuple[F32, F32, npt.NDArray[np.bool_], F32]:
     """:func:`imgeda_ci.dupes.align.aligned` by dense matrices (each window combination in turn)."""
     n, side = len(a), align.T
     mapped = align.smooth(align.tone(a, b))
@@ -75,7 +75,7 @@ def aligned(a: F32, b: F32) -> tuple[F32, F32, npt.NDArray[np.bool_]]:
     gy = best_windows(mapped.mean(axis=2), b.mean(axis=2))
     gx = best_windows(mapped.mean(axis=1), b.mean(axis=1))
     b_lo, b_hi = align.local_range(b)
-    best = b.copy()
+    best, own = b.copy(), b.copy()
     best_in = np.zeros((n, side, side), dtype=np.bool_)
     score = np.full(n, np.inf)
     for i in range(align.TOP):
@@ -91,4 +91,6 @@ def aligned(a: F32, b: F32) -> tuple[F32, F32, npt.NDArray[np.bool_]]:
             better = s < score
             score[better] = s[better]
             best[better], best_in[better] = moved[better], within[better]
-    return best, b, best_in
+            framed = mats[wy] @ align.smooth(a) @ mats[wx].transpose(0, 2, 1)
+            own[better] = np.where(within, framed, b)[better]
+    return best, b, best_in, own
