@@ -124,7 +124,13 @@ from imgeda_ci.checks.registry import (
     check,
     shorthand,
 )
-from imgeda_ci.dupes import DEFAULT_THRESHOLD, NearOptions, find_base_duplicates, find_groups
+from imgeda_ci.dupes import (
+    DEFAULT_THRESHOLD,
+    NearOptions,
+    content,
+    find_base_duplicates,
+    find_groups,
+)
 from imgeda_ci.dupes.groups import Group
 from imgeda_ci.model import ImageRecord
 
@@ -145,18 +151,9 @@ NEAR_OPTIONS: tuple[Option, ...] = (
     ),
 )
 THRESHOLD_RANGE = (0, 64)
-#: what the near-copy searches read (:mod:`imgeda_ci.dupes.content`, thumbnails to verify)
-NEAR_READS = (
-    "path",
-    "sha256",
-    "pixel_sha256",
-    "phash",
-    "dhash",
-    "copysig",
-    "thumb",
-    "pixels",
-    "size",
-)
+#: what the near-copy searches read: the content keys (:mod:`imgeda_ci.dupes.content`) and the
+#: thumbnails that verify a candidate
+NEAR_READS = (*content.FIELDS, "thumb")
 KIND_WORDS = {
     "bytes": "byte-identical copy of",
     "pixels": "pixel-identical copy of",

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from imgeda_ci.checks.duplicates import THRESHOLD_RANGE, near_options
+from imgeda_ci.checks.duplicates import NEAR_READS, THRESHOLD_RANGE, near_options
 from imgeda_ci.checks.registry import DatasetContext, Finding, check
 from imgeda_ci.dupes import DEFAULT_THRESHOLD
 from imgeda_ci.dupes.scenes import find_same_scene
@@ -30,7 +30,7 @@ from imgeda_ci.dupes.scenes import find_same_scene
     "the same scene as a better image with local changes (objects moved, added or removed, or "
     "an overlay): not a copy, reported for information",
     kind="dataset",
-    reads=("phash", "copysig", "thumb", "sha256", "path", "pixels", "size"),
+    reads=NEAR_READS,
     default_threshold=DEFAULT_THRESHOLD,
     unit="bits",
     severity="info",

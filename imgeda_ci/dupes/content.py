@@ -34,7 +34,8 @@ from imgeda_ci.model import ImageRecord
 
 _HEX = frozenset("0123456789abcdefABCDEF")
 _NAME = "dupes.content"  # the derived column's name
-_FIELDS = (
+#: the record fields a content key is made of (the thumbnails, ``thumb``, are read on demand)
+FIELDS = (
     "path",
     "sha256",
     "pixel_sha256",
@@ -153,7 +154,7 @@ def quality_rank(cols: Columns) -> I64:
 
 
 def _build(cols: Columns) -> Content:
-    cols.prefetch(["error", *_FIELDS])
+    cols.prefetch(["error", *FIELDS])
     ok = ~cols.truthy("error")
     pix, pix_ids = _ids(cols.raw("pixel_sha256"))
     sha, sha_ids = _ids(cols.raw("sha256"))
