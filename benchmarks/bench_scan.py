@@ -6,6 +6,7 @@ Run by hand (never in the test suite):
     python benchmarks/bench_scan.py --photos DIR [--workers 2] [--repeats 3]
     python benchmarks/bench_scan.py --cpu-sample 300        # per-image CPU, one process
     python benchmarks/bench_scan.py --rss 10000,100000      # parent peak RSS as files grow
+    python benchmarks/bench_scan.py --overhead 400          # the pipeline's cost, per stage
 
 ``--photos`` defaults to ``~/.cache/imgeda-ci-bench/photos``, filled on first use by
 ``../shared/bench/get-photos.sh`` (real photos, 0.3 to 24 megapixels). imgeda 0.1.0 and fastdup
@@ -20,10 +21,19 @@ system of the tool's processes: the fairer figure on a shared machine), with the
 floor. fastdup runs its default pipeline (decode, embeddings, similarity) with as many threads as
 imgeda-ci has workers.
 
-``--cpu-sample N`` profiles one process: the CPU time per image of the floor and of imgeda-ci's
-analysis (``analyze_path``), on N files spread evenly over the sorted list, interleaved in one
-run, in all and per file extension (what each format adds to the total), and the top of a
-cProfile of the analysis with ``--profile``.
+``--cpu-sample N`` profiles one process (its allocator set as a scan's worker sets its own): the
+CPU time per image of the floor and of imgeda-ci's analysis (``analyze_path``), on N files spread
+evenly over the sorted list, interleaved in one run, in all and per file extension (what each
+format adds to the total), and the top of a cProfile of the analysis with ``--profile``.
+
+``--overhead N`` measures what a full scan costs beyond the analysis, on N files spread over the
+list (hard-linked into a scratch folder): in one process, the CPU per file of each stage a worker
+runs (reading the bytes, their SHA-256, their git blob id, the decode and measurements, the
+record's serialisation for the parent); then a real ``imgeda-ci scan`` of the same files with
+``--workers``, whose workers' CPU per file, less those stages, is the pipeline's overhead in the
+workers (pipes, the per-image alarm, and two workers sharing the cores and caches), and whose
+parent's CPU, less that of a scan of one file (start-up, imports), is the parent's per file
+(discovery, stat keys, the journal, the manifest).
 """
 
 from __future__ import annotations
@@ -115,8 +125,9 @@ def decode_floor(files: list[str], workers: int) -> tuple[float, float]:
     return time.perf_counter() - t, _children_cpu() - cpu
 
 
-def run_imgeda_ci(folder: Path, out: Path, workers: int) -> tuple[float, float, int, int]:
-    """Wall seconds, CPU seconds, parent peak RSS (KiB), largest worker peak RSS (KiB)."""
+def run_imgeda_ci(folder: Path, out: Path, workers: int) -> tuple[float, float, int, int, float]:
+    """Wall seconds, CPU seconds, parent peak RSS (KiB), largest worker peak RSS (KiB), the
+    parent's own CPU seconds."""
     for p in (out, out.with_name(out.name + ".partial")):
         p.unlink(missing_ok=True)
     # The parent's peak is VmHWM (Linux), the high-water mark of this process image alone:
@@ -129,7 +140,9 @@ def run_imgeda_ci(folder: Path, out: Path, workers: int) -> tuple[float, float, 
         " if ln.startswith('VmHWM:'))\n"
         "except (OSError, StopIteration):\n"
         "    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "print(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
+        "me = resource.getrusage(resource.RUSAGE_SELF)\n"
+        "print(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,"
+        " me.ru_utime + me.ru_stime, file=sys.stderr)\n"
         "sys.exit(rc)"
     )
     cmd = [sys.executable, "-c", code, "scan", str(folder), "-o", str(out), "--workers",
@@ -139,8 +152,8 @@ def run_imgeda_ci(folder: Path, out: Path, workers: int) -> tuple[float, float, 
     wall, cpu = time.perf_counter() - t, _children_cpu() - cpu
     if proc.returncode != 0:
         sys.exit(f"imgeda-ci failed: {proc.stderr}")
-    parent, child = (int(x) for x in proc.stderr.strip().splitlines()[-1].split())
-    return wall, cpu, parent, child
+    parent, child, own = proc.stderr.strip().splitlines()[-1].split()
+    return wall, cpu, int(parent), int(child), float(own)
 
 
 def run_imgeda(exe: Path, folder: Path, out: Path, workers: int) -> tuple[float, float]:
@@ -186,7 +199,7 @@ def throughput(args: argparse.Namespace) -> None:
     try:
         for _ in range(args.repeats):
             runs["floor"].append(decode_floor(files, args.workers))
-            wall, cpu, parent, child = run_imgeda_ci(folder, tmp / "ours.jsonl", args.workers)
+            wall, cpu, parent, child, _ = run_imgeda_ci(folder, tmp / "ours.jsonl", args.workers)
             runs["imgeda-ci"].append((wall, cpu))
             rss.append((parent, child))
             if imgeda:
@@ -209,12 +222,23 @@ def throughput(args: argparse.Namespace) -> None:
         print(f"runs {name}: wall {walls} CPU {cpus}")
 
 
+def _as_a_worker() -> None:
+    """This process's allocator set as a scan's worker sets its own (code before
+    ``steady_allocator`` existed: left as it is)."""
+    try:
+        from imgeda_ci.scan.pool import steady_allocator
+    except ImportError:
+        return
+    steady_allocator()
+
+
 def cpu_sample(args: argparse.Namespace) -> None:
     """Per-image CPU time of the floor and of imgeda-ci's analysis in this process (see the
     module doc), and optionally the top of a cProfile of the analysis."""
     from imgeda_ci.scan.analyze import analyze_path
     from imgeda_ci.scan.settings import Settings
 
+    _as_a_worker()
     files = sorted(str(p) for p in ensure_photos(Path(args.photos)).rglob("*") if p.is_file())
     step = max(1.0, len(files) / args.cpu_sample)
     sample = [files[int(i * step)] for i in range(min(args.cpu_sample, len(files)))]
@@ -244,6 +268,70 @@ def cpu_sample(args: argparse.Namespace) -> None:
         pstats.Stats(prof).sort_stats("tottime").print_stats(25)
 
 
+def _stage_cpu(sample: list[str]) -> dict[str, float]:
+    """CPU seconds of each stage a worker runs, over ``sample``, in this process, interleaved
+    file by file (a change of load on a shared machine hits every stage alike)."""
+    import hashlib
+
+    import orjson
+
+    from imgeda_ci.scan.analyze import analyze_bytes, git_oid
+    from imgeda_ci.scan.readers import read_locator
+    from imgeda_ci.scan.settings import Settings
+
+    settings = Settings()
+    names = ("read", "sha256", "git blob id", "decode + measure", "record to parent")
+    cpu = dict.fromkeys(names, 0.0)
+    for i, path in enumerate(sample):
+        t0 = time.process_time()
+        data, _ = read_locator(path)
+        t1 = time.process_time()
+        sha = hashlib.sha256(data or b"").hexdigest()
+        t2 = time.process_time()
+        git_oid(data or b"")
+        t3 = time.process_time()
+        rec = analyze_bytes(data or b"", settings, sha256=sha)
+        t4 = time.process_time()
+        orjson.loads(orjson.dumps([i, rec]))
+        t5 = time.process_time()
+        stage = (t1 - t0, t2 - t1, t3 - t2, t4 - t3 - (t3 - t2), t5 - t4)
+        for name, dt in zip(names, stage, strict=True):
+            cpu[name] += dt
+    return cpu
+
+
+def overhead(args: argparse.Namespace) -> None:
+    """The pipeline's cost per stage (see the module doc)."""
+    files = sorted(str(p) for p in ensure_photos(Path(args.photos)).rglob("*") if p.is_file())
+    step = max(1.0, len(files) / args.overhead)
+    sample = [files[int(i * step)] for i in range(min(args.overhead, len(files)))]
+    n = len(sample)
+    _as_a_worker()
+    _stage_cpu(sample[:10])  # warm: imports, first calls
+    stages = _stage_cpu(sample)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-overhead-"))
+    try:
+        for sub, names in (("all", sample), ("one", sample[:1])):
+            (tmp / sub).mkdir()
+            for k, path in enumerate(names):
+                os.link(path, tmp / sub / f"{k:05d}{Path(path).suffix}")
+        _, one_cpu, _, _, one_own = run_imgeda_ci(tmp / "one", tmp / "one.jsonl", 1)
+        _, cpu, _, _, own = run_imgeda_ci(tmp / "all", tmp / "all.jsonl", args.workers)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    in_process = sum(stages.values())
+    print(f"{n} files; CPU ms per file, in one process:")
+    for name, dt in stages.items():
+        print(f"  {name:18s} {dt / n * 1000:7.3f}")
+    print(f"  {'sum':18s} {in_process / n * 1000:7.3f}")
+    workers = cpu - own
+    print(f"full scan, {args.workers} workers: workers {workers / n * 1000:.3f} ms per file "
+          f"(overhead {(workers - in_process) / n * 1000:+.3f}); parent {own:.3f} s in all, "
+          f"{(own - one_own) / n * 1000:.3f} ms per file beyond a one-file scan's "
+          f"{one_own:.3f} s (start-up)")  # fmt: skip
+    del one_cpu
+
+
 def make_small_images(folder: Path, n: int) -> None:
     """n distinct 96x72 JPEGs (cheap to decode: this measures per-file overhead and memory)."""
     import numpy as np
@@ -270,7 +358,7 @@ def rss(args: argparse.Namespace) -> None:
         folder = CACHE / f"small-{n}"
         make_small_images(folder, n)
         with tempfile.TemporaryDirectory() as tmp:
-            wall, _, parent, child = run_imgeda_ci(folder, Path(tmp) / "m.jsonl", args.workers)
+            wall, _, parent, child, _ = run_imgeda_ci(folder, Path(tmp) / "m.jsonl", args.workers)
         print(f"{n:>8} files: {wall:6.1f} s, {n / wall:7.0f} images/s, parent peak RSS "
               f"{parent / 1024:6.1f} MiB, largest worker {child / 1024:6.1f} MiB")  # fmt: skip
 
@@ -284,10 +372,13 @@ def main() -> None:
     ap.add_argument("--skip-fastdup", action="store_true")
     ap.add_argument("--cpu-sample", type=int, default=0, help="per-image CPU on N files")
     ap.add_argument("--profile", action="store_true", help="with --cpu-sample: cProfile")
+    ap.add_argument("--overhead", type=int, default=0, help="pipeline cost per stage, N files")
     ap.add_argument("--rss", default="", help="comma-separated file counts, e.g. 10000,100000")
     args = ap.parse_args()
     if args.rss:
         rss(args)
+    elif args.overhead:
+        overhead(args)
     elif args.cpu_sample:
         cpu_sample(args)
     else:

@@ -47,7 +47,8 @@ def _sample(x: F32, taps: F32, factor: int) -> F32:
     threads, which only spin in a scan whose workers already fill the cores (12 ms of CPU per
     image on two busy cores, against a fraction of one)."""
     reach = (len(taps) - factor) // 2
-    p = np.pad(x, ((reach, reach + factor - 1), (0, 0)), mode="edge")
+    # edges repeated by gathering rows (np.pad's "edge" mode, at a fraction of its cost)
+    p = x[np.clip(np.arange(-reach, x.shape[0] + reach + factor - 1), 0, x.shape[0] - 1)]
     n = x.shape[0] // factor
     out = np.zeros((n, x.shape[1]), dtype=np.float32)
     for k, t in enumerate(taps.tolist()):
