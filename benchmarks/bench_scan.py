@@ -21,10 +21,10 @@ system of the tool's processes: the fairer figure on a shared machine), with the
 floor. fastdup runs its default pipeline (decode, embeddings, similarity) with as many threads as
 imgeda-ci has workers.
 
-``--cpu-sample N`` profiles one process (its allocator set as a scan's worker sets its own): the
-CPU time per image of the floor and of imgeda-ci's analysis (``analyze_path``), on N files spread
-evenly over the sorted list, interleaved in one run, in all and per file extension (what each
-format adds to the total), and the top of a cProfile of the analysis with ``--profile``.
+``--cpu-sample N`` profiles one process: the CPU time per image of the floor and of imgeda-ci's
+analysis (``analyze_path``), on N files spread evenly over the sorted list, interleaved in one
+run, in all and per file extension (what each format adds to the total), and the top of a
+cProfile of the analysis with ``--profile``.
 
 ``--overhead N`` measures what a full scan costs beyond the analysis, on N files spread over the
 list (hard-linked into a scratch folder): in one process, the CPU per file of each stage a worker
@@ -222,23 +222,12 @@ def throughput(args: argparse.Namespace) -> None:
         print(f"runs {name}: wall {walls} CPU {cpus}")
 
 
-def _as_a_worker() -> None:
-    """This process's allocator set as a scan's worker sets its own (code before
-    ``steady_allocator`` existed: left as it is)."""
-    try:
-        from imgeda_ci.scan.pool import steady_allocator
-    except ImportError:
-        return
-    steady_allocator()
-
-
 def cpu_sample(args: argparse.Namespace) -> None:
     """Per-image CPU time of the floor and of imgeda-ci's analysis in this process (see the
     module doc), and optionally the top of a cProfile of the analysis."""
     from imgeda_ci.scan.analyze import analyze_path
     from imgeda_ci.scan.settings import Settings
 
-    _as_a_worker()
     files = sorted(str(p) for p in ensure_photos(Path(args.photos)).rglob("*") if p.is_file())
     step = max(1.0, len(files) / args.cpu_sample)
     sample = [files[int(i * step)] for i in range(min(args.cpu_sample, len(files)))]
@@ -306,7 +295,6 @@ def overhead(args: argparse.Namespace) -> None:
     step = max(1.0, len(files) / args.overhead)
     sample = [files[int(i * step)] for i in range(min(args.overhead, len(files)))]
     n = len(sample)
-    _as_a_worker()
     _stage_cpu(sample[:10])  # warm: imports, first calls
     stages = _stage_cpu(sample)
     tmp = Path(tempfile.mkdtemp(prefix="bench-overhead-"))

@@ -9,17 +9,12 @@ current file a ``worker_crashed`` record, and the log one line naming the file a
 Nothing else is lost or repeated. A Python exception never ends a worker: the analysis turns
 every one into a record (:mod:`imgeda_ci.scan.failures`).
 
-A worker keeps the memory one image used for the next (:func:`steady_allocator`): with glibc's
-defaults every image's arrays were fresh pages from the kernel, ~640 minor page faults and
-~1.7 ms of system CPU per file of /work/photos (12% of a worker's CPU; 0.3 ms per JPEG).
-
 ``InlineExecutor`` analyses in the calling process: no start-up cost, for small batches such as
 a pre-commit hook's.
 """
 
 from __future__ import annotations
 
-import ctypes
 import faulthandler
 import multiprocessing as mp
 import os
@@ -45,12 +40,6 @@ from imgeda_ci.scan.settings import Settings
 #: normally ends a slow decode first, with a clean record.
 KILL_GRACE = 5.0
 _PREFETCH = 2  # tasks queued per worker, so a worker never waits for the parent
-#: glibc's ``mallopt`` parameters M_TRIM_THRESHOLD and M_MMAP_THRESHOLD
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-#: a worker's allocator: blocks below this come from its heap (larger ones, a full-size decode of
-#: a large PNG, are mapped and given back at once), and up to TRIM_THRESHOLD of free heap is kept
-MMAP_THRESHOLD = 16 << 20
-TRIM_THRESHOLD = 32 << 20
 
 
 @dataclass(frozen=True)
@@ -82,30 +71,8 @@ def _quiet_stderr() -> None:
     os.close(devnull)
 
 
-def steady_allocator() -> bool:
-    """Make this process's allocator keep freed memory for reuse (glibc; True when set).
-
-    glibc maps a block over 128 KiB afresh, raising that limit only as mapped blocks are freed,
-    and gives free memory at the top of the heap back to the kernel beyond twice the limit. A
-    worker allocates and frees the same few arrays (decode, analysis-size planes) image after
-    image, so much of its memory came back as new pages, each a page fault. Fixed limits
-    (:data:`MMAP_THRESHOLD`, :data:`TRIM_THRESHOLD`) keep them; a worker's peak memory is
-    that of its largest image either way."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        mallopt = ctypes.CDLL(None).mallopt
-    except (OSError, AttributeError):
-        return False
-    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    # musl has a mallopt that does nothing and returns 0
-    mapped = mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
-    return bool(mapped and mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD))
-
-
 def _worker_main(conn: Connection, settings: Settings, known: Container[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    steady_allocator()
     faulthandler.disable()  # a codec's segfault: one line from the parent, not a stack dump
     _quiet_stderr()
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import platform
 from pathlib import Path
 
 import pytest
@@ -84,41 +83,3 @@ def test_a_started_pool_that_never_runs_is_closed() -> None:
     pool.close()
     assert not any(p.is_alive() for p in procs)
     pool.close()  # twice is harmless
-
-
-_FAULTS = """
-import resource, sys
-from imgeda_ci.scan.pool import Job, LocalPool
-from imgeda_ci.scan.settings import Settings
-jobs = [Job(i, p) for i, p in enumerate(sys.argv[1:])]
-faults = []
-for n in (6, 18):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt
-    out = dict(LocalPool(Settings(), 1).run(jobs[:n]))
-    assert len(out) == n and all(r["error"] is None for r in out.values())
-    faults.append(resource.getrusage(resource.RUSAGE_CHILDREN).ru_minflt - before)
-print((faults[1] - faults[0]) / 12)
-"""
-
-
-@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="needs glibc's mallopt")
-def test_worker_reuses_its_memory_image_after_image(tmp_path: Path) -> None:
-    """A worker's minor page faults per file, from the difference between a pool over 6 files
-    and over 18 (start-up and the first images' faults cancel), in a fresh interpreter (a
-    worker forked from this one would inherit its heap, free blocks and all). JPEGs of varied
-    sizes, half progressive, as real photos are: with glibc's defaults ~290 faults per file
-    (arrays on new pages, image after image), with the worker's allocator steady ~27."""
-    import subprocess
-    import sys
-
-    sizes = [(400, 300), (1600, 1200), (3000, 2000), (700, 500), (1200, 1200), (2400, 1600)]
-    paths = []
-    for i in range(18):
-        path = tmp_path / f"{i:02d}.jpg"
-        path.write_bytes(encode(photo(i, sizes[i % 6]), progressive=i % 2 == 0))
-        paths.append(str(path))
-    got = subprocess.run(
-        [sys.executable, "-c", _FAULTS, *paths], capture_output=True, text=True, check=True
-    )
-    per_file = float(got.stdout)
-    assert per_file < 60, per_file
