@@ -31,6 +31,7 @@ then LOCAL). Three sets:
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import pickle
 import random
@@ -217,8 +218,13 @@ def _change(pieces: list[list], luma: np.ndarray, rng: random.Random) -> None:  
         p[4] = True
 
 
-def _state(pieces: list[list]) -> tuple[tuple[int, int, bool], ...]:  # type: ignore[type-arg]
-    return tuple((p[2], p[3], p[4]) for p in pieces)
+def _render(bg: Image.Image, pieces: list[list]) -> Image.Image:  # type: ignore[type-arg]
+    """The background with the pieces shown pasted on, in order."""
+    img = bg.copy()
+    for piece, mask, x, y, shown in pieces:
+        if shown:
+            img.paste(piece, (x, y), mask)
+    return img
 
 
 SCENE_COPIES: tuple[Callable[[Image.Image], bytes], ...] = (
@@ -239,15 +245,14 @@ def _scene_images(files: list[Path], backgrounds: int, shots: int, seed: int) ->
         pieces = [_piece(luma, rng) for _ in range(12)]
         for p in rng.sample(pieces, 3):
             p[4] = False
-        seen: set[tuple[tuple[int, int, bool], ...]] = set()
+        seen: set[bytes] = set()  # the pictures, not the pieces' states: a hidden piece's
+        # place, or a piece moved under another, changes the state but not the picture
         for s in range(shots):
-            while s and _state(pieces) in seen:  # every shot a new arrangement
+            img = _render(bg, pieces)
+            while s and hashlib.sha1(img.tobytes()).digest() in seen:  # a new picture
                 _change(pieces, luma, rng)
-            seen.add(_state(pieces))
-            img = bg.copy()
-            for piece, mask, x, y, shown in pieces:
-                if shown:
-                    img.paste(piece, (x, y), mask)
+                img = _render(bg, pieces)
+            seen.add(hashlib.sha1(img.tobytes()).digest())
             out.append(jpeg(img, 90))
             if s % 2 == 0:
                 out.append(SCENE_COPIES[(s // 2) % len(SCENE_COPIES)](img))

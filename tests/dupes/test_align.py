@@ -124,7 +124,19 @@ def _fit64(moved: verify.F32, fixed: verify.F32, within: npt.NDArray[np.bool_]) 
     gy = (p[:, 2:, 1:-1] - p[:, :-2, 1:-1]) / 2
     lap = p[:, 1:-1, 2:] + p[:, 1:-1, :-2] + p[:, 2:, 1:-1] + p[:, :-2, 1:-1] - 4 * f
     yy, xx = np.mgrid[0:T, 0:T] / T - 0.5
-    terms = [np.ones_like(f), f, gx, gy, xx * gx, yy * gy, lap]
+    spread = f.std(axis=(1, 2), keepdims=True) + 1
+    z = np.clip((f - f.mean(axis=(1, 2), keepdims=True)) / spread, -3, 3)
+    terms = [
+        np.ones_like(f),
+        f,
+        gx,
+        gy,
+        xx * gx,
+        yy * gy,
+        lap,
+        (z * z - 1) * spread,
+        (z**3 - 3 * z) * spread,
+    ]
     x = np.stack(terms, axis=-1).reshape(len(f), T * T, len(terms))
     target = moved.reshape(len(f), -1).astype(np.float64)
     weight = within.reshape(len(f), -1).astype(np.float64)
