@@ -32,7 +32,7 @@ from typing import Literal
 
 #: The scan algorithm version of the measurements below
 #: (:data:`imgeda_ci.scan.settings.ALGORITHM_VERSION`; a test holds them equal).
-ALGORITHM = 6
+ALGORITHM = 7
 
 MeasurementType = Literal["int", "float", "bool", "str"]
 

@@ -31,7 +31,8 @@ Layout: bytes 0-87 the eleven hashes (big-endian, entry order); bytes 88-92 fort
 eleven codes (3 bits each, entry order), the flags (3 bits), four zero bits.
 
 ``thumb``: the verification thumbnail, made by :func:`imgeda_ci.scan.thumb.thumbnail` from a
-128x128 box reduction of the image (squashed to a square as the hashes are).
+128x128 bilinear (triangle-filtered) reduction of the image, squashed to a square as the hashes
+are (see that module for why not a box reduction).
 """
 
 from __future__ import annotations
@@ -146,6 +147,7 @@ def signature(gray: Image.Image) -> str:
 
 def copy_signature(gray: Image.Image) -> tuple[str, str]:
     """The ``copysig`` and ``thumb`` fields (see the module doc) of an ``L`` image."""
-    # in floating point: an integer resize rounds a transposed image differently, by a level
-    work = gray.convert("F").resize((WORK, WORK), Image.Resampling.BOX)
+    # in floating point: an integer resize rounds a transposed image differently, by a level;
+    # triangle-filtered, not box-averaged: see imgeda_ci.scan.thumb
+    work = gray.convert("F").resize((WORK, WORK), Image.Resampling.BILINEAR)
     return signature(gray), thumb.thumbnail(work)

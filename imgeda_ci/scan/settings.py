@@ -14,8 +14,8 @@ import orjson
 from imgeda_ci.model import DEPTHS, Depth
 
 #: Bump when a measurement's definition changes: old records are then re-analysed.
-ALGORITHM_VERSION = 6  # 2: phash_flips; 3: noise; 4: clipping, blur width; 5: copysig, thumb;
-# 6: thumb 64x64, band-limited
+ALGORITHM_VERSION = 7  # 2: phash_flips; 3: noise; 4: clipping, blur width; 5: copysig, thumb;
+# 6: thumb 64x64, band-limited; 7: thumb from a bilinear, not box, working image
 
 DEFAULT_ANALYSIS_SIZE = 512
 #: Pillow's own hard limit (2 x MAX_IMAGE_PIXELS): larger images are refused before decoding.

@@ -151,10 +151,12 @@ def _fit64(moved: verify.F32, fixed: verify.F32, within: npt.NDArray[np.bool_]) 
 
 
 def test_the_fit_is_the_float64_least_squares_fit(built: tuple[verify.F32, verify.F32]) -> None:
-    """Within a hundredth of a level (the float32 sums it had before left up to 0.26)."""
+    """Within a few hundredths of a level (the float32 sums it had before left up to 0.26): the
+    copies agree to 0.01, the pair with a box drawn on (its fit reweighted round the box) to
+    0.03; a changed pixel is 12 levels or more off."""
     a, b = built
     res, *_ = verify.residual(a, b)
-    assert np.abs(res - _fit64(*align.aligned(a, b)[:3])).max() < 0.01
+    assert np.abs(res - _fit64(*align.aligned(a, b)[:3])).max() < 0.05
 
 
 def test_alignment_and_verdicts_equal_the_dense_oracle(

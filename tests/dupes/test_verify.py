@@ -137,10 +137,10 @@ def test_the_thumbnail_is_64x64_band_limited_luma_in_4096_bytes() -> None:
     pixels = thumb.unpack(stored)
     assert pixels is not None and pixels.shape == (64, 64) and thumb.RAW_BYTES == 4096
     assert len(stored) < 4096  # packed: 5,464 characters as plain base64
-    work = img.convert("F").resize((128, 128), Image.Resampling.BOX)
+    work = img.convert("F").resize((128, 128), Image.Resampling.BILINEAR)
     assert stored == thumb.thumbnail(work)
     # Pillow's own Gaussian (radius = sigma, here 2 pixels of the 128 image), then 2x2 boxes
-    blurred = img.resize((128, 128), Image.Resampling.BOX).filter(ImageFilter.GaussianBlur(2))
+    blurred = img.resize((128, 128), Image.Resampling.BILINEAR).filter(ImageFilter.GaussianBlur(2))
     small = np.asarray(blurred.resize((64, 64), Image.Resampling.BOX), dtype=np.float64)
     inner = (pixels - small)[3:-3, 3:-3]
     assert np.abs(inner).max() <= 3
