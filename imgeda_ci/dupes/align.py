@@ -167,13 +167,14 @@ def _outside(x: F32, y: F32, y_lo: F32, y_hi: F32) -> F32:
     return out
 
 
-def aligned(a: F32, b: F32) -> tuple[F32, F32, Bool, F32]:
-    """Per pair (``b`` already oriented): ``a`` toned, smoothed and framed to fit ``b`` (see the
-    module doc; pixels outside ``a`` filled with ``b``'s), ``b`` smoothed, which pixels lie
-    inside ``a``, and ``a`` smoothed and framed the same way but not toned (its own levels: where
-    it is brighter than ``b``, :mod:`imgeda_ci.dupes.verify` looks for clipped highlights)."""
+def aligned(a: F32, b: F32, toned: bool = True) -> tuple[F32, F32, Bool, F32]:
+    """Per pair (``b`` already oriented): ``a`` toned (unless not ``toned``: its own levels),
+    smoothed and framed to fit ``b`` (see the module doc; pixels outside ``a`` filled with
+    ``b``'s), ``b`` smoothed, which pixels lie inside ``a``, and ``a`` smoothed and framed the
+    same way but not toned (its own levels: where it is brighter than ``b``,
+    :mod:`imgeda_ci.dupes.verify` looks for clipped highlights)."""
     n = len(a)
-    mapped = smooth(tone(a, b))
+    mapped = smooth(tone(a, b) if toned else a)
     b = smooth(b)
     _, _, inside = windows()
     gy = _best_windows(mapped.mean(axis=2), b.mean(axis=2))

@@ -129,6 +129,9 @@ _PREFERENCE = np.array([0, 1, 3, 2])
 LEVEL = 4.0
 FLOOR = 3.0
 LOCAL_SHARE = 0.25  # most changed share of a local change
+#: LEVEL of the second look, without the tone map (see the module doc): stricter, so that two
+#: looks at a pair find no more false copies than one
+UNTONED_LEVEL = 3.0
 #: a pixel at or above CLIP levels in the brighter image (smoothed, not toned) may be a clipped
 #: highlight: there a residual by which that image falls short of the other is no change
 CLIP = 180.0
@@ -216,13 +219,15 @@ def _median(x: F32, mask: npt.NDArray[np.bool_]) -> F32:
     return out
 
 
-def residual(a: F32, b: F32) -> tuple[F32, npt.NDArray[np.bool_], F32, F32, F32]:
+def residual(
+    a: F32, b: F32, toned: bool = True
+) -> tuple[F32, npt.NDArray[np.bool_], F32, F32, F32]:
     """Per pair (``b`` already oriented): the residual ``(n, T, T)`` of the aligned ``a`` after
     the fit (signed: ``a`` minus the fit), which pixels were compared, the share of them with
     detail (see the module doc), and the two images' own levels (smoothed, not toned; ``a``
     framed as its aligned version)."""
     n = len(a)
-    moved, fixed, within, raw = aligned(a, b)
+    moved, fixed, within, raw = aligned(a, b, toned)
     lo, hi = local_range(fixed)
     x = _terms(fixed)
     target = moved.reshape(n, -1)
@@ -245,13 +250,13 @@ def residual(a: F32, b: F32) -> tuple[F32, npt.NDArray[np.bool_], F32, F32, F32]
     return out, inner, detail, raw, fixed
 
 
-def _kind(a: F32, b: F32) -> I8:
-    """:func:`classify` with ``a`` brought onto ``b`` (one way round)."""
-    res, inner, detail, own_a, own_b = residual(a, b)
+def _kind(a: F32, b: F32, toned: bool) -> I8:
+    """:func:`classify` with ``a`` brought onto ``b`` (one way round), toned or not."""
+    res, inner, detail, own_a, own_b = residual(a, b, toned)
     median = _median(np.abs(res), inner)
     signed = smooth(res)
     blob = np.abs(signed)  # a misfit edge's two signs cancel; an object's one does not
-    level = LEVEL * (FLOOR + _median(blob, inner))
+    level = (LEVEL if toned else UNTONED_LEVEL) * (FLOOR + _median(blob, inner))
     # where the brighter of the two is bright and falls short of the fit: a clipped highlight
     clipped = (signed * (own_a - own_b) < 0) & (np.maximum(own_a, own_b) >= CLIP)
     changed = ((blob > level[:, None, None]) & inner & ~clipped).sum(axis=(1, 2))
@@ -275,16 +280,18 @@ def best(kinds: Sequence[I8]) -> I8:
 
 def classify(a: F32, b: F32) -> I8:
     """Per pair of thumbnails (``b`` already oriented by :func:`orient`): :data:`COPY`,
-    :data:`LOCAL` or :data:`DIFFERENT` (see the module doc), each image brought onto the other
-    and the closer kind kept (a crop fits best when the wider image is resampled)."""
+    :data:`LOCAL` or :data:`DIFFERENT` (see the module doc), each image brought onto the other,
+    toned and then not, and the closest kind kept (a crop fits best when the wider image is
+    resampled; a copy whose crop changed the share of its commonest level, without the tone
+    map)."""
     out = np.zeros(len(a), dtype=np.int8)
     for lo in range(0, len(a), _BATCH):
         x, y = a[lo : lo + _BATCH], b[lo : lo + _BATCH]
-        kind = _kind(x, y)
-        again = np.flatnonzero(kind != COPY)  # a copy one way round is a copy
-        if len(again):
-            other = _kind(y[again], x[again])
-            kind[again] = best([kind[again], other])
+        kind = np.full(len(x), DIFFERENT, dtype=np.int8)
+        for toned, one, two in ((True, x, y), (True, y, x), (False, x, y), (False, y, x)):
+            again = np.flatnonzero(kind != COPY)  # a copy one way is a copy
+            if len(again):
+                kind[again] = best([kind[again], _kind(one[again], two[again], toned)])
         out[lo : lo + _BATCH] = kind
     return out
 
