@@ -3,7 +3,8 @@
 
 Run by hand:
 
-    python benchmarks/bench_ci.py [--images 50000] [--change 50] [--repeats 3]
+    python benchmarks/bench_ci.py [--images 50000] [--change 50] [--repeats 3] [--copies 0.1]
+        [--verify-cost]
 
 Builds (once, cached under ~/.cache/imgeda-ci-bench/) a git repository with N small, distinct
 JPEGs under ``data/`` (train/ and test/), scans it and commits the manifest on ``main``; then a
@@ -12,8 +13,19 @@ branch ``pr`` adds, modifies, renames and deletes ``--change`` images in all. Ea
 
     imgeda-ci ci data --base-ref origin/main --manifest-out data.manifest.jsonl --json-out r.json
 
-and prints the median wall time and how many images were analysed (target: only the changed
-ones, in at most 3 s on 2 cores).
+and prints the median wall time, the median CPU time (user+sys of the run and every process it
+waited for: the forked base process, the scan's workers) and how many images were analysed
+(target: only the changed ones, in at most 3 s on 2 cores). ``--verify-cost`` also prints the
+candidate pairs verified and the CPU they took, summed over the run's processes
+(``verify_cost.py``). ``--copies F`` builds (and caches apart) a copy-rich repository: one image
+in ``1 / F`` is a brighter JPEG-70 re-encode of the image two before it, in the same split, so
+every such pair is a candidate the head and the base verify.
+
+Session 9 (a loaded machine: other work on both cores; CPU medians of 3, old and new code in
+the same hour): 50k with ``--copies 0.1`` (5,000 copies): 44.69 s CPU, 17,560 pairs verified
+in 2 processes (26.33 s) before the shared verdicts; 22.35 s CPU, 8,780 pairs in 1 process
+(10.78 s) after. Without copies: 1-2 pairs, 0.03-0.06 s; 8.85 s and 10.25 s CPU, within the
+load's noise.
 
 Measured here (2 cores): 2.31 s median of 7 (singles 2.20-2.40) with the noise measurement, and
 in alternation with the code before the one-path rewrite 2.18 s against 2.08 s (12 runs each);
