@@ -24,8 +24,10 @@ every such pair is a candidate the head and the base verify.
 Session 9 (a loaded machine: other work on both cores; CPU medians of 3, old and new code in
 the same hour): 50k with ``--copies 0.1`` (5,000 copies): 44.69 s CPU, 17,560 pairs verified
 in 2 processes (26.33 s) before the shared verdicts; 22.35 s CPU, 8,780 pairs in 1 process
-(10.78 s) after. Without copies: 1-2 pairs, 0.03-0.06 s; 8.85 s and 10.25 s CPU, within the
-load's noise.
+(10.78 s) after; wall 75.2 s before (a heavier load), 26.75 s after. Without copies (1-2 pairs,
+0.03-0.06 s), in alternation: 8.40 and 8.23 s CPU before, 9.12 and 8.92 s after (wall 8.24 and
+8.10 s, 8.92 and 8.85 s); the same code without waiting for the base's verdicts measured 10.89 s
+in the next minutes, so the load's drift is as large as the difference (not resolved).
 
 Measured here (2 cores): 2.31 s median of 7 (singles 2.20-2.40) with the noise measurement, and
 in alternation with the code before the one-path rewrite 2.18 s against 2.08 s (12 runs each);
