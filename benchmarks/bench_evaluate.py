@@ -3,18 +3,25 @@
 
 Run by hand:
 
-    python benchmarks/bench_evaluate.py [--sizes 50000 100000] [--repeats 3] [--source FILE]
+    python benchmarks/bench_evaluate.py [--sizes 50000 100000] [--repeats 3] [--source PATH]
 
 Builds (once, cached under ~/.cache/imgeda-ci-bench/) manifests of N records by replicating the
-real scan of ``--source`` (default /work/manifests/photos.jsonl: 2,026 photos) with unique paths
-and content hashes, and adds YOLO-style labels and splits (three declared classes, 0-3 boxes per
-image, 8% unlabelled) so the annotation checks and dataset facts have work to do
-(``--no-labels``: without, as a folder of photos). Then prints,
-as median of ``--repeats`` runs:
+real scan of ``--source`` (default /work/photos: 2,026 photos, so each picture has ~25 copies at
+50k) with unique paths and content hashes, and adds YOLO-style labels and splits (three declared
+classes, 0-3 boxes per image, 8% unlabelled) so the annotation checks and dataset facts have
+work to do (``--no-labels``: without, as a folder of photos). ``--source`` is a folder or a
+manifest; a folder, or a manifest made with other analysis settings (an older scan algorithm:
+no valid ``thumb``, so nothing would be verified), is scanned with the current scanner into
+``~/.cache/imgeda-ci-bench/source-<name>-<settings hash>.jsonl`` (once; a manifest's ``root``
+is rescanned). The replicated manifests' names carry the settings hash too. Then prints, as
+median of ``--repeats`` runs, wall and CPU seconds (user+sys of this process) and how much of
+it is near-copy verification (pairs and CPU, from ``verify_cost.py``):
 
 - ``evaluate()`` + ``judge()`` on the N records (default policy);
-- head + base with reuse at the smallest N: a pull request that modifies 50 images
-  (``evaluate(head)`` then ``evaluate(base, reuse=head_ev)``), and ``diff(base, head)``;
+- head + base with reuse at the smallest N: a pull request that modifies 50 images (new bytes,
+  a picture at a tenth of the brightness), evaluated as ``imgeda-ci ci`` does in one process:
+  ``evaluate(head)`` then ``evaluate(base, reuse=head_ev)``, sharing one ``DupeSearch``; and
+  ``diff(base, head)``;
 - the gate at the largest N: ``imgeda-ci gate -m manifest`` in a fresh process (wall time,
   manifest load included) and its peak RSS.
 
@@ -28,6 +35,7 @@ import argparse
 import hashlib
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -39,11 +47,16 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+import verify_cost  # noqa: E402
+
 from imgeda_ci import manifest  # noqa: E402
 from imgeda_ci.diff import diff  # noqa: E402
+from imgeda_ci.dupes.search import DupeSearch  # noqa: E402
 from imgeda_ci.evaluate import evaluate  # noqa: E402
 from imgeda_ci.model import ImageRecord, ManifestHeader  # noqa: E402
 from imgeda_ci.policy import default_policy  # noqa: E402
+from imgeda_ci.scan import thumb  # noqa: E402
+from imgeda_ci.scan.settings import Settings  # noqa: E402
 from imgeda_ci.verdict import judge  # noqa: E402
 
 CACHE = Path.home() / ".cache" / "imgeda-ci-bench"
@@ -69,8 +82,31 @@ def _labels(rng: random.Random, path: str) -> dict[str, Any]:
     }
 
 
+def source_manifest(source: Path, workers: int) -> Path:
+    """A manifest of ``source`` made with the current analysis settings (see the module doc)."""
+    from imgeda_ci.scan.api import scan_folder
+
+    settings = Settings().hash
+    root, name = source, source.name
+    if source.is_file():
+        header = manifest.read(source)[0] or {}
+        if header.get("settings_hash") == settings:
+            return source
+        root, name = Path(str(header.get("root") or "")), source.stem
+        if not root.is_dir():
+            sys.exit(f"{source}: made with other analysis settings, and its root {root} is gone")
+    out = CACHE / f"source-{name}-{settings}.jsonl"
+    if not out.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        print(f"scanning {root} into {out} ...", file=sys.stderr)
+        scan_folder(root, out, workers=workers, use_git=False, dataset_format="flat")
+    return out
+
+
 def build(n: int, source: Path, labels: bool = True) -> Path:
-    out = CACHE / f"eval-{source.stem}-{n}{'' if labels else '-nolabels'}.jsonl"
+    """``n`` records replicated from the manifest ``source`` (see the module doc)."""
+    tag = f"{'' if labels else '-nolabels'}-{Settings().hash}"
+    out = CACHE / f"eval-{source.stem.removesuffix('-' + Settings().hash)}-{n}{tag}.jsonl"
     if out.exists():
         return out
     CACHE.mkdir(parents=True, exist_ok=True)
@@ -100,7 +136,8 @@ def build(n: int, source: Path, labels: bool = True) -> Path:
 
 
 def pr_of(base: list[ImageRecord], change: int) -> list[ImageRecord]:
-    """The head of a pull request that modifies ``change`` images (new bytes, darker)."""
+    """The head of a pull request that modifies ``change`` images (new bytes, the picture at a
+    tenth of the brightness: its luma and its thumbnail)."""
     head = list(base)
     step = max(1, len(base) // change)
     for i in range(0, step * change, step):
@@ -110,17 +147,43 @@ def pr_of(base: list[ImageRecord], change: int) -> list[ImageRecord]:
         if "luma_p" in st:
             st["luma_p"] = {k: v * 0.1 for k, v in st["luma_p"].items()}
         rec["stats"] = st
+        pixels = thumb.unpack(rec.get("thumb"))
+        if pixels is not None:
+            rec["thumb"] = thumb.pack((pixels // 10).astype(pixels.dtype))
         head[i] = rec  # type: ignore[assignment]
     return head
 
 
-def timed(fn: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
+def _cpu() -> float:
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    return use.ru_utime + use.ru_stime
+
+
+class Timed:
+    """Medians of wall and CPU seconds, and of the verification's pairs and CPU, over runs."""
+
+    def __init__(self, fn: Callable[[], Any], repeats: int, log: Path) -> None:
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+        self.pairs: list[int] = []
+        self.verify: list[float] = []
+        self.out: Any = None
+        for _ in range(repeats):
+            log.unlink(missing_ok=True)
+            t0, c0 = time.perf_counter(), _cpu()
+            self.out = fn()
+            self.wall.append(time.perf_counter() - t0)
+            self.cpu.append(_cpu() - c0)
+            pairs, spent, _ = verify_cost.totals(log)
+            self.pairs.append(pairs)
+            self.verify.append(spent)
+
+    def __str__(self) -> str:
+        med = statistics.median
+        return (
+            f"{med(self.wall):.3f} s wall, {med(self.cpu):.3f} s CPU "
+            f"(verifying {med(self.pairs):.0f} pairs: {med(self.verify):.3f} s CPU)"
+        )
 
 
 def gate_process(path: Path) -> tuple[float, float, int]:
@@ -151,26 +214,33 @@ def main() -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[50_000, 100_000])
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--change", type=int, default=50)
-    ap.add_argument("--source", type=Path, default=Path("/work/manifests/photos.jsonl"))
+    ap.add_argument(
+        "--source", type=Path, default=Path("/work/photos"), help="a folder or a manifest"
+    )
+    ap.add_argument("--workers", type=int, default=2, help="to scan the source (once)")
     ap.add_argument("--no-gate", action="store_true", help="skip the gate subprocess")
     ap.add_argument(
         "--no-labels", action="store_true", help="no labels/splits: image and size checks only"
     )
     args = ap.parse_args()
     policy = default_policy()
+    source = source_manifest(args.source, args.workers)
+    log = CACHE / f"verify-{os.getpid()}.log"
+    verify_cost.install(log)
     loaded: dict[int, tuple[ManifestHeader | None, list[ImageRecord], Path]] = {}
     for n in args.sizes:
-        path = build(n, args.source, labels=not args.no_labels)
+        path = build(n, source, labels=not args.no_labels)
         t0 = time.perf_counter()
         header, records = manifest.load(path)
         load_s = time.perf_counter() - t0
         loaded[n] = (header, records, path)
         hdr = dict(header) if header else None
-        ev_s, ev = timed(lambda r=records, h=hdr: evaluate(r, policy, header=h), args.repeats)
-        judge_s, verdict = timed(lambda e=ev: judge(e), args.repeats)
+        ev = Timed(lambda r=records, h=hdr: evaluate(r, policy, header=h), args.repeats, log)
+        judged = Timed(lambda e=ev.out: judge(e), args.repeats, log)
         print(
-            f"{n:>7} records: load {load_s:.2f} s, evaluate {ev_s:.3f} s, judge {judge_s:.3f} s, "
-            f"findings {len(ev.findings)}, passed {verdict.passed}"
+            f"{n:>7} records: load {load_s:.2f} s; evaluate {ev}; judge "
+            f"{statistics.median(judged.wall):.3f} s; findings {len(ev.out.findings)}, "
+            f"passed {judged.out.passed}"
         )
     n = min(args.sizes)
     header, base, _ = loaded[n]
@@ -178,15 +248,17 @@ def main() -> int:
     head = pr_of(base, args.change)
 
     def head_and_base() -> Any:
-        head_ev = evaluate(head, policy, header=hdr, base=base)
-        return evaluate(base, policy, header=hdr, reuse=head_ev)
+        search = DupeSearch()  # the run's, as imgeda-ci ci shares it
+        head_ev = evaluate(head, policy, header=hdr, base=base, search=search)
+        return evaluate(base, policy, header=hdr, reuse=head_ev, search=search)
 
-    hb_s, _ = timed(head_and_base, args.repeats)
-    diff_s, d = timed(lambda: diff(base, head), args.repeats)
+    hb = Timed(head_and_base, args.repeats, log)
+    diffed = Timed(lambda: diff(base, head), args.repeats, log)
     print(
-        f"{n:>7} records: head+base with reuse {hb_s:.3f} s; diff {diff_s:.3f} s "
-        f"({len(d.modified)} modified)"
+        f"{n:>7} records: head+base with reuse {hb}; diff {statistics.median(diffed.wall):.3f} s "
+        f"({len(diffed.out.modified)} modified)"
     )
+    log.unlink(missing_ok=True)
     if not args.no_gate:
         big = max(args.sizes)
         runs = [gate_process(loaded[big][2]) for _ in range(args.repeats)]

@@ -1,7 +1,7 @@
 """The base branch's evaluation, behind one seam: in this process, or in a second one.
 
 ``imgeda-ci ci`` with a base has two halves, the base (its evaluation) and the head (scan,
-evaluate), joined by the diff. The head's run asks the base four questions, through a
+evaluate), joined by the diff. The head's run asks the base five questions, through a
 :class:`BaseEvaluator` it is given:
 
 1. :meth:`~BaseEvaluator.image_outcomes`: the base's image-check outcomes, which the head's
@@ -12,18 +12,28 @@ evaluate), joined by the diff. The head's run asks the base four questions, thro
    compares the images a change added with the base). The run registers it with
    :meth:`DupeSearch.expect <imgeda_ci.dupes.search.DupeSearch.expect>`, so it is asked only
    when the first duplicate search needs it and the head's other checks run meanwhile;
-3. :meth:`~BaseEvaluator.diff_side`: the base's half of the diff (None: the diff reads it);
-4. :meth:`~BaseEvaluator.evaluation`: the base's :class:`~imgeda_ci.evaluate.Evaluation`.
+3. :meth:`~BaseEvaluator.verdicts`: the verdicts of the candidate pairs the base's evaluation
+   verified (:class:`~imgeda_ci.dupes.verdictmemo.VerdictMemo`, keyed by the thumbnails'
+   content), merged into the run's memo when the head's first verification needs them
+   (:meth:`DupeSearch.expect_verdicts
+   <imgeda_ci.dupes.search.DupeSearch.expect_verdicts>`): the head then verifies only the
+   pairs a change touched;
+4. :meth:`~BaseEvaluator.diff_side`: the base's half of the diff (None: the diff reads it);
+5. :meth:`~BaseEvaluator.evaluation`: the base's :class:`~imgeda_ci.evaluate.Evaluation`.
 
 :class:`InProcessEvaluator` is the reference: it offers nothing ahead and evaluates the base
-after the head, reusing the head's image outcomes. :class:`ForkedEvaluator` (Linux, a second
-core) forks a child that takes the manifest's bytes and does the base half on its own: no
-objects are shared with the parent after the fork, so neither process pays copy-on-write for
-the other's refcounts. The child sends its answers in the order above (:data:`MESSAGES`); a
-message nobody asked for (no duplicate check enabled) is skipped when a later one is asked for.
-The answers are the ones the reference gives (the near relation is exact, the evaluation runs
-the same code on the same records); a test holds one to the other. Whenever the child cannot
-help (it fails or dies) the forked evaluator answers as the reference does.
+after the head, reusing the head's image outcomes and, through the run's shared
+:class:`~imgeda_ci.dupes.search.DupeSearch`, its verdicts. :class:`ForkedEvaluator` (Linux, a
+second core) forks a child that takes the manifest's bytes and does the base half on its own:
+no objects are shared with the parent after the fork, so neither process pays copy-on-write for
+the other's refcounts. The child sends its answers as it has them (:data:`MESSAGES`: the
+verdicts once its whole evaluation is done, just before it); the parent keeps a message until
+it asks for it, and one nobody asks for (no duplicate check enabled) is never used. Each pair of
+unchanged pictures is verified once: by the child, whose verification runs while the head is
+scanned and its other checks run. The answers are the ones the reference gives (the near
+relation is exact, a verdict depends only on the two thumbnails and the turn, the evaluation
+runs the same code on the same records); a test holds one to the other. Whenever the child
+cannot help (it fails or dies) the forked evaluator answers as the reference does.
 """
 
 from __future__ import annotations
@@ -78,6 +88,8 @@ class BaseEvaluator(Protocol):
 
     def near_pairs(self, base: BaseManifest, search: DupeSearch) -> None: ...
 
+    def verdicts(self, base: BaseManifest, search: DupeSearch) -> None: ...
+
     def diff_side(self, base: BaseManifest, search: DupeSearch) -> Side | None: ...
 
     def evaluation(
@@ -104,6 +116,9 @@ class InProcessEvaluator:
 
     def near_pairs(self, base: BaseManifest, search: DupeSearch) -> None:
         return None  # the searches compute the base's pairs themselves
+
+    def verdicts(self, base: BaseManifest, search: DupeSearch) -> None:
+        return None  # the base's evaluation, after the head's, shares the search's memo
 
     def diff_side(self, base: BaseManifest, search: DupeSearch) -> Side | None:
         return None
@@ -200,16 +215,12 @@ def _work(post: Callable[[tuple[str, Any]], None], data: bytes, name: str, polic
     side = side_of(records, cols)  # the base's half of the diff; paths and hashes came above
     post(("diff", replace(side, paths=(), shas=())))
     ev = evaluate(records, policy, header=header, reuse=images, cols=cols, search=search)
+    post(("verdicts", search.verdict_memo().state()))
     post(("evaluation", _fields(ev)))
 
 
 #: the messages the child sends, in their order
-MESSAGES = ("images", "memos", "diff", "evaluation")
-
-
-def _before(got: str, kind: str) -> bool:
-    """Whether message ``got`` comes before ``kind`` in :data:`MESSAGES`."""
-    return got in MESSAGES and kind in MESSAGES and MESSAGES.index(got) < MESSAGES.index(kind)
+MESSAGES = ("images", "memos", "diff", "verdicts", "evaluation")
 
 
 class ForkedEvaluator:
@@ -226,11 +237,13 @@ class ForkedEvaluator:
         self._proc.start()
         child_conn.close()
         self._failed = False
+        self._inbox: dict[str, Any] = {}  # messages received before they were asked for
 
     def _recv(self, kind: str) -> Any:
+        if kind in self._inbox:
+            return self._inbox.pop(kind)
         if self._failed:
             return None
-        got, payload = "error", "the base process ended early"
         try:
             while True:
                 waited = 0.0
@@ -239,12 +252,13 @@ class ForkedEvaluator:
                     if not self._proc.is_alive() or waited > MAX_WAIT:
                         raise EOFError
                 got, payload = self._conn.recv()
-                if not _before(got, kind):
-                    break  # (a message sent before this one that nobody asked for is dropped)
+                if got == kind:
+                    return payload
+                if got not in MESSAGES:
+                    break  # an error: the child stops there
+                self._inbox[got] = payload  # (one nobody asks for is never used)
         except (EOFError, OSError):
             pass
-        if got == kind:
-            return payload
         self._failed = True
         self.close()
         return None
@@ -272,6 +286,12 @@ class ForkedEvaluator:
             search.memo(radius).restore(state)
         search.adopt(base.records, content)
 
+    def verdicts(self, base: BaseManifest, search: DupeSearch) -> None:
+        """Wait for the verdicts of the base's evaluation; merge them into the run's memo."""
+        got = self._recv("verdicts")
+        if got is not None:
+            search.verdict_memo().merge(got)
+
     def diff_side(self, base: BaseManifest, search: DupeSearch) -> Side | None:
         """The base's half of the diff, with this process's paths and content hashes."""
         side = self._recv("diff")
@@ -289,6 +309,7 @@ class ForkedEvaluator:
         return ev if ev is not None else self._reference.evaluation(base, head, search)
 
     def close(self) -> None:
+        self._inbox.clear()
         self._conn.close()
         if self._proc.is_alive():
             self._proc.join(0.5)

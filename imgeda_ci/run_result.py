@@ -135,6 +135,8 @@ def build_result(
     reuse = evaluator.image_outcomes(base, search)
     if reuse is not None:  # the base's near pairs, once the head's duplicate checks need them
         search.expect(partial(evaluator.near_pairs, base))
+        # and the verdicts its evaluation found, once the head's first verification needs them
+        search.expect_verdicts(partial(evaluator.verdicts, base))
     ev = evaluate(
         records,
         policy,

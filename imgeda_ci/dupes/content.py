@@ -4,7 +4,7 @@ One pass over the records gives, per row: whether the image was read (``ok``), i
 decoded pixels as small integer ids (``sha``, ``pix``: equal ids, equal strings; -1 when absent),
 its 256-bit pHash and dHash as ``(n, 4)`` uint64 rows and its copy signature as ``(n, 12)``
 (:mod:`imgeda_ci.dupes.copies`; with masks saying which rows have a valid one; thumbnails are
-decoded only for the rows a search verifies, :func:`thumbs_of`) and its place in the *quality
+decoded only for the rows a search verifies, :func:`thumb_strings`) and its place in the *quality
 order* (``rank``: most pixels, then largest file, then path; the order
 :func:`imgeda_ci.dupes.groups.quality_key` defines).
 
@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from imgeda_ci.columns import Columns
-from imgeda_ci.dupes import copies, verify
+from imgeda_ci.dupes import copies
 from imgeda_ci.dupes.hashindex import I64, U64, WORDS, Bool, from_hex
 from imgeda_ci.model import ImageRecord
 
@@ -214,7 +214,7 @@ def repeated(ids: I64, rows: I64) -> Bool:
     return out
 
 
-def thumbs_of(content: Content, rows: I64) -> tuple[verify.F32, Bool]:
-    """The ``thumb`` thumbnails of ``rows`` (decoded only for those: the verification of a
-    candidate copy, :mod:`imgeda_ci.dupes.verify`) and which rows hold a valid one."""
-    return verify.decode([content.records[k].get("thumb") for k in rows.tolist()])
+def thumb_strings(content: Content, rows: I64) -> list[object]:
+    """The ``thumb`` fields of ``rows`` (read only for those: the verification of a candidate
+    copy, :mod:`imgeda_ci.dupes.copypairs`, decodes them)."""
+    return [content.records[k].get("thumb") for k in rows.tolist()]

@@ -6,6 +6,11 @@ records, not on a check's threshold or options. So the duplicate checks of one r
 copies, leakage, same scene) share one :class:`CopyPairs` per record list, kept by the run's
 :class:`~imgeda_ci.dupes.search.DupeSearch`; each search then takes the pairs among its own
 items (:func:`restrict`).
+
+Verdicts are kept by what decides them, in the run's
+:class:`~imgeda_ci.dupes.verdictmemo.VerdictMemo` (the two thumbnails, the turn, whether the pair
+is weak): :func:`classify` verifies only the pairs of pictures the memo does not know yet, so the
+head's evaluation, the base's and the diff's base-duplicate search verify each pair once.
 """
 
 from __future__ import annotations
@@ -16,13 +21,14 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from imgeda_ci.dupes import copies, verify
+from imgeda_ci.dupes import copies, verdictmemo, verify
 from imgeda_ci.dupes.hashindex import I64, U64, Bool
+from imgeda_ci.dupes.verdictmemo import VerdictMemo
 
 I8 = npt.NDArray[np.int8]
-#: thumbnails of some items (indices), decoded on demand, and which of them are valid
-Thumbs = Callable[[I64], tuple[verify.F32, Bool]]
 UNCHECKED = verify.UNCHECKED  # a pair one of whose records has no thumbnail
+#: pairs verified per step: their decoded thumbnails (16 KiB each) stay a few tens of MiB
+CHUNK = 2048
 
 
 @dataclass(frozen=True)
@@ -40,60 +46,94 @@ class CopyPairs:
         return len(self.a)
 
 
-def classify(thumbs: Thumbs, a: I64, b: I64, variant: I64, weak: bool = False) -> I8:
+class Pictures:
+    """The thumbnails of ``n`` items: their ``thumb`` strings (``read`` gives those of some
+    items), each item's id in ``memo`` (found once) and the decoded pictures, made only for
+    the pairs verified."""
+
+    def __init__(self, read: Callable[[I64], list[object]], n: int, memo: VerdictMemo) -> None:
+        self.read, self.memo = read, memo
+        self._ids = np.full(n, -2, dtype=np.int64)  # -2: not looked up yet
+
+    def ids(self, items: I64) -> I64:
+        """Each item's thumbnail id in the memo (-1: no thumbnail)."""
+        todo = items[self._ids[items] == -2]
+        if len(todo):
+            self._ids[todo] = self.memo.ids(self.read(todo))
+        out: I64 = self._ids[items]
+        return out
+
+    def decode(self, items: I64) -> tuple[verify.F32, Bool]:
+        """The items' thumbnails as ``(n, T, T)`` float32 and which are valid."""
+        return verify.decode(self.read(items))
+
+
+def classify(pics: Pictures, a: I64, b: I64, variant: I64, weak: bool = False) -> I8:
     """The verdict of each pair (``a`` under ``variant`` against ``b``; :data:`UNCHECKED` when
-    either has no thumbnail), decoding each thumbnail once and verifying each distinct pair of
-    pictures once: the same picture at several paths (exact copies, a file committed twice)
-    has one thumbnail, so its pairs have one verdict. ``weak``: the pairs matched on the
-    64-bit copy signature only, whose near-flat pictures are at most the same scene
-    (:func:`imgeda_ci.dupes.verify.weak_match`)."""
+    either has no valid thumbnail), as its memo keeps it or, for the pairs of pictures it does
+    not know yet, verified (each distinct pair once: the same picture at several paths, exact
+    copies or a file committed twice, has one thumbnail) and kept there. ``weak``: the pairs
+    matched on the 64-bit copy signature only, whose near-flat pictures are at most the same
+    scene (:func:`imgeda_ci.dupes.verify.weak_match`)."""
     out = np.full(len(a), UNCHECKED, dtype=np.int8)
     if not len(a):
         return out
     items, inv = np.unique(np.concatenate([a, b]), return_inverse=True)
-    pics, valid = thumbs(items)
-    key = np.concatenate([pics.reshape(len(items), -1).astype(np.uint8), valid[:, None]], axis=1)
-    _, first, picture = np.unique(key, axis=0, return_index=True, return_inverse=True)
-    pairs = np.stack([picture[inv[: len(a)]], picture[inv[len(a) :]], variant], axis=1)
-    distinct, which = np.unique(pairs, axis=0, return_inverse=True)
-    ia, ib = first[distinct[:, 0]], first[distinct[:, 1]]
-    checked = valid[ia] & valid[ib]
-    kind = np.full(len(distinct), UNCHECKED, dtype=np.int8)
-    if checked.any():
-        one = verify.orient(pics[ia[checked]], distinct[checked, 2])
-        two = pics[ib[checked]]
-        got = verify.classify(one, two)
-        kind[checked] = verify.weak_match(got, one, two) if weak else got
-    out[:] = kind[which.reshape(-1)]
+    tid = pics.ids(items)
+    ta, tb = tid[inv[: len(a)]], tid[inv[len(a) :]]
+    codes = verdictmemo.code(variant, weak)
+    has = (ta >= 0) & (tb >= 0)
+    kind = pics.memo.get(ta, tb, codes)
+    todo = has & (kind == verdictmemo.UNKNOWN)
+    if todo.any():
+        asked = np.unique(np.stack([ta[todo], tb[todo], codes[todo]], axis=1), axis=0)
+        ids, first = np.unique(tid, return_index=True)  # one item per thumbnail
+        ia = items[first[np.searchsorted(ids, asked[:, 0])]]
+        ib = items[first[np.searchsorted(ids, asked[:, 1])]]
+        got = _verified(pics, ia, ib, asked[:, 2] // 2, weak)
+        pics.memo.put(asked[:, 0], asked[:, 1], asked[:, 2], got)
+        kind = pics.memo.get(ta, tb, codes)
+    out[has] = kind[has]
     return out
 
 
-class Verdicts:
-    """The verdicts (:func:`classify`) of pairs of the items of one record list, each pair and
-    turn classified once: the searches of one run (near copies, leakage, the same scene) verify
-    the same pHash pairs, so the run's :class:`~imgeda_ci.dupes.search.DupeSearch` keeps one
-    per record list."""
+def _verified(pics: Pictures, ia: I64, ib: I64, variant: I64, weak: bool) -> I8:
+    """The verdicts of the pairs (item ``ia`` under ``variant`` against ``ib``), verified
+    :data:`CHUNK` pairs at a time, decoding only their thumbnails."""
+    got = np.full(len(ia), UNCHECKED, dtype=np.int8)
+    for lo in range(0, len(ia), CHUNK):
+        ca, cb = ia[lo : lo + CHUNK], ib[lo : lo + CHUNK]
+        need, inv = np.unique(np.concatenate([ca, cb]), return_inverse=True)
+        pix, valid = pics.decode(need)
+        pa, pb = inv[: len(ca)], inv[len(ca) :]
+        ok = valid[pa] & valid[pb]
+        if ok.any():
+            one = verify.orient(pix[pa[ok]], variant[lo : lo + CHUNK][ok])
+            two = pix[pb[ok]]
+            kind = verify.classify(one, two)
+            got[lo : lo + CHUNK][ok] = verify.weak_match(kind, one, two) if weak else kind
+    return got
 
-    def __init__(self, thumbs: Thumbs) -> None:
-        self.thumbs = thumbs
-        self._known: dict[tuple[int, int, int], int] = {}
+
+class Verdicts:
+    """The verdicts (:func:`classify`) of pairs of the items of one record list, from the
+    run's memo: the searches of one run (near copies, leakage, the same scene; the head's and
+    the base's) verify the same pHash pairs, so each pair of pictures and turn is verified
+    once."""
+
+    def __init__(self, pictures: Pictures) -> None:
+        self.pictures = pictures
 
     def of(self, a: I64, b: I64, variant: I64) -> I8:
-        """:func:`classify` of the pairs (``a`` under ``variant`` against ``b``), computing only
-        those not asked for before."""
-        keys = list(zip(a.tolist(), b.tolist(), variant.tolist(), strict=True))
-        todo = np.array([k for k, key in enumerate(keys) if key not in self._known], np.int64)
-        if len(todo):
-            got = classify(self.thumbs, a[todo], b[todo], variant[todo])
-            self._known.update(zip((keys[k] for k in todo.tolist()), got.tolist(), strict=True))
-        return np.fromiter((self._known[key] for key in keys), dtype=np.int8, count=len(keys))
+        """:func:`classify` of the pairs (``a`` under ``variant`` against ``b``)."""
+        return classify(self.pictures, a, b, variant)
 
 
-def find(sig: U64, has_sig: Bool, thumbs: Thumbs, side: Bool | None = None) -> CopyPairs:
+def find(sig: U64, has_sig: Bool, pics: Pictures, side: Bool | None = None) -> CopyPairs:
     """Every candidate pair of the items' copy signatures (across ``side`` only, when given),
     verified."""
     cand = copies.candidates(sig, has_sig, side)
-    kind = classify(thumbs, cand.query, cand.index, cand.variant, weak=True)
+    kind = classify(pics, cand.query, cand.index, cand.variant, weak=True)
     return CopyPairs(cand.query, cand.index, cand.variant, kind)
 
 

@@ -26,12 +26,12 @@ import numpy as np
 
 from imgeda_ci.dupes import copypairs
 from imgeda_ci.dupes import graph as near_graph
-from imgeda_ci.dupes.content import Content, thumbs_of
+from imgeda_ci.dupes.content import Content, thumb_strings
 from imgeda_ci.dupes.groups import Kind, NearOptions, flips_of
-from imgeda_ci.dupes.hashindex import I64, Bool
+from imgeda_ci.dupes.hashindex import I64
 from imgeda_ci.dupes.matches import KINDS, MatchIndex
 from imgeda_ci.dupes.search import DupeSearch
-from imgeda_ci.dupes.verify import F32
+from imgeda_ci.dupes.verdictmemo import VerdictMemo
 from imgeda_ci.model import ImageRecord
 
 
@@ -97,7 +97,8 @@ def find_base_duplicates(
     new_arr = np.asarray(new, dtype=np.int64)
     new_h = new_arr[hc.hashed[new_arr]]
     kept_h = kept[bc.hashed[kept]]
-    near, exact = _graph_near(head, base, hc, new_h, bc, kept_h, opts)
+    memo = search.verdict_memo()
+    near, exact = _graph_near(head, base, (hc, new_h), (bc, kept_h), opts, memo)
     return _closest(head, base, new, kept, hc, bc, near), exact
 
 
@@ -142,17 +143,18 @@ Near = dict[int, list[tuple[int, int]]]  # added head row -> [(base row, pHash d
 def _graph_near(
     head: Sequence[ImageRecord],
     base: Sequence[ImageRecord],
-    hc: Content,
-    new_h: I64,
-    bc: Content,
-    kept_h: I64,
+    added: tuple[Content, I64],
+    kept: tuple[Content, I64],
     opts: NearOptions,
+    memo: VerdictMemo,
 ) -> tuple[Near, bool]:
     """Every (added, kept) pair near each other, through one near graph over added (side True)
     and kept base images (side False; the index search compares a few added images with every
     base image directly); with the copy signatures, verified and extended by cropped, mirrored
     and rotated copies (:func:`imgeda_ci.dupes.graph.refine`). Also whether the matching was
-    exact."""
+    exact. ``added``, ``kept``: the head's and the base's content keys and the rows taken;
+    ``memo``: the run's verdicts."""
+    (hc, new_h), (bc, kept_h) = added, kept
     flips = None
     if opts.orientation_invariant:
         flips = [flips_of(head[k]) for k in new_h.tolist()]
@@ -168,7 +170,7 @@ def _graph_near(
         dhash_radius=opts.dhash_threshold,
         flips=flips,
         orientation_invariant=opts.orientation_invariant,
-        copy=_copy_input(hc, new_h, bc, kept_h),
+        copy=_copy_input(hc, new_h, bc, kept_h, memo),
     )
     node_arr = np.asarray(g.node_of, dtype=np.int64)
     base_nodes = node_arr[len(new_h) :]
@@ -185,23 +187,24 @@ def _graph_near(
     return near, g.exact
 
 
-def _copy_input(hc: Content, new_h: I64, bc: Content, kept_h: I64) -> near_graph.CopyInput:
+def _copy_input(
+    hc: Content, new_h: I64, bc: Content, kept_h: I64, memo: VerdictMemo
+) -> near_graph.CopyInput:
     """The verified copy pairs across added and kept base images (a sided search: never two
-    base images against each other) and the thumbnails of the graph's items: added, then
-    kept base images."""
+    base images against each other) and the verdicts of pairs of the graph's items (added,
+    then kept base images), from the run's ``memo``: the head's evaluation has verified most
+    of them already."""
 
-    def thumbs(items: I64) -> tuple[F32, Bool]:
+    def read(items: I64) -> list[object]:
         head = items < len(new_h)
-        one, ok_one = thumbs_of(hc, new_h[items[head]])
-        two, ok_two = thumbs_of(bc, kept_h[items[~head] - len(new_h)])
-        out = np.empty((len(items), *one.shape[1:]), dtype=one.dtype)
-        valid = np.empty(len(items), dtype=np.bool_)
-        out[head], valid[head], out[~head], valid[~head] = one, ok_one, two, ok_two
-        return out, valid
+        one = iter(thumb_strings(hc, new_h[items[head]]))
+        two = iter(thumb_strings(bc, kept_h[items[~head] - len(new_h)]))
+        return [next(one) if h else next(two) for h in head.tolist()]
 
+    pics = copypairs.Pictures(read, len(new_h) + len(kept_h), memo)
     side = np.zeros(len(new_h) + len(kept_h), dtype=np.bool_)
     side[: len(new_h)] = True
     sig = np.concatenate([hc.sig[new_h], bc.sig[kept_h]])
     has_sig = np.concatenate([hc.has_sig[new_h], bc.has_sig[kept_h]])
-    found = copypairs.find(sig, has_sig, thumbs, side)
-    return near_graph.CopyInput(found, copypairs.Verdicts(thumbs).of)
+    found = copypairs.find(sig, has_sig, pics, side)
+    return near_graph.CopyInput(found, copypairs.Verdicts(pics).of)

@@ -9,13 +9,18 @@ A :class:`DupeSearch` keeps, for the record lists it is shown (the head's and th
   search after the head's compares only the few hashes a change added or removed;
 - the verified copy-signature pairs per record list
   (:class:`~imgeda_ci.dupes.copypairs.CopyPairs`) and the verdicts of the pHash pairs
-  (:class:`~imgeda_ci.dupes.copypairs.Verdicts`): every duplicate check of the run reads them.
+  (:class:`~imgeda_ci.dupes.copypairs.Verdicts`): every duplicate check of the run reads them;
+- one :class:`~imgeda_ci.dupes.verdictmemo.VerdictMemo` for every record list, keyed by the
+  thumbnails' content: the base's verification after the head's (or the head's after the
+  base's) verifies only the pairs a change touched.
 
 Some of that may be on its way from elsewhere: ``imgeda-ci ci`` evaluates the base in a second
 process (:mod:`imgeda_ci.base_evaluator`), which sends the base's near-pair relation and content
-keys. :meth:`DupeSearch.expect` registers what takes them in; the first duplicate search
-(:meth:`DupeSearch.content` or :meth:`DupeSearch.memo`) calls it, once, so every other check
-runs while the other process is still searching. A loader that fails must leave things as they
+keys, and later the verdicts its evaluation found. :meth:`DupeSearch.expect` registers what
+takes the first in (the first duplicate search, :meth:`DupeSearch.content` or
+:meth:`DupeSearch.memo`, calls it, once, so every other check runs while the other process is
+still searching), :meth:`DupeSearch.expect_verdicts` what takes the verdicts in (called by the
+first verification, :meth:`DupeSearch.pictures`). A loader that fails must leave things as they
 were: the searches then compute everything themselves. Answers never depend on what was sent.
 """
 
@@ -26,9 +31,10 @@ from functools import partial
 
 from imgeda_ci.columns import Columns
 from imgeda_ci.dupes import copypairs
-from imgeda_ci.dupes.content import Content, content_of, thumbs_of, with_content
-from imgeda_ci.dupes.copypairs import CopyPairs, Verdicts
+from imgeda_ci.dupes.content import Content, content_of, thumb_strings, with_content
+from imgeda_ci.dupes.copypairs import CopyPairs, Pictures, Verdicts
 from imgeda_ci.dupes.pairmemo import PairMemo
+from imgeda_ci.dupes.verdictmemo import VerdictMemo
 from imgeda_ci.model import ImageRecord
 
 #: what takes in inputs on their way (called with the search they are for)
@@ -42,17 +48,31 @@ class DupeSearch:
         self._columns: list[Columns] = list(columns)
         self._memos: dict[int, PairMemo] = {}
         self._copies: list[tuple[Content, CopyPairs]] = []
-        self._verdicts: list[tuple[Content, Verdicts]] = []
+        self._pictures: list[tuple[Content, Pictures]] = []
+        self._verdict_memo = VerdictMemo()
         self._pending: Loader | None = None
+        self._pending_verdicts: Loader | None = None
 
     def expect(self, loader: Loader) -> None:
         """The first :meth:`content` or :meth:`memo` calls ``loader`` (once) before it answers."""
         self._pending = loader
 
+    def expect_verdicts(self, loader: Loader) -> None:
+        """The first :meth:`verdict_memo` (every verification asks it) calls ``loader`` (once)
+        before it answers; ``loader`` merges what it gets into :meth:`verdict_memo`."""
+        self._pending_verdicts = loader
+
     def _take_in(self) -> None:
         loader, self._pending = self._pending, None
         if loader is not None:
             loader(self)
+
+    def verdict_memo(self) -> VerdictMemo:
+        """The run's verdicts of pairs of pictures (see the module doc)."""
+        loader, self._pending_verdicts = self._pending_verdicts, None
+        if loader is not None:
+            loader(self)
+        return self._verdict_memo
 
     def columns(self, records: Sequence[ImageRecord], cols: Columns | None = None) -> Columns:
         """The columns of ``records`` (the same object each time; ``cols`` when they are of
@@ -80,19 +100,25 @@ class DupeSearch:
         for known, pairs in self._copies:
             if known is content:
                 return pairs
-        made = copypairs.find(content.sig, content.has_sig, partial(thumbs_of, content))
+        made = copypairs.find(content.sig, content.has_sig, self.pictures(content))
         self._copies.append((content, made))
         return made
 
-    def verdicts(self, content: Content) -> Verdicts:
-        """The verdicts of pairs of ``content``'s records, each pair classified once in the run
-        (see :class:`~imgeda_ci.dupes.copypairs.Verdicts`)."""
-        for known, verdicts in self._verdicts:
+    def pictures(self, content: Content) -> Pictures:
+        """The thumbnails of ``content``'s records, with their ids in :meth:`verdict_memo`
+        (made once per record list)."""
+        memo = self.verdict_memo()
+        for known, pics in self._pictures:
             if known is content:
-                return verdicts
-        made = Verdicts(partial(thumbs_of, content))
-        self._verdicts.append((content, made))
+                return pics
+        made = Pictures(partial(thumb_strings, content), content.n, memo)
+        self._pictures.append((content, made))
         return made
+
+    def verdicts(self, content: Content) -> Verdicts:
+        """The verdicts of pairs of ``content``'s records, each pair of pictures classified once
+        in the run (see :class:`~imgeda_ci.dupes.copypairs.Verdicts`)."""
+        return Verdicts(self.pictures(content))
 
     def memo(self, radius: int) -> PairMemo:
         """The near-pair memory for ``radius`` (one per radius)."""

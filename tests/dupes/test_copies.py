@@ -301,11 +301,12 @@ def test_sided_candidates_are_the_cross_pairs_of_the_full_search() -> None:
 
 def test_verdicts_classify_each_pair_once_and_answer_as_classify() -> None:
     """The pHash pairs that near copies, leakage and the same scene each verify are classified
-    once per run: a pair asked again is answered from what was found, and every answer is
-    :func:`copypairs.classify`'s."""
+    once per run: a pair asked again is answered from the memo, and every answer is
+    :func:`copypairs.classify`'s with a memo of its own."""
     from imgeda_ci.columns import Columns
     from imgeda_ci.dupes import copypairs
-    from imgeda_ci.dupes.content import content_of, thumbs_of
+    from imgeda_ci.dupes.content import content_of, thumb_strings
+    from imgeda_ci.dupes.verdictmemo import VerdictMemo
 
     img = shot(scene(12), 40, 30)
     first, second = same_scene(2)
@@ -314,13 +315,14 @@ def test_verdicts_classify_each_pair_once_and_answer_as_classify() -> None:
     c = content_of(Columns(recs))
     asked: list[int] = []
 
-    def thumbs(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def read(rows: np.ndarray) -> list[object]:
         asked.extend(rows.tolist())
-        return thumbs_of(c, rows)
+        return thumb_strings(c, rows)
 
-    verdicts = copypairs.Verdicts(thumbs)
+    verdicts = copypairs.Verdicts(copypairs.Pictures(read, c.n, VerdictMemo()))
     a, b, v = np.array([0, 2, 0]), np.array([1, 3, 2]), np.zeros(3, dtype=np.int64)
-    want = copypairs.classify(lambda rows: thumbs_of(c, rows), a, b, v)
+    fresh = copypairs.Pictures(lambda rows: thumb_strings(c, rows), c.n, VerdictMemo())
+    want = copypairs.classify(fresh, a, b, v)
     assert verdicts.of(a, b, v).tolist() == want.tolist()
     assert want[0] == verify.COPY and want[1] == verify.LOCAL
     decoded = len(asked)
