@@ -66,10 +66,10 @@ def best_windows(pa: F32, pb: F32) -> npt.NDArray[np.int64]:
     return out
 
 
-def aligned(a: F32, b: F32) -> tuple[F32, F32, npt.NDArray[np.bool_], F32]:
+def aligned(a: F32, b: F32, toned: bool = True) -> tuple[F32, F32, npt.NDArray[np.bool_], F32]:
     """:func:`imgeda_ci.dupes.align.aligned` by dense matrices (each window combination in turn)."""
     n, side = len(a), align.T
-    mapped = align.smooth(align.tone(a, b))
+    mapped = align.smooth(align.tone(a, b) if toned else a)
     b = align.smooth(b)
     mats, inside = matrices(), align.windows()[2]
     gy = best_windows(mapped.mean(axis=2), b.mean(axis=2))

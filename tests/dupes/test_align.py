@@ -163,11 +163,12 @@ def test_alignment_and_verdicts_equal_the_dense_oracle(
     built: tuple[verify.F32, verify.F32], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     a, b = built
-    moved, fixed, within, own = align.aligned(a, b)
-    want_moved, want_fixed, want_within, want_own = align_oracle.aligned(a, b)
-    assert (within == want_within).all() and (fixed == want_fixed).all()
-    assert np.abs(moved - want_moved).max() < 0.01
-    assert np.abs(own - want_own).max() < 0.01
+    for toned in (True, False):
+        moved, fixed, within, own = align.aligned(a, b, toned)
+        want_moved, want_fixed, want_within, want_own = align_oracle.aligned(a, b, toned)
+        assert (within == want_within).all() and (fixed == want_fixed).all()
+        assert np.abs(moved - want_moved).max() < 0.01
+        assert np.abs(own - want_own).max() < 0.01
     kinds = verify.classify(a, b)
     monkeypatch.setattr(verify, "aligned", align_oracle.aligned)
     assert (verify.classify(a, b) == kinds).all()
