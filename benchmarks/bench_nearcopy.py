@@ -18,9 +18,10 @@ then LOCAL). Three sets:
   of 2-7% of the side (nine shown at first; each dark or light, whichever is at least 60 levels
   from the background's median, so that a move is a change one can see); between consecutive
   shots one or two objects move, or one is added or removed; a planted copy of every second
-  shot (re-encode q70, crop 3%, resize 0.5, brightness +15%, in turn). Printed: the candidate
-  pairs per class, and the precision of COPY (planted pairs classified COPY / all pairs
-  classified COPY);
+  shot (re-encode q70, crop 3%, resize 0.5, brightness +15%, in turn); every shot a new
+  picture. Printed: the candidate pairs per class, and the precision of COPY (planted pairs
+  classified COPY / all pairs classified COPY), and the same for a pHash-256 within 24 alone
+  and for imagededup's rule (64-bit pHash within 10);
 - **distinct photos**: every photo of the folder; printed: the candidate pairs per class (the
   folder holds real near copies too: burst and video frames, augmentations; ``--show`` lists
   the pairs classified COPY).
@@ -294,6 +295,13 @@ def scenes(files: list[Path], backgrounds: int, shots: int, seed: int, cache: Pa
     print(
         f"  before (pHash-256 within 24, all near copies): {len(same_close)} other pairs, "
         f"planted {hits_before}, precision {precision:.3f}"
+    )
+    ded = imagededup(recs, _scene_images(files, backgrounds, shots, seed))
+    ded_same = [p for p in ded if p[0] // per == p[1] // per and p not in planted_pairs]
+    ded_hits = len(ded & planted_pairs)
+    print(
+        f"  imagededup (64-bit pHash <= 10): {len(ded_same)} other pairs, planted {ded_hits}, "
+        f"precision {ded_hits / max(1, ded_hits + len(ded_same)):.3f}"
     )
 
 
