@@ -26,6 +26,7 @@ per pair and 3x the CPU (``tests/dupes/align_oracle.py`` keeps it as the tests' 
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +44,26 @@ Bool = npt.NDArray[np.bool_]
 
 
 I64 = npt.NDArray[np.int64]
+
+
+class Prepared(NamedTuple):
+    """``(n, T, T)`` thumbnails as the alignment reads them, each part made once per image
+    (:func:`prepare`), whichever image of a pair is brought onto the other: their levels, the
+    tone map's knots (``(n, 17)`` quantiles) and the thumbnails smoothed."""
+
+    levels: F32
+    knots: F32
+    smoothed: F32
+
+    def take(self, rows: I64 | Bool) -> Prepared:
+        """These parts of the rows ``rows`` only."""
+        return Prepared(self.levels[rows], self.knots[rows], self.smoothed[rows])
+
+
+def prepare(x: F32) -> Prepared:
+    """The :class:`Prepared` parts of thumbnails ``x``."""
+    q = np.linspace(0, T * T - 1, _KNOTS).astype(np.int64)
+    return Prepared(x, np.sort(x.reshape(len(x), -1), axis=1)[:, q], smooth(x))
 
 
 @lru_cache(maxsize=1)
@@ -91,13 +112,11 @@ def smooth(x: F32) -> F32:
     return out
 
 
-def tone(a: F32, b: F32) -> F32:
-    """``a`` (``(n, T, T)``) with its levels mapped onto ``b``'s through their quantiles."""
-    n = len(a)
-    q = np.linspace(0, T * T - 1, _KNOTS).astype(np.int64)
-    qa = np.sort(a.reshape(n, -1), axis=1)[:, q]
-    qb = np.sort(b.reshape(n, -1), axis=1)[:, q]
-    flat = a.reshape(n, -1)
+def tone(a: Prepared, b: Prepared) -> F32:
+    """``a``'s levels (``(n, T, T)``) mapped onto ``b``'s through their quantiles."""
+    n = len(a.levels)
+    qa, qb = a.knots, b.knots
+    flat = a.levels.reshape(n, -1)
     seg = np.zeros(flat.shape, dtype=np.int8)  # the knots below each level, but the first
     for knot in range(1, _KNOTS - 1):
         seg += flat > qa[:, knot, None]
@@ -106,7 +125,7 @@ def tone(a: F32, b: F32) -> F32:
     y0, y1 = qb.reshape(-1)[at], qb.reshape(-1)[at + 1]
     span = x1 - x0
     t = np.where(span > 1e-3, (flat - x0) / np.where(span > 1e-3, span, 1), 0.5)
-    out: F32 = (y0 + np.clip(t, 0, 1) * (y1 - y0)).reshape(a.shape).astype(np.float32)
+    out: F32 = (y0 + np.clip(t, 0, 1) * (y1 - y0)).reshape(a.levels.shape).astype(np.float32)
     return out
 
 
@@ -167,32 +186,37 @@ def _outside(x: F32, y: F32, y_lo: F32, y_hi: F32) -> F32:
     return out
 
 
-def aligned(a: F32, b: F32, toned: bool = True) -> tuple[F32, F32, Bool, F32]:
-    """Per pair (``b`` already oriented): ``a`` toned (unless not ``toned``: its own levels),
-    smoothed and framed to fit ``b`` (see the module doc; pixels outside ``a`` filled with
-    ``b``'s), ``b`` smoothed, which pixels lie inside ``a``, and ``a`` smoothed and framed the
-    same way but not toned (its own levels: where it is brighter than ``b``,
-    :mod:`imgeda_ci.dupes.verify` looks for clipped highlights)."""
-    n = len(a)
-    mapped = smooth(tone(a, b) if toned else a)
-    b = smooth(b)
+def aligned(
+    a: Prepared, b: Prepared, b_range: tuple[F32, F32], toned: bool = True
+) -> tuple[F32, Bool, F32]:
+    """Per pair (``b`` already oriented; ``b_range``: :func:`local_range` of ``b`` smoothed):
+    ``a`` toned (unless not ``toned``: its own levels), smoothed and framed to fit ``b`` smoothed
+    (see the module doc; pixels outside ``a`` filled with ``b``'s), which pixels lie inside
+    ``a``, and ``a`` smoothed and framed the same way but not toned (its own levels: where it is
+    brighter than ``b``, :mod:`imgeda_ci.dupes.verify` looks for clipped highlights; the framed
+    image itself when not ``toned``)."""
+    n = len(a.levels)
+    mapped = smooth(tone(a, b)) if toned else a.smoothed
+    fixed = b.smoothed
     _, _, inside = windows()
-    gy = _best_windows(mapped.mean(axis=2), b.mean(axis=2))
-    gx = _best_windows(mapped.mean(axis=1), b.mean(axis=1))
+    gy = _best_windows(mapped.mean(axis=2), fixed.mean(axis=2))
+    gx = _best_windows(mapped.mean(axis=1), fixed.mean(axis=1))
     rows = resample(mapped, gy)  # (n, TOP, y, x): each row window
     cols = resample(rows.transpose(0, 3, 1, 2).reshape(n, T, TOP * T), gx)
     # every combination of a row and a column window: (n, TOP * TOP, y, x), row window first
     moved = cols.reshape(n, TOP, T, TOP, T).transpose(0, 3, 1, 4, 2).reshape(n, TOP * TOP, T, T)
     within = inside[gy][:, :, None, :, None] & inside[gx][:, None, :, None, :]
     within = within.reshape(n, TOP * TOP, T, T)
-    moved = np.where(within, moved, b[:, None])
-    b_lo, b_hi = local_range(b)
-    off = _outside(moved, b[:, None], b_lo[:, None], b_hi[:, None])
+    moved = np.where(within, moved, fixed[:, None])
+    b_lo, b_hi = b_range
+    off = _outside(moved, fixed[:, None], b_lo[:, None], b_hi[:, None])
     score = (off**2).sum(axis=(2, 3)) / within.sum(axis=(2, 3))
     pick = score.argmin(axis=1)  # the first of equals
     rows_n = np.arange(n)
+    within, best = within[rows_n, pick], moved[rows_n, pick]
+    if not toned:
+        return best, within, best
     row_window, col_window = gy[rows_n, pick // TOP, None], gx[rows_n, pick % TOP, None]
-    raw = resample(smooth(a), row_window)[:, 0].transpose(0, 2, 1)
+    raw = resample(a.smoothed, row_window)[:, 0].transpose(0, 2, 1)
     raw = resample(raw, col_window)[:, 0].transpose(0, 2, 1)
-    within = within[rows_n, pick]
-    return moved[rows_n, pick], b, within, np.where(within, raw, b)
+    return best, within, np.where(within, raw, fixed)

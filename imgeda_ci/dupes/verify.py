@@ -7,11 +7,12 @@ side). What is left of a uniform change after that is smooth and spread out: a s
 or scale, a blur or sharpening, a gain. So the aligned ``a`` is fitted, by least squares over the
 compared pixels, as a linear combination of ``b``, its x and y gradients, the gradients times
 x and y, its Laplacian, a constant and two *tone terms* (a curve in ``b``'s levels,
-:func:`_terms`; twice: the second time without the pixels the first fit left far off), and the
-*residual* is what the fit leaves. The tone terms are there because the quantile tone map of
-:mod:`imgeda_ci.dupes.align` bends when a crop drops a border's levels from the histogram (a dark
-frame round a bright subject): what is left is a curve in the levels, which a gain and an offset
-cannot undo, and it read as a blob of one sign over the subject.
+:func:`imgeda_ci.dupes.fit.terms`; twice: the second time without the pixels the first fit left
+far off: :func:`imgeda_ci.dupes.fit.misfit`), and the *residual* is what the fit leaves. The
+tone terms are there because the quantile tone map of :mod:`imgeda_ci.dupes.align` bends when a
+crop drops a border's levels from the histogram (a dark frame round a bright subject): what is
+left is a curve in the levels, which a gain and an offset cannot undo, and it read as a blob of
+one sign over the subject.
 
 The residual, signed, is smoothed once more (:func:`imgeda_ci.dupes.align.smooth`): where the
 fit misses an edge by a fraction of a pixel it leaves a thin pair of opposite signs, which
@@ -90,12 +91,12 @@ The tone terms (session 9; these figures on the box-averaged thumbnails of scan 
 before the second look) moved the whole frontier, not a point on it. Without them (the
 seven-term fit, same records): 2 false COPY, 144 planted, precision 0.986; crops of 5% per side
 and the turn with a 3% crop 0.920, 3% per side 0.933, 5% off two sides 0.947, brightness +15%
-0.960; the real photos 786 COPY. Unclipped (:data:`TONE_CLIP` infinite), the cube of a level
-only a small object has acts as that object's own term: the fit then lays one boat onto another
-(9 more real pairs COPY, different boats on open water, against one more 5% crop); clipped at 2,
-3 or 4 standard deviations: 803, 791, 791 real pairs COPY, the planted figures the same. By
-:data:`LEVEL`, with the tone terms (mean: over the transforms but the watermark; real: the real
-photos' pairs called COPY):
+0.960; the real photos 786 COPY. Unclipped (:data:`imgeda_ci.dupes.fit.TONE_CLIP` infinite), the
+cube of a level only a small object has acts as that object's own term: the fit then lays one
+boat onto another (9 more real pairs COPY, different boats on open water, against one more 5%
+crop); clipped at 2, 3 or 4 standard deviations: 803, 791, 791 real pairs COPY, the planted
+figures the same. By :data:`LEVEL`, with the tone terms (mean: over the transforms but the
+watermark; real: the real photos' pairs called COPY):
 
 =========  ================  =========================  ====  =====
 LEVEL      scene precision   lowest transform recall    mean  real
@@ -137,14 +138,11 @@ a light object added to a dark, low-contrast picture (the quantile tone map take
 the other picture's brightest: a white patch of 4% by 6% on a photo darkened to 30% is COPY, with
 or without the tone terms).
 
-Cost (``benchmarks/bench_verify.py``, CPU per candidate pair): 1.4 ms in session 8 (4.3 ms
-before the tap resampling of :mod:`imgeda_ci.dupes.align`; 0.45 ms at a 32x32 thumbnail). The
-tone terms (nine regressors, not seven): 1.88 -> 2.25 ms on a loaded machine (load 4.8 on two
-cores), the same runs one after the other. The second look costs nothing for a pair the first
-calls a copy, and doubles the cost of one it does not. On bench_verify's pairs (82% copies), run
-in turn in one hour: 2.1-2.3 ms for session 8's code, 2.6-2.7 ms with the tone terms, 3.3-3.5 ms
-with the second look too. The clip test's framing of the untoned thumbnail (one
-window per axis) is within the shared machine's noise.
+Cost (``benchmarks/bench_verify.py``, CPU per candidate pair, runs in turn on the shared
+machine): session 8's code 2.1-2.3 ms (4.3 ms before the tap resampling of
+:mod:`imgeda_ci.dupes.align`; 0.45 ms at a 32x32 thumbnail), 2.6-2.7 ms with the tone terms,
+3.3-3.5 ms with the second look too (on bench_verify's pairs, 82% copies: the second look costs
+nothing for a pair the first calls a copy, and doubles the cost of one it does not).
 """
 
 from __future__ import annotations
@@ -154,7 +152,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from imgeda_ci.dupes.align import aligned, local_range, smooth
+from imgeda_ci.dupes.align import Prepared, aligned, prepare, smooth
+from imgeda_ci.dupes.fit import Reference, median, misfit, reference
 from imgeda_ci.scan.thumb import SIDE, unpack
 
 T = SIDE  # thumbnail side
@@ -183,13 +182,10 @@ MAX_MEDIAN = 0.15
 DETAIL = 2.0
 MIN_DETAIL = 0.05
 _BATCH = 4096 // T  # pairs per vectorised step: its temporaries stay small (in cache)
-_TERMS = 9  # regressors of the fit
-#: the tone terms of the fit: ``b``'s levels as standard scores, clipped at TONE_CLIP standard
-#: deviations (see :func:`_terms`)
-TONE_CLIP = 3.0
 
 F32 = npt.NDArray[np.float32]
 I8 = npt.NDArray[np.int8]
+Bool = npt.NDArray[np.bool_]
 
 
 def decode(values: Sequence[object]) -> tuple[F32, npt.NDArray[np.bool_]]:
@@ -217,90 +213,43 @@ def orient(x: F32, variant: npt.NDArray[np.int64]) -> F32:
     return out
 
 
-def _terms(b: F32) -> F32:
-    """``(n, 9, T * T)``: the regressors of the fit (see the module doc) from ``b``. The two
-    tone terms are the second and third Hermite polynomials (``z * z - 1``, ``z ** 3 - 3 * z``:
-    nearly orthogonal to the constant and ``b``, so the float32 fit stays within a hundredth of
-    a level of float64) of ``b``'s standard scores ``z`` clipped at :data:`TONE_CLIP`, times its
-    standard deviation: a curve through the bulk of its levels, which cannot bend a level only a
-    small object has (beyond the clip) onto another."""
-    p = np.pad(b, ((0, 0), (1, 1), (1, 1)), mode="edge")
-    gx = (p[:, 1:-1, 2:] - p[:, 1:-1, :-2]) / 2
-    gy = (p[:, 2:, 1:-1] - p[:, :-2, 1:-1]) / 2
-    lap = p[:, 1:-1, 2:] + p[:, 1:-1, :-2] + p[:, 2:, 1:-1] + p[:, :-2, 1:-1] - 4 * b
-    yy, xx = np.mgrid[0:T, 0:T].astype(np.float32) / T - 0.5
-    mean = b.mean(axis=(1, 2), keepdims=True)
-    spread = b.std(axis=(1, 2), keepdims=True) + 1
-    z = np.clip((b - mean) / spread, -TONE_CLIP, TONE_CLIP)
-    terms = [
-        np.ones_like(b),
-        b,
-        gx,
-        gy,
-        xx * gx,
-        yy * gy,
-        lap,
-        (z * z - 1) * spread,
-        (z**3 - 3 * z) * spread,
-    ]
-    out: F32 = np.stack(terms, axis=1).reshape(len(b), _TERMS, T * T)
-    return out
-
-
-def _median(x: F32, mask: npt.NDArray[np.bool_]) -> F32:
-    """Per row of ``(n, m)`` values: the median of those in ``mask`` (each row has some)."""
-    flat = x.reshape(len(x), -1)
-    keep = mask.reshape(len(x), -1)
-    ordered = np.sort(np.where(keep, flat, np.inf), axis=1)
-    count = keep.sum(axis=1)
-    rows = np.arange(len(x))
-    out: F32 = (ordered[rows, (count - 1) // 2] + ordered[rows, count // 2]) / 2
-    return out
-
-
 def residual(
-    a: F32, b: F32, toned: bool = True
-) -> tuple[F32, npt.NDArray[np.bool_], F32, F32, F32]:
-    """Per pair (``b`` already oriented): the residual ``(n, T, T)`` of the aligned ``a`` after
-    the fit (signed: ``a`` minus the fit), which pixels were compared, the share of them with
-    detail (see the module doc), and the two images' own levels (smoothed, not toned; ``a``
-    framed as its aligned version)."""
-    n = len(a)
-    moved, fixed, within, raw = aligned(a, b, toned)
-    lo, hi = local_range(fixed)
-    x = _terms(fixed)
-    target = moved.reshape(n, -1)
-    weight = within.reshape(n, -1).astype(np.float32)
-    ridge = 1e-3 * np.eye(_TERMS, dtype=np.float32)
-    for _ in range(2):
-        xw = x * weight[:, None, :]
-        gram = xw @ x.transpose(0, 2, 1) + ridge
-        beta = np.linalg.solve(gram, xw @ target[:, :, None])
-        res = target - (beta.transpose(0, 2, 1) @ x)[:, 0]
-        median = _median(np.abs(res), weight > 0)
-        weight = weight * (np.abs(res) <= 6 * median[:, None] + 2)  # the far-off pixels left out
+    a: Prepared, b: Prepared, ref: Reference, toned: bool = True
+) -> tuple[F32, Bool, F32, F32]:
+    """Per pair (``b`` already oriented; ``ref``: :func:`imgeda_ci.dupes.fit.reference`
+    of ``b``): the residual
+    ``(n, T, T)`` of the aligned ``a`` after the fit (signed: ``a`` minus the fit), which pixels
+    were compared, the share of them with detail (see the module doc), and ``a``'s own levels
+    (smoothed, not toned) framed as its aligned version."""
+    n = len(a.levels)
+    moved, within, raw = aligned(a, b, (ref.lo, ref.hi), toned)
+    res = misfit(moved.reshape(n, -1), within.reshape(n, -1), ref.terms)
     inner = within.copy()
     for axis in (1, 2):  # the ring of the compared area left out
         inner &= np.roll(within, 1, axis) & np.roll(within, -1, axis)
     inner[:, [0, -1], :] = False
     inner[:, :, [0, -1]] = False
-    out: F32 = res.reshape(n, T, T).astype(np.float32)
-    detail = ((hi - lo > DETAIL) & inner).sum(axis=(1, 2)) / np.maximum(inner.sum(axis=(1, 2)), 1)
-    return out, inner, detail, raw, fixed
+    out = res.reshape(n, T, T)
+    detail = ((ref.hi - ref.lo > DETAIL) & inner).sum(axis=(1, 2)) / np.maximum(
+        inner.sum(axis=(1, 2)), 1
+    )
+    return out, inner, detail, raw
 
 
-def _kind(a: F32, b: F32, toned: bool) -> I8:
-    """:func:`classify` with ``a`` brought onto ``b`` (one way round), toned or not."""
-    res, inner, detail, own_a, own_b = residual(a, b, toned)
-    median = _median(np.abs(res), inner)
+def _kind(a: Prepared, b: Prepared, ref: Reference, toned: bool) -> I8:
+    """:func:`classify` with ``a`` brought onto ``b`` (one way round; ``ref``: :func:`reference`
+    of ``b``), toned or not."""
+    res, inner, detail, own_a = residual(a, b, ref, toned)
+    own_b = b.smoothed
+    middle = median(np.abs(res), inner)
     signed = smooth(res)
     blob = np.abs(signed)  # a misfit edge's two signs cancel; an object's one does not
-    level = (LEVEL if toned else UNTONED_LEVEL) * (FLOOR + _median(blob, inner))
+    level = (LEVEL if toned else UNTONED_LEVEL) * (FLOOR + median(blob, inner))
     # where the brighter of the two is bright and falls short of the fit: a clipped highlight
     clipped = (signed * (own_a - own_b) < 0) & (np.maximum(own_a, own_b) >= CLIP)
     changed = ((blob > level[:, None, None]) & inner & ~clipped).sum(axis=(1, 2))
     share = changed / np.maximum(inner.sum(axis=(1, 2)), 1)
-    alike = median <= MAX_MEDIAN * (1 + b.reshape(len(b), -1).std(axis=1))
+    alike = middle <= MAX_MEDIAN * (1 + ref.spread)
     local = alike & (share <= LOCAL_SHARE)
     copy = alike & (changed == 0) & (detail >= MIN_DETAIL)
     out: I8 = np.where(copy, COPY, np.where(local, LOCAL, DIFFERENT)).astype(np.int8)
@@ -317,6 +266,34 @@ def best(kinds: Sequence[I8]) -> I8:
     return out
 
 
+#: the looks at a pair, in turn: toned or not, and ``a`` brought onto ``b`` or ``b`` onto ``a``
+_LOOKS = ((True, True), (True, False), (False, True), (False, False))
+
+
+def _classify(x: F32, y: F32) -> I8:
+    """:func:`classify` of one batch. What depends on one image alone
+    (:class:`imgeda_ci.dupes.align.Prepared`, :class:`imgeda_ci.dupes.fit.Reference`) is made
+    once and kept, for the pairs still to look at, from look to look; ``x``'s reference when ``x``
+    is first the fixed image."""
+    kind = np.full(len(x), DIFFERENT, dtype=np.int8)
+    left = np.arange(len(x))  # the pairs no look has called a copy
+    px, py = prepare(x), prepare(y)
+    ry, rx = reference(py), None
+    for toned, forward in _LOOKS:
+        if forward:
+            look = _kind(px, py, ry, toned)
+        else:
+            rx = reference(px) if rx is None else rx
+            look = _kind(py, px, rx, toned)
+        kind[left] = best([kind[left], look])
+        keep = look != COPY  # a copy one way is a copy
+        if not keep.any():
+            break
+        left, px, py, ry = left[keep], px.take(keep), py.take(keep), ry.take(keep)
+        rx = None if rx is None else rx.take(keep)
+    return kind
+
+
 def classify(a: F32, b: F32) -> I8:
     """Per pair of thumbnails (``b`` already oriented by :func:`orient`): :data:`COPY`,
     :data:`LOCAL` or :data:`DIFFERENT` (see the module doc), each image brought onto the other,
@@ -325,13 +302,7 @@ def classify(a: F32, b: F32) -> I8:
     map)."""
     out = np.zeros(len(a), dtype=np.int8)
     for lo in range(0, len(a), _BATCH):
-        x, y = a[lo : lo + _BATCH], b[lo : lo + _BATCH]
-        kind = np.full(len(x), DIFFERENT, dtype=np.int8)
-        for toned, one, two in ((True, x, y), (True, y, x), (False, x, y), (False, y, x)):
-            again = np.flatnonzero(kind != COPY)  # a copy one way is a copy
-            if len(again):
-                kind[again] = best([kind[again], _kind(one[again], two[again], toned)])
-        out[lo : lo + _BATCH] = kind
+        out[lo : lo + _BATCH] = _classify(a[lo : lo + _BATCH], b[lo : lo + _BATCH])
     return out
 
 

@@ -66,31 +66,35 @@ def best_windows(pa: F32, pb: F32) -> npt.NDArray[np.int64]:
     return out
 
 
-def aligned(a: F32, b: F32, toned: bool = True) -> tuple[F32, F32, npt.NDArray[np.bool_], F32]:
-    """:func:`imgeda_ci.dupes.align.aligned` by dense matrices (each window combination in turn)."""
-    n, side = len(a), align.T
-    mapped = align.smooth(align.tone(a, b) if toned else a)
-    b = align.smooth(b)
+def aligned(
+    a: align.Prepared, b: align.Prepared, b_range: tuple[F32, F32], toned: bool = True
+) -> tuple[F32, npt.NDArray[np.bool_], F32]:
+    """:func:`imgeda_ci.dupes.align.aligned` by dense matrices (each window combination in turn),
+    from the levels of ``a`` and ``b`` alone (``b_range`` is checked against ``b``'s own)."""
+    n, side = len(a.levels), align.T
+    mapped = align.smooth(align.tone(a, b) if toned else a.levels)
+    fixed = align.smooth(b.levels)
     mats, inside = matrices(), align.windows()[2]
-    gy = best_windows(mapped.mean(axis=2), b.mean(axis=2))
-    gx = best_windows(mapped.mean(axis=1), b.mean(axis=1))
-    b_lo, b_hi = align.local_range(b)
-    best, own = b.copy(), b.copy()
+    gy = best_windows(mapped.mean(axis=2), fixed.mean(axis=2))
+    gx = best_windows(mapped.mean(axis=1), fixed.mean(axis=1))
+    b_lo, b_hi = align.local_range(fixed)
+    assert (b_lo == b_range[0]).all() and (b_hi == b_range[1]).all()
+    best, own = fixed.copy(), fixed.copy()
     best_in = np.zeros((n, side, side), dtype=np.bool_)
     score = np.full(n, np.inf)
     for i in range(align.TOP):
         for j in range(align.TOP):
             wy, wx = gy[:, i], gx[:, j]
             within = inside[wy][:, :, None] & inside[wx][:, None, :]
-            moved = np.where(within, mats[wy] @ mapped @ mats[wx].transpose(0, 2, 1), b)
+            moved = np.where(within, mats[wy] @ mapped @ mats[wx].transpose(0, 2, 1), fixed)
             x_lo, x_hi = align.local_range(moved)
             one = np.maximum(np.maximum(moved - b_hi, b_lo - moved), 0)
-            two = np.maximum(np.maximum(b - x_hi, x_lo - b), 0)
+            two = np.maximum(np.maximum(fixed - x_hi, x_lo - fixed), 0)
             off = np.maximum(one, two)
             s = (off**2).sum(axis=(1, 2)) / within.sum(axis=(1, 2))
             better = s < score
             score[better] = s[better]
             best[better], best_in[better] = moved[better], within[better]
-            framed = mats[wy] @ align.smooth(a) @ mats[wx].transpose(0, 2, 1)
-            own[better] = np.where(within, framed, b)[better]
-    return best, b, best_in, own
+            framed = mats[wy] @ align.smooth(a.levels) @ mats[wx].transpose(0, 2, 1)
+            own[better] = np.where(within, framed, fixed)[better]
+    return best, best_in, own

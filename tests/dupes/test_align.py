@@ -16,10 +16,11 @@ import numpy.typing as npt
 import pytest
 from PIL import Image, ImageDraw
 
-from imgeda_ci.dupes import align, verify
+from imgeda_ci.dupes import align, fit, verify
 from imgeda_ci.scan.copysig import copy_signature
 from tests.dupes import align_oracle
 from tests.dupes.scenes import COPIES, crop, jpeg, scene, shot
+from tests.dupes.test_untoned import page
 
 T = align.T
 W = len(align.STEPS) ** 2  # windows per axis
@@ -88,7 +89,7 @@ def test_tone_maps_through_the_quantiles(levels: int) -> None:
             span = qa[s + 1] - qa[s]
             t = (v - qa[s]) / span if span > 1e-3 else 0.5
             want[k].reshape(-1)[i] = qb[s] + min(max(t, 0), 1) * (qb[s + 1] - qb[s])
-    assert np.allclose(align.tone(a, b), want, atol=1e-4, rtol=0)
+    assert np.allclose(align.tone(align.prepare(a), align.prepare(b)), want, atol=1e-4, rtol=0)
 
 
 def _thumbs(images: list[Image.Image]) -> verify.F32:
@@ -155,21 +156,45 @@ def test_the_fit_is_the_float64_least_squares_fit(built: tuple[verify.F32, verif
     copies agree to 0.01, the pair with a box drawn on (its fit reweighted round the box) to
     0.03; a changed pixel is 12 levels or more off."""
     a, b = built
-    res, *_ = verify.residual(a, b)
-    assert np.abs(res - _fit64(*align.aligned(a, b)[:3])).max() < 0.05
+    pa, pb = align.prepare(a), align.prepare(b)
+    ref = fit.reference(pb)
+    res, *_ = verify.residual(pa, pb, ref)
+    moved, within, _ = align.aligned(pa, pb, (ref.lo, ref.hi))
+    assert np.abs(res - _fit64(moved, pb.smoothed, within)).max() < 0.05
 
 
 def test_alignment_and_verdicts_equal_the_dense_oracle(
     built: tuple[verify.F32, verify.F32], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     a, b = built
+    pa, pb = align.prepare(a), align.prepare(b)
+    b_range = align.local_range(pb.smoothed)
     for toned in (True, False):
-        moved, fixed, within, own = align.aligned(a, b, toned)
-        want_moved, want_fixed, want_within, want_own = align_oracle.aligned(a, b, toned)
-        assert (within == want_within).all() and (fixed == want_fixed).all()
+        moved, within, own = align.aligned(pa, pb, b_range, toned)
+        want_moved, want_within, want_own = align_oracle.aligned(pa, pb, b_range, toned)
+        assert (within == want_within).all()
         assert np.abs(moved - want_moved).max() < 0.01
         assert np.abs(own - want_own).max() < 0.01
     kinds = verify.classify(a, b)
     monkeypatch.setattr(verify, "aligned", align_oracle.aligned)
     assert (verify.classify(a, b) == kinds).all()
     assert set(kinds.tolist()) == {verify.COPY, verify.LOCAL, verify.DIFFERENT}  # not vacuous
+
+
+def test_the_looks_share_what_depends_on_one_image(built: tuple[verify.F32, verify.F32]) -> None:
+    """:func:`verify.classify` prepares each image and makes its reference once per batch and
+    keeps them, for the pairs still undecided, from look to look: its verdicts are those of the
+    four looks (toned or not, each way round) made from scratch on every pair. Pages cropped
+    (``tests/dupes/test_untoned.py``) are copies to a later look only."""
+    pages = [page(seed) for seed in (0, 5, 7)]
+    cropped = [Image.open(io.BytesIO(jpeg(crop(p, 0.05, 0.05, 0.05, 0.05)))) for p in pages]
+    a, b = (np.concatenate([x, _thumbs(y)]) for x, y in zip(built, (pages, cropped), strict=True))
+    looks = []
+    for toned in (True, False):
+        for one, two in ((a, b), (b, a)):
+            fixed = align.prepare(two)
+            looks.append(verify._kind(align.prepare(one), fixed, fit.reference(fixed), toned))
+    copy = np.stack(looks) == verify.COPY
+    first = copy.argmax(axis=0)[copy.any(axis=0)]
+    assert set(first.tolist()) == {0, 1, 2, 3}  # each look the first to call some pair a copy
+    assert (verify.classify(a, b) == verify.best(looks)).all()

@@ -1,4 +1,4 @@
-"""The fit's tone terms (:data:`imgeda_ci.dupes.verify.TONE_CLIP`): a crop that bends the tone
+"""The fit's tone terms (:data:`imgeda_ci.dupes.fit.TONE_CLIP`): a crop that bends the tone
 map is a copy; an object added, removed or moved still is a change."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from imgeda_ci.dupes import verify
+from imgeda_ci.dupes import fit, verify
 from tests.dupes.scenes import crop, jpeg, scene, shot
 from tests.dupes.test_verify import BASE, kind, with_objects
 
@@ -30,12 +30,12 @@ def test_the_tone_terms_are_clipped_standard_scores() -> None:
     b = np.full((1, verify.T, verify.T), 40.0, dtype=np.float32)
     b[0, ::2] = 50.0
     b[0, 30:33, 30:33] = 250.0
-    terms = verify._terms(b)
+    terms = fit.terms(b)
     spread = float(b.std()) + 1
-    z = np.clip((b[0] - b.mean()) / spread, -verify.TONE_CLIP, verify.TONE_CLIP).reshape(-1)
+    z = np.clip((b[0] - b.mean()) / spread, -fit.TONE_CLIP, fit.TONE_CLIP).reshape(-1)
     assert np.allclose(terms[0, 7], (z * z - 1) * spread, atol=1e-3)
     assert np.allclose(terms[0, 8], (z**3 - 3 * z) * spread, atol=1e-3)
-    top = verify.TONE_CLIP**3 - 3 * verify.TONE_CLIP  # the object's, at the clip
+    top = fit.TONE_CLIP**3 - 3 * fit.TONE_CLIP  # the object's, at the clip
     assert float(terms[0, 8].max()) == pytest.approx(top * spread, rel=1e-4)
 
 
