@@ -179,10 +179,12 @@ def local_range(x: F32) -> tuple[F32, F32]:
 
 def _outside(x: F32, y: F32, y_lo: F32, y_hi: F32) -> F32:
     """Per pixel: how far ``x`` lies outside ``y``'s local range, or ``y`` outside ``x``'s."""
-    x_lo, x_hi = local_range(x)
-    out: F32 = np.maximum(x - y_hi, 0)
-    for far in (y_lo - x, y - x_hi, x_lo - y):
-        np.maximum(out, far, out=out)
+    x_lo, x_hi = local_range(x)  # each difference below written over them: no temporaries
+    out: F32 = np.subtract(x, y_hi)
+    np.maximum(out, 0, out=out)
+    np.maximum(out, np.subtract(y, x_hi, out=x_hi), out=out)
+    np.maximum(out, np.subtract(y_lo, x, out=x_hi), out=out)
+    np.maximum(out, np.subtract(x_lo, y, out=x_lo), out=out)
     return out
 
 
@@ -207,10 +209,10 @@ def aligned(
     moved = cols.reshape(n, TOP, T, TOP, T).transpose(0, 3, 1, 4, 2).reshape(n, TOP * TOP, T, T)
     within = inside[gy][:, :, None, :, None] & inside[gx][:, None, :, None, :]
     within = within.reshape(n, TOP * TOP, T, T)
-    moved = np.where(within, moved, fixed[:, None])
+    np.copyto(moved, fixed[:, None], where=~within)
     b_lo, b_hi = b_range
     off = _outside(moved, fixed[:, None], b_lo[:, None], b_hi[:, None])
-    score = (off**2).sum(axis=(2, 3)) / within.sum(axis=(2, 3))
+    score = np.square(off, out=off).sum(axis=(2, 3)) / within.sum(axis=(2, 3))
     pick = score.argmin(axis=1)  # the first of equals
     rows_n = np.arange(n)
     within, best = within[rows_n, pick], moved[rows_n, pick]
