@@ -101,11 +101,12 @@ def misfit(target: F32, within: Bool, x: F32) -> F32:
     second time without the pixels the first fit left far off."""
     weight = within.astype(np.float32)
     ridge = 1e-3 * np.eye(TERMS, dtype=np.float32)
-    for _ in range(2):
+    for again in (True, False):
         xw = x * weight[:, None, :]
         gram = xw @ x.transpose(0, 2, 1) + ridge
         beta = np.linalg.solve(gram, xw @ target[:, :, None])
         res = target - (beta.transpose(0, 2, 1) @ x)[:, 0]
-        middle = median(np.abs(res), weight > 0)
-        weight = weight * (np.abs(res) <= 6 * middle[:, None] + 2)  # the far-off pixels left out
+        if again:  # the far-off pixels left out of the second fit
+            off = np.abs(res)
+            weight = weight * (off <= 6 * median(off, weight > 0)[:, None] + 2)
     return res.astype(np.float32, copy=False)  # it is: the stubs take it for float64
