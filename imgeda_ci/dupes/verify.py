@@ -289,8 +289,9 @@ def _classify(x: F32, y: F32) -> I8:
         keep = look != COPY  # a copy one way is a copy
         if not keep.any():
             break
-        left, px, py, ry = left[keep], px.take(keep), py.take(keep), ry.take(keep)
-        rx = None if rx is None else rx.take(keep)
+        if not keep.all():  # (else there is nothing to drop: no copying)
+            left, px, py, ry = left[keep], px.take(keep), py.take(keep), ry.take(keep)
+            rx = None if rx is None else rx.take(keep)
     return kind
 
 
