@@ -21,6 +21,10 @@ Resampling reads the four Keys cubic taps of each new pixel (:func:`windows`, :f
 per pair and axis, the search resamples a profile under 169 + 49 windows, and the thumbnail
 under 2 + 4 (rows, then columns); a dense ``(T, T)`` matrix per window (as before) cost 200 KB
 per pair and 3x the CPU (``tests/dupes/align_oracle.py`` keeps it as the tests' oracle).
+
+What the alignment reads of one image alone (the tone map's quantiles of its levels, the image
+smoothed: :class:`Prepared`; the local range of the fixed image, passed in) is made once per
+image and batch, whichever image of a pair is brought onto the other and whether toned or not.
 """
 
 from __future__ import annotations
