@@ -267,17 +267,9 @@ def run_ci(opts: CiOptions, start_base: StartBase = in_process) -> RunResult:
             search=search,
         )
         result.scan = _scan_summary(opts, stats, base[2] if base else None)
-    _keep_verdicts(opts.verdicts, search, key, had=seed is not None)
+    if opts.verdicts is not None:
+        verdictfile.keep(opts.verdicts, search.verdict_memo(), key, had=seed is not None)
     return result
-
-
-def _keep_verdicts(path: Path | None, search: DupeSearch, key: str, had: bool) -> None:
-    """Write the verdicts the run used to the verdict file (:mod:`imgeda_ci.dupes.verdictfile`),
-    unless there is none or the run asked for no verdict while the file had some (a policy
-    without duplicate checks: the file is kept for the next run that has them)."""
-    memo = search.verdict_memo()
-    if path is not None and (memo.asked or not had):
-        verdictfile.write(path, memo.state(used_only=True), key)
 
 
 @contextmanager

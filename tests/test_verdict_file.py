@@ -204,3 +204,25 @@ def test_a_verdict_file_inside_the_dataset_is_not_a_stray_file(
     findings = json.loads(capsys.readouterr().out)["findings"]
     strays = [f["path"] for f in findings if f["check"] == "dataset_stray_file"]
     assert strays == ["weights.bin"]
+
+
+def test_the_dataset_pre_commit_hook_keeps_its_verdicts(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dataset hook keeps the verdict file beside its manifest: a second commit verifies no
+    pair, the same verdict; an unchanged file is not rewritten (a committed one stays
+    unmodified)."""
+    from imgeda_ci.integrations.precommit_dataset import run_dataset
+
+    (repo.parent / "p.yml").write_text(STRICT)
+    out = repo / "data" / "manifest.jsonl"
+    count = Counter(monkeypatch)
+    first = run_dataset(repo / "data", out, policy_path=repo.parent / "p.yml")
+    kept = repo / "data" / "manifest.verdicts"
+    assert count.pairs > 0 and kept.exists()
+    stamp = kept.stat().st_mtime_ns
+    count.pairs = 0
+    second = run_dataset(repo / "data", out, policy_path=repo.parent / "p.yml")
+    assert count.pairs == 0
+    assert second[0] == first[0] == 2
+    assert kept.stat().st_mtime_ns == stamp

@@ -28,7 +28,7 @@ import numpy as np
 import orjson
 
 from imgeda_ci.dupes import align, copypairs, verdictmemo, verify
-from imgeda_ci.dupes.verdictmemo import CODES, DIGEST, UNKNOWN, MemoState
+from imgeda_ci.dupes.verdictmemo import CODES, DIGEST, UNKNOWN, MemoState, VerdictMemo
 from imgeda_ci.dupes.verify import LOCAL
 from imgeda_ci.errors import UserError
 from imgeda_ci.manifest import atomic_writer
@@ -97,16 +97,38 @@ def parse(data: bytes, key: str) -> MemoState | str:
 
 
 def write(path: Path, state: MemoState, key: str) -> None:
-    """Write ``state`` under verifier ``key`` to ``path``, atomically (nothing without a key).
-    A file that cannot be written is a warning: the next run verifies anew."""
+    """Write ``state`` under verifier ``key`` to ``path``, atomically, unless the file holds
+    those bytes already (a committed file stays unmodified) or there is no key. A file that
+    cannot be written is a warning: the next run verifies anew."""
     if not key:
         return
     pairs = len(state.keys)
     meta = {"verifier": key, "thumbs": len(state.digests) // DIGEST, "pairs": pairs}
+    data = b"".join(
+        (
+            MAGIC,
+            orjson.dumps(meta),
+            b"\n",
+            state.digests,
+            np.asarray(state.keys, dtype="<u8").tobytes(),
+            np.asarray(state.kinds, dtype=np.int8).reshape(pairs, CODES).tobytes(),
+        )
+    )
+    try:
+        if path.read_bytes() == data:
+            return
+    except OSError:
+        pass
     try:
         with atomic_writer(path) as fh:
-            fh.write(MAGIC + orjson.dumps(meta) + b"\n" + state.digests)
-            fh.write(np.asarray(state.keys, dtype="<u8").tobytes())
-            fh.write(np.asarray(state.kinds, dtype=np.int8).reshape(pairs, CODES).tobytes())
+            fh.write(data)
     except UserError as exc:
         print(f"imgeda-ci: warning: verdicts not kept: {exc}", file=sys.stderr)
+
+
+def keep(path: Path, memo: VerdictMemo, key: str, had: bool) -> None:
+    """Write the verdicts ``memo`` used in the run to ``path`` (:func:`write`), unless the run
+    asked for none while the file (``had``) held some: a policy without duplicate checks keeps
+    the file for the next run that has them."""
+    if memo.asked or not had:
+        write(path, memo.state(used_only=True), key)
