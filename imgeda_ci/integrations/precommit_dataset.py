@@ -75,6 +75,12 @@ def run_dataset(
         lines.append(
             f"imgeda-ci: {out} was refreshed; review it and 'git add {out}' with your commit"
         )
+        kept = verdictfile.path_beside(out)
+        if kept.exists() and untracked(kept):
+            lines.append(
+                f"imgeda-ci: {kept} keeps the near-copy verdicts: 'git add {kept}' too, so that "
+                "later commits and CI verify only the pairs a change makes"
+            )
     return verdict.exit_code, lines
 
 
