@@ -19,7 +19,10 @@ waited for: the forked base process, the scan's workers) and how many images wer
 candidate pairs verified and the CPU they took, summed over the run's processes
 (``verify_cost.py``). ``--copies F`` builds (and caches apart) a copy-rich repository: one image
 in ``1 / F`` is a brighter JPEG-70 re-encode of the image two before it, in the same split, so
-every such pair is a candidate the head and the base verify.
+every such pair is a candidate the head and the base verify. ``--verdicts`` (its own repository
+too) commits the base's verdict file (``data.manifest.verdicts``, made by an ``imgeda-ci ci``
+run on ``main``) beside its manifest, as a team keeping it with the manifest does: the run then
+verifies only the pairs the change made.
 
 Session 9 (a loaded machine: other work on both cores; CPU medians of 3, old and new code in
 the same hour): 50k with ``--copies 0.1`` (5,000 copies): 44.69 s CPU, 17,560 pairs verified
@@ -125,12 +128,15 @@ def copy_of(i: int, copies: float) -> int | None:
     return i - 2 if every and i > every and i % every == 1 else None
 
 
-def build(n: int, change: int, copies: float = 0.0) -> Path:
+def build(n: int, change: int, copies: float = 0.0, verdicts: bool = False) -> Path:
+    from imgeda_ci.dupes.verdictfile import verifier_key
     from imgeda_ci.scan.settings import Settings
 
-    # the committed manifest is only reusable by the same analysis settings
+    # the committed manifest is only reusable by the same analysis settings, the verdict file
+    # by the same verifier
     rich = f"-copies{copies:g}" if copies else ""
-    repo = CACHE / f"ci-repo-{n}-{change}-sharp{rich}-{Settings().hash}"
+    kept = f"-verdicts-{verifier_key()[:12]}" if verdicts else ""
+    repo = CACHE / f"ci-repo-{n}-{change}-sharp{rich}{kept}-{Settings().hash}"
     if (repo / ".git").exists() and "pr" in git(repo, "branch"):
         return repo
     shutil.rmtree(repo, ignore_errors=True)
@@ -147,6 +153,10 @@ def build(n: int, change: int, copies: float = 0.0) -> Path:
     r = imgeda_ci("scan", "data", "-o", "data.manifest.jsonl", "-q", cwd=repo)
     if r.returncode:
         sys.exit(r.stderr)
+    if verdicts:  # the base's verdict file, beside its manifest
+        r = imgeda_ci("ci", "data", "--manifest-out", "data.manifest.jsonl", "-q", cwd=repo)
+        if r.returncode not in (0, 2):
+            sys.exit(r.stderr)
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "dataset and its manifest")
     git(repo, "checkout", "-q", "-b", "pr")
@@ -180,8 +190,13 @@ def main() -> None:
     ap.add_argument(
         "--verify-cost", action="store_true", help="log the CPU each verification takes"
     )
+    ap.add_argument(
+        "--verdicts",
+        action="store_true",
+        help="commit the base's verdict file beside its manifest (its own repository)",
+    )
     args = ap.parse_args()
-    repo = build(args.images, args.change, args.copies)
+    repo = build(args.images, args.change, args.copies, args.verdicts)
     times, cpus, analysed, verified = [], [], [], []
     for _ in range(args.repeats):
         with tempfile.TemporaryDirectory() as tmp:

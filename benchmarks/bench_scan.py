@@ -7,6 +7,7 @@ Run by hand (never in the test suite):
     python benchmarks/bench_scan.py --cpu-sample 300        # per-image CPU, one process
     python benchmarks/bench_scan.py --rss 10000,100000      # parent peak RSS as files grow
     python benchmarks/bench_scan.py --overhead 400          # the pipeline's cost, per stage
+    python benchmarks/bench_scan.py --bound 600             # the least any scan must add
 
 ``--photos`` defaults to ``~/.cache/imgeda-ci-bench/photos``, filled on first use by
 ``../shared/bench/get-photos.sh`` (real photos, 0.3 to 24 megapixels). imgeda 0.1.0 and fastdup
@@ -34,6 +35,13 @@ record's serialisation for the parent); then a real ``imgeda-ci scan`` of the sa
 workers (pipes, the per-image alarm, and two workers sharing the cores and caches), and whose
 parent's CPU, less that of a scan of one file (start-up, imports), is the parent's per file
 (discovery, stat keys, the journal, the manifest).
+
+``--bound N`` measures, in one process on N files (CPU, best of three interleaved rounds), how
+close to the floor any scan of this design can come: the floor; the floor and the two byte hashes
+every record needs (the SHA-256 that keys reuse by content, the git blob id that keys reuse from
+git); those and the luma at the analysis size with its histogram (what the least pixel
+measurement reads); and the full analysis. Each is printed with its ratio to the floor, and what
+a target of 1.3x leaves for all the measurements.
 """
 
 from __future__ import annotations
@@ -49,6 +57,7 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = Path.home() / ".cache" / "imgeda-ci-bench"
@@ -320,6 +329,70 @@ def overhead(args: argparse.Namespace) -> None:
     del one_cpu
 
 
+def _bound_stages() -> dict[str, Any]:
+    """The stages of ``--bound``, each a function of a file's bytes (see the module doc)."""
+    import hashlib
+    import io
+
+    from PIL import Image
+
+    from imgeda_ci.scan.analyze import analyze_bytes, git_oid
+    from imgeda_ci.scan.settings import Settings
+
+    settings = Settings(analysis_size=ANALYSIS)
+
+    def floor(data: bytes) -> Any:
+        im = Image.open(io.BytesIO(data))
+        w, h = im.size
+        s = min(1.0, ANALYSIS / max(w, h))
+        target = (max(1, round(w * s)), max(1, round(h * s)))
+        im.draft("RGB", target)
+        im.load()
+        return im, target
+
+    def hashes(data: bytes) -> Any:
+        hashlib.sha256(data).hexdigest(), git_oid(data)
+        return floor(data)
+
+    def luma(data: bytes) -> None:
+        im, target = hashes(data)
+        gray = im.convert("L")
+        if gray.size != target:
+            gray = gray.resize(target, Image.Resampling.BOX)
+        gray.histogram()
+
+    def full(data: bytes) -> None:
+        analyze_bytes(data, settings, use_alarm=False)
+
+    return {"floor": floor, "+ byte hashes": hashes, "+ luma, histogram": luma, "full": full}
+
+
+def bound(args: argparse.Namespace) -> None:
+    """The least a scan must add to the floor (see the module doc)."""
+    files = sorted(str(p) for p in ensure_photos(Path(args.photos)).rglob("*") if p.is_file())
+    step = max(1.0, len(files) / args.bound)
+    sample = [files[int(i * step)] for i in range(min(args.bound, len(files)))]
+    datas = [Path(p).read_bytes() for p in sample]
+    stages = _bound_stages()
+    best = dict.fromkeys(stages, float("inf"))
+    for _ in range(3):  # rounds interleaved: a change of load hits every stage alike
+        for name, fn in stages.items():
+            t = time.process_time()
+            for data in datas:
+                try:
+                    fn(data)
+                except Exception:  # a file the floor cannot decode costs what it cost
+                    pass
+            best[name] = min(best[name], time.process_time() - t)
+    n, floor = len(datas), best["floor"]
+    for name, cpu in best.items():
+        print(f"{name:20s} {cpu / n * 1000:6.2f} ms CPU/image  {cpu / floor:5.2f}x the floor")
+    least = best["+ luma, histogram"]
+    left, spent = (1.3 * floor - least) / n * 1000, (best["full"] - least) / n * 1000
+    print(f"a 1.3x target leaves {left:.2f} ms per image for every measurement "
+          f"(the full analysis spends {spent:.2f})")  # fmt: skip
+
+
 def make_small_images(folder: Path, n: int) -> None:
     """n distinct 96x72 JPEGs (cheap to decode: this measures per-file overhead and memory)."""
     import numpy as np
@@ -360,6 +433,7 @@ def main() -> None:
     ap.add_argument("--skip-fastdup", action="store_true")
     ap.add_argument("--cpu-sample", type=int, default=0, help="per-image CPU on N files")
     ap.add_argument("--profile", action="store_true", help="with --cpu-sample: cProfile")
+    ap.add_argument("--bound", type=int, default=0, help="the least a scan adds, on N files")
     ap.add_argument("--overhead", type=int, default=0, help="pipeline cost per stage, N files")
     ap.add_argument("--rss", default="", help="comma-separated file counts, e.g. 10000,100000")
     args = ap.parse_args()
@@ -369,6 +443,8 @@ def main() -> None:
         overhead(args)
     elif args.cpu_sample:
         cpu_sample(args)
+    elif args.bound:
+        bound(args)
     else:
         throughput(args)
 

@@ -52,6 +52,7 @@ from typing import Any, Protocol
 
 from imgeda_ci.diff import Side
 from imgeda_ci.dupes.search import DupeSearch
+from imgeda_ci.dupes.verdictmemo import MemoState
 from imgeda_ci.evaluate import Evaluation, evaluate
 from imgeda_ci.model import ImageRecord, ManifestHeader
 from imgeda_ci.policy import Policy
@@ -99,9 +100,13 @@ class BaseEvaluator(Protocol):
     def close(self) -> None: ...
 
 
-#: how a run gets the evaluator of a committed base manifest: (its bytes, where it is from,
-#: the policy) -> the evaluator
-StartBase = Callable[[bytes, str, Policy], BaseEvaluator]
+class StartBase(Protocol):
+    """How a run gets the evaluator of a committed base manifest: (its bytes, where it is from,
+    the policy, the verdicts the run starts from) -> the evaluator."""
+
+    def __call__(
+        self, data: bytes, where: str, policy: Policy, seed: MemoState | None = None
+    ) -> BaseEvaluator: ...
 
 
 class InProcessEvaluator:
@@ -137,9 +142,11 @@ class InProcessEvaluator:
         return None
 
 
-def in_process(data: bytes, where: str, policy: Policy) -> BaseEvaluator:
-    """A :data:`StartBase` giving the :class:`InProcessEvaluator` (the bytes are not needed:
-    the run parses them for the head's scan anyway)."""
+def in_process(
+    data: bytes, where: str, policy: Policy, seed: MemoState | None = None
+) -> BaseEvaluator:
+    """A :class:`StartBase` giving the :class:`InProcessEvaluator` (the bytes are not needed:
+    the run parses them for the head's scan anyway; the verdicts are in the run's search)."""
     return InProcessEvaluator(policy)
 
 
@@ -151,7 +158,9 @@ def _fields(ev: Evaluation) -> dict[str, Any]:
     return {k: v for k, v in vars(ev).items() if k not in _KEPT_HOME}
 
 
-def _child(conn: Connection, data: bytes, name: str, policy: Policy) -> None:
+def _child(
+    conn: Connection, data: bytes, name: str, policy: Policy, seed: MemoState | None
+) -> None:
     # A message waits in the pipe until the parent asks for it, which may be long after it
     # is made: a thread sends, so the work goes on meanwhile.
     outbox: queue.Queue[tuple[str, Any] | None] = queue.Queue()
@@ -166,7 +175,7 @@ def _child(conn: Connection, data: bytes, name: str, policy: Policy) -> None:
     sender = threading.Thread(target=send, daemon=True)
     sender.start()
     try:
-        _work(outbox.put, data, name, policy)
+        _work(outbox.put, data, name, policy, seed)
     except BaseException as exc:  # the parent falls back; it must hear why, not hang
         outbox.put(("error", f"{type(exc).__name__}: {exc}"))
     finally:
@@ -192,14 +201,24 @@ def _radii(policy: Policy) -> list[int]:
     return sorted(out)
 
 
-def _work(post: Callable[[tuple[str, Any]], None], data: bytes, name: str, policy: Policy) -> None:
-    """The child's work: the answers of :class:`InProcessEvaluator`'s questions, in order."""
+def _work(
+    post: Callable[[tuple[str, Any]], None],
+    data: bytes,
+    name: str,
+    policy: Policy,
+    seed: MemoState | None,
+) -> None:
+    """The child's work: the answers of :class:`InProcessEvaluator`'s questions, in order.
+    ``seed``: the verdicts the run starts from (a verdict file's); only those the base's
+    evaluation used, and the ones it found, are sent back."""
     from imgeda_ci import manifest
     from imgeda_ci.checks.registry import ImageCheck, all_checks
     from imgeda_ci.diff import side_of
 
     header, records = manifest.loads(data, name, strict=True)[:2]  # the lines: freed now, for reuse
     search = DupeSearch()
+    if seed is not None:
+        search.verdict_memo().merge(seed, used=False)
     cols = search.columns(records)
     image_ids = [c.id for c in all_checks().values() if isinstance(c, ImageCheck)]
     images = evaluate(records, policy, header=header, only=image_ids, cols=cols)
@@ -215,7 +234,7 @@ def _work(post: Callable[[tuple[str, Any]], None], data: bytes, name: str, polic
     side = side_of(records, cols)  # the base's half of the diff; paths and hashes came above
     post(("diff", replace(side, paths=(), shas=())))
     ev = evaluate(records, policy, header=header, reuse=images, cols=cols, search=search)
-    post(("verdicts", search.verdict_memo().state()))
+    post(("verdicts", search.verdict_memo().state(used_only=True)))
     post(("evaluation", _fields(ev)))
 
 
@@ -227,12 +246,14 @@ class ForkedEvaluator:
     """A running child (see the module doc); every answer falls back to the reference's
     (:class:`InProcessEvaluator`) on trouble."""
 
-    def __init__(self, data: bytes, name: str, policy: Policy) -> None:
+    def __init__(
+        self, data: bytes, name: str, policy: Policy, seed: MemoState | None = None
+    ) -> None:
         self.policy = policy
         self._reference = InProcessEvaluator(policy)
         ctx = mp.get_context("fork")
         self._conn, child_conn = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_child, args=(child_conn, data, name, policy))
+        self._proc = ctx.Process(target=_child, args=(child_conn, data, name, policy, seed))
         self._proc.daemon = True
         self._proc.start()
         child_conn.close()
@@ -305,6 +326,9 @@ class ForkedEvaluator:
     def evaluation(self, base: BaseManifest, head: Evaluation, search: DupeSearch) -> Evaluation:
         """The child's evaluation of the base, or the reference's when it has none."""
         ev = self._evaluation("evaluation", base, search)
+        # the verdicts came before the evaluation: taken in now if the head's verification
+        # never asked for them, so that the run's verdict file keeps them
+        search.verdict_memo()
         self.close()
         return ev if ev is not None else self._reference.evaluation(base, head, search)
 
@@ -324,16 +348,17 @@ def cores() -> int:
     return n or 1
 
 
-def forked(data: bytes, where: str, policy: Policy) -> BaseEvaluator:
-    """A :data:`StartBase` giving a :class:`ForkedEvaluator` evaluating the manifest ``data``
-    (see the module doc), or the reference when a process cannot be forked."""
+def forked(data: bytes, where: str, policy: Policy, seed: MemoState | None = None) -> BaseEvaluator:
+    """A :class:`StartBase` giving a :class:`ForkedEvaluator` evaluating the manifest ``data``
+    (see the module doc), starting from the verdicts ``seed``, or the reference when a process
+    cannot be forked."""
     for stream in (sys.stdout, sys.stderr):  # the child must not print the parent's buffer
         try:
             stream.flush()
         except (OSError, ValueError):
             pass
     try:
-        return ForkedEvaluator(data, where, policy)
+        return ForkedEvaluator(data, where, policy, seed)
     except OSError:
         return InProcessEvaluator(policy)
 

@@ -31,6 +31,9 @@ import orjson
 
 from imgeda_ci import __version__, manifest
 from imgeda_ci.base_evaluator import BaseEvaluator, StartBase, in_process
+from imgeda_ci.dupes import verdictfile
+from imgeda_ci.dupes.search import DupeSearch
+from imgeda_ci.dupes.verdictmemo import MemoState
 from imgeda_ci.errors import UserError
 from imgeda_ci.model import ImageRecord, ManifestHeader
 from imgeda_ci.outputs import write_output
@@ -50,6 +53,9 @@ class CiOptions:
     base_ref: str | None = None
     base_manifest: Path | None = None
     manifest_out: Path = Path(".imgeda-ci/manifest.jsonl")
+    #: the verdict file (:mod:`imgeda_ci.dupes.verdictfile`) read at the start and written at the
+    #: end; None: neither
+    verdicts: Path | None = None
     caches: Sequence[Path] = ()
     strict: bool = False
     workers: int | None = None
@@ -147,12 +153,17 @@ class Committed:
 
 
 def committed_base(
-    opts: CiOptions, settings: Settings, policy: Policy, start_base: StartBase = in_process
+    opts: CiOptions,
+    settings: Settings,
+    policy: Policy,
+    start_base: StartBase = in_process,
+    seed: MemoState | None = None,
 ) -> tuple[Committed | None, BaseEvaluator | None]:
     """The manifest committed at ``--base-ref`` (None without a ref, with ``--base-manifest``
     or when none is committed there). Parsed once: it is both the base and the head scan's
     cache. When it was made with the current settings, also its evaluator, started from its
-    bytes by ``start_base`` before they are parsed (:mod:`imgeda_ci.base_evaluator`)."""
+    bytes by ``start_base`` before they are parsed (:mod:`imgeda_ci.base_evaluator`), starting
+    from the verdicts ``seed``."""
     if opts.base_manifest is not None or opts.base_ref is None:
         return None, None
     from imgeda_ci.scan.gittree import resolve_commit
@@ -165,7 +176,7 @@ def committed_base(
     where = f"{opts.base_ref}:{opts.manifest_out.as_posix()}"
     if _header_settings(data) != settings.hash:
         return Committed(data, where, None, in_work_tree=in_work_tree), None
-    evaluator = start_base(data, where, policy)
+    evaluator = start_base(data, where, policy, seed)
     try:
         return replace(_parsed(data, where), in_work_tree=in_work_tree), evaluator
     except BaseException:
@@ -233,9 +244,14 @@ def run_ci(opts: CiOptions, start_base: StartBase = in_process) -> RunResult:
     # numpy imports numpy.ma (30 ms) on the first np.unique or np.median: once here, not again
     # in each process forked below
     importlib.import_module("numpy.ma")
+    key = verdictfile.verifier_key() if opts.verdicts is not None else ""
+    seed = verdictfile.read(opts.verdicts, key) if opts.verdicts is not None else None
+    search = DupeSearch()
+    if seed is not None:
+        search.verdict_memo().merge(seed, used=False)
     with ExitStack() as running:
         pool = running.enter_context(_early_pool(settings, opts.workers))
-        committed, evaluator = committed_base(opts, settings, policy, start_base)
+        committed, evaluator = committed_base(opts, settings, policy, start_base, seed)
         if evaluator is not None:
             running.callback(evaluator.close)
         stats, header, records = _scan_head(opts, committed, pool)
@@ -248,9 +264,12 @@ def run_ci(opts: CiOptions, start_base: StartBase = in_process) -> RunResult:
             base_header=base[0] if base else None,
             strict=opts.strict,
             evaluator=evaluator,  # (with one, the base is the committed manifest it evaluates)
+            search=search,
         )
         result.scan = _scan_summary(opts, stats, base[2] if base else None)
-        return result
+    if opts.verdicts is not None:
+        verdictfile.keep(opts.verdicts, search.verdict_memo(), key, had=seed is not None)
+    return result
 
 
 @contextmanager

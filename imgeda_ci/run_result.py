@@ -117,14 +117,16 @@ def build_result(
     base_header: ManifestHeader | None = None,
     strict: bool = False,
     evaluator: BaseEvaluator | None = None,
+    search: DupeSearch | None = None,
 ) -> RunResult:
     """Evaluate, compare with the base when given, and judge (see module doc).
 
     ``evaluator``: what answers the questions about the base (its image outcomes, near pairs,
     half of the diff and evaluation; :mod:`imgeda_ci.base_evaluator`); by default the base is
     evaluated here, after the head. Both evaluations, the diff and the duplicate searches share
-    one :class:`~imgeda_ci.dupes.search.DupeSearch`: each column is extracted once."""
-    search = DupeSearch()
+    one :class:`~imgeda_ci.dupes.search.DupeSearch` (``search``, made here when not given):
+    each column is extracted once, each pair of pictures verified once."""
+    search = search if search is not None else DupeSearch()
     head_cols = search.columns(records)
     if base_records is None:
         ev = evaluate(records, policy, header=header, cols=head_cols, search=search)

@@ -39,6 +39,11 @@ def near_copy(src: Path, dest: Path) -> None:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
+    """:func:`make_repo`."""
+    return make_repo(tmp_path)
+
+
+def make_repo(tmp_path: Path) -> Path:
     """main: 10 train + 4 test photos and one dark image (existing debt); branch pr: renames 3,
     modifies 2, adds 5 (a near-copy of a train image in train, one in test: leakage), deletes 1.
     """

@@ -36,6 +36,18 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--cache", action="append", default=[], type=Path, metavar="MANIFEST",
                    help="more manifests whose records may be reused (repeatable)")  # fmt: skip
+    verdicts = p.add_mutually_exclusive_group()
+    verdicts.add_argument(
+        "--verdicts",
+        type=Path,
+        metavar="FILE",
+        help="the near-copy verdicts kept between runs, so that a run verifies only the pairs a "
+        "change made (default: beside --manifest-out, manifest.verdicts; keep it with the "
+        "manifest: commit it or cache it)",
+    )
+    verdicts.add_argument(
+        "--no-verdicts", action="store_true", help="neither read nor write the verdict file"
+    )
     for kind, what in (
         ("report", "the self-contained HTML report"),
         ("comment", "the PR comment (Markdown)"),
@@ -79,6 +91,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from imgeda_ci import base_evaluator
     from imgeda_ci.ci import CiOptions, run_ci, write_outputs
+    from imgeda_ci.dupes.verdictfile import path_beside
     from imgeda_ci.outputs import human_stream, one_stdout
     from imgeda_ci.policy.discovery import choose_policy
     from imgeda_ci.render.gate_table import gate_lines
@@ -98,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
         base_ref=args.base_ref,
         base_manifest=args.base_manifest,
         manifest_out=args.manifest_out,
+        verdicts=None if args.no_verdicts else args.verdicts or path_beside(args.manifest_out),
         caches=args.cache,
         strict=args.strict,
         workers=args.workers,

@@ -6,7 +6,10 @@ clipped-highlight test of :mod:`imgeda_ci.dupes.verify`, ``a`` smoothed and fram
 with its own levels):
 
 1. *tone*: ``a``'s levels mapped onto ``b``'s by a monotone piecewise-linear map through their
-   quantiles (brightness, contrast, gamma and clipped highlights are all monotone);
+   quantiles (brightness, contrast, gamma and clipped highlights are all monotone), whose slope
+   is held at :data:`MIN_SLOPE` or more but where it maps onto highlights (:func:`floored`: it
+   may flatten a range of levels only by clipping it, so a light object on a dark picture is
+   not mapped onto the picture's brightest level);
 2. *smoothing*: both by a [1, 2, 1] / 4 binomial filter per axis. The stored thumbnails are box
    averages: detail within a pixel is lost, so a resampled thumbnail differs from the thumbnail
    of the resampled image near sharp detail (by ~40 levels at a 5% crop); smoothed, by ~10;
@@ -42,6 +45,11 @@ STEPS = np.round(np.arange(-0.06, 0.0601, 0.0025), 5)  # window edges tried per 
 COARSE = 4  # the first search tries every 4th step (1%)
 TOP = 2  # windows kept per axis from the profiles
 _KNOTS = 17  # quantiles of the tone map
+#: highlights: a level at or above this may be clipped (here and in :mod:`imgeda_ci.dupes.verify`)
+CLIP = 180.0
+#: the least slope of the tone map, but where it maps onto the other image's highlights (see
+#: :func:`tone`)
+MIN_SLOPE = 0.2
 
 F32 = npt.NDArray[np.float32]
 Bool = npt.NDArray[np.bool_]
@@ -117,9 +125,12 @@ def smooth(x: F32) -> F32:
 
 
 def tone(a: Prepared, b: Prepared) -> F32:
-    """``a``'s levels (``(n, T, T)``) mapped onto ``b``'s through their quantiles."""
+    """``a``'s levels (``(n, T, T)``) mapped onto ``b``'s through their quantiles, the map's
+    slope held at :data:`MIN_SLOPE` or more but where it maps onto ``b``'s highlights
+    (:func:`floored`)."""
     n = len(a.levels)
-    qa, qb = a.knots, b.knots
+    qa = a.knots
+    qb = floored(qa, b.knots)
     flat = a.levels.reshape(n, -1)
     seg = np.zeros(flat.shape, dtype=np.int8)  # the knots below each level, but the first
     for knot in range(1, _KNOTS - 1):
@@ -130,6 +141,21 @@ def tone(a: Prepared, b: Prepared) -> F32:
     span = x1 - x0
     t = np.where(span > 1e-3, (flat - x0) / np.where(span > 1e-3, span, 1), 0.5)
     out: F32 = (y0 + np.clip(t, 0, 1) * (y1 - y0)).reshape(a.levels.shape).astype(np.float32)
+    return out
+
+
+def floored(qa: F32, qb: F32) -> F32:
+    """The knots ``qb`` (``(n, k)``, the levels ``qa`` map onto) raised so that no segment of the
+    map rises less than :data:`MIN_SLOPE` times its run, but those ending in highlights (at
+    :data:`CLIP` or above). A monotone map may flatten a range of levels only by clipping it:
+    otherwise an object whose levels the other picture lacks (a light object added to a dark
+    picture: the only levels above that picture's brightest) would be mapped onto that
+    picture's brightest level and vanish where it lies on it. Knots need no raising where no
+    segment is that flat (they are kept exactly)."""
+    rise, run = np.diff(qb, axis=1), np.diff(qa, axis=1)
+    short = np.where(qb[:, 1:] >= CLIP, 0.0, np.maximum(MIN_SLOPE * run - rise, 0.0))
+    out: F32 = qb.copy()
+    out[:, 1:] += np.cumsum(short, axis=1).astype(np.float32)
     return out
 
 

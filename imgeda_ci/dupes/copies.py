@@ -36,7 +36,11 @@ same way (1.95x and 2.0x); 300,000: 2.2 s, 1.8x. Real photos' signatures replica
 random bits flipped per hash (their low frequencies alike, as real photos' are): 13.9 s and
 0.94 GB at 1M (2.3x, 2.1x), thanks to the bit-spread chunks of :mod:`imgeda_ci.dupes.crossindex`;
 with 6 bits flipped, 26 s (3.9x): the 500 replicas of each photo are then near copies of each
-other (~1 candidate pair per image), and the output itself grows.
+other (~1 candidate pair per image), and the output itself grows. Items with the same signature
+are searched once (session 10): ``benchmarks/bench_evaluate.py``'s 50,000 records (1,975
+distinct signatures, each picture ~25 times) took 10.2 s of CPU for their 1,427,973 pairs, now
+0.3 s; 2,000 identical files among 1,000 photos made an evaluation take 23 s and 4.0 GB, now
+4 s and 0.4 GB (5,000: 13 s and 2.1 GB, the 12.5 million pairs themselves).
 """
 
 from __future__ import annotations
@@ -167,20 +171,99 @@ class Candidates:
 def candidates(sig: U64, has: Bool, side: Bool | None = None) -> Candidates:
     """Every candidate pair of items (rows of :func:`parse`'s ``sig`` with ``has``) in the sense
     of the module doc, exactly; the closest match of each pair. With ``side`` (a bool per item),
-    only pairs of items on different sides (e.g. added images against a base)."""
+    only pairs of items on different sides (e.g. added images against a base).
+
+    Items with the same signature (and side) match everything alike, so the search runs over one
+    item of each such group (:func:`_groups`; a dataset of a thousand identical blank frames
+    searches one), and its matches are spread over the groups' members (:func:`_spread`);
+    the members of one group are each other's candidates at distance 0, unturned."""
     items = np.flatnonzero(has)
+    group, reps = _groups(sig, items, side)
     if side is None:
-        qa, ib, variant, d = _search(sig, items, items)
+        qa, ib, variant, d = _search(sig, reps, reps)
     else:
-        t, f = items[side[items]], items[~side[items]]
+        t, f = reps[side[reps]], reps[~side[reps]]
         one, two = _search(sig, t, f), _search(sig, f, t)
         qa, ib, variant, d = (np.concatenate([x, y]) for x, y in zip(one, two, strict=True))
-    lo, hi = np.minimum(qa, ib), np.maximum(qa, ib)
-    order = np.lexsort((variant, qa, d, hi, lo))  # closest match of each pair first
-    first = np.ones(len(order), dtype=np.bool_)
-    first[1:] = (lo[order][1:] != lo[order][:-1]) | (hi[order][1:] != hi[order][:-1])
-    pick = order[first]
-    return Candidates(qa[pick], ib[pick], variant[pick], d[pick])
+    of_rep = np.zeros(len(sig), dtype=np.int64)
+    of_rep[reps] = np.arange(len(reps))
+    parts = [_spread(of_rep[qa], of_rep[ib], variant, d, items, group)]
+    if side is None:
+        parts.append(_within(items, group))
+    qa, ib, variant, d = (np.concatenate(col) for col in zip(*parts, strict=True))
+    order = np.lexsort((np.maximum(qa, ib), np.minimum(qa, ib)))
+    return Candidates(qa[order], ib[order], variant[order], d[order])
+
+
+def _groups(sig: U64, items: I64, side: Bool | None) -> tuple[I64, I64]:
+    """Per item of ``items``, the number of its group (items with the same signature row and
+    side), and each group's first item."""
+    rows = np.ascontiguousarray(sig[items])
+    if side is not None:
+        rows = np.concatenate([rows, side[items, None].astype(np.uint64)], axis=1)
+    keys = rows.view(np.dtype((np.void, rows.dtype.itemsize * rows.shape[1]))).reshape(-1)
+    _, first, group = np.unique(keys, return_index=True, return_inverse=True)
+    return group.reshape(-1).astype(np.int64), items[first]
+
+
+def _members(items: I64, group: I64) -> tuple[I64, I64, I64]:
+    """The items grouped: (items in group order, each group's start, each group's size)."""
+    order = np.argsort(group, kind="stable")
+    size = np.bincount(group)
+    start = np.concatenate([[0], np.cumsum(size)[:-1]]).astype(np.int64)
+    return items[order], start, size
+
+
+def _spread(
+    gq: I64, gi: I64, variant: I64, d: I64, items: I64, group: I64
+) -> tuple[I64, I64, I64, I64]:
+    """The closest match of each pair of items of two groups, from every match between the
+    groups (group ``gq`` under ``variant`` within ``d`` of group ``gi``): the least distance,
+    then the smaller query item, then the smaller variant (the module doc's ties)."""
+    order = np.lexsort((variant, d, gi, gq))  # the best of each direction first
+    gq, gi, variant, d = gq[order], gi[order], variant[order], d[order]
+    first = np.ones(len(gq), dtype=np.bool_)
+    first[1:] = (gq[1:] != gq[:-1]) | (gi[1:] != gi[:-1])
+    gq, gi, variant, d = gq[first], gi[first], variant[first], d[first]
+    lo, hi = np.minimum(gq, gi), np.maximum(gq, gi)
+    base = int(group.max(initial=0)) + 1
+    key, at = np.unique(lo * base + hi, return_inverse=True)
+    big = np.iinfo(np.int64).max
+    best = np.full((len(key), 2, 2), big, dtype=np.int64)  # per pair, direction: (d, variant)
+    fwd = (gq == lo).astype(np.int64)  # 1: the lower group queries
+    best[at, fwd, 0], best[at, fwd, 1] = d, variant
+    ulo, uhi = key // base, key % base
+    grouped, start, size = _members(items, group)
+    count = size[ulo] * size[uhi]
+    pair = np.repeat(np.arange(len(key)), count)
+    offset = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    x = grouped[start[ulo][pair] + offset // size[uhi][pair]]  # a member of the lower group
+    y = grouped[start[uhi][pair] + offset % size[uhi][pair]]
+    dx, vx = best[pair, 1, 0], best[pair, 1, 1]  # x queries
+    dy, vy = best[pair, 0, 0], best[pair, 0, 1]
+    use_x = (dx < dy) | ((dx == dy) & (x < y))
+    return (
+        np.where(use_x, x, y),
+        np.where(use_x, y, x),
+        np.where(use_x, vx, vy),
+        np.where(use_x, dx, dy),
+    )
+
+
+def _within(items: I64, group: I64) -> tuple[I64, I64, I64, I64]:
+    """Every pair of members of one group, the smaller the query: distance 0, unturned."""
+    grouped, start, size = _members(items, group)
+    qa, ib = [], []
+    for m in np.unique(size[size > 1]).tolist():  # the groups of each size at once
+        i, j = np.triu_indices(m, 1)
+        at = start[size == m][:, None]
+        a, b = grouped[at + i[None, :]].reshape(-1), grouped[at + j[None, :]].reshape(-1)
+        qa.append(np.minimum(a, b))
+        ib.append(np.maximum(a, b))
+    lo = np.concatenate(qa) if qa else np.zeros(0, dtype=np.int64)
+    hi = np.concatenate(ib) if ib else np.zeros(0, dtype=np.int64)
+    zero = np.zeros(len(lo), dtype=np.int64)
+    return lo, hi, zero, zero.copy()
 
 
 def _search(sig: U64, queries: I64, indexed: I64) -> tuple[I64, I64, I64, I64]:

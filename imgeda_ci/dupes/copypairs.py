@@ -56,8 +56,8 @@ class Pictures:
         self._ids = np.full(n, -2, dtype=np.int64)  # -2: not looked up yet
 
     def ids(self, items: I64) -> I64:
-        """Each item's thumbnail id in the memo (-1: no thumbnail)."""
-        todo = items[self._ids[items] == -2]
+        """Each item's thumbnail id in the memo (-1: no thumbnail); ``items`` may repeat."""
+        todo = np.unique(items[self._ids[items] == -2])
         if len(todo):
             self._ids[todo] = self.memo.ids(self.read(todo))
         out: I64 = self._ids[items]
@@ -78,22 +78,20 @@ def classify(pics: Pictures, a: I64, b: I64, variant: I64, weak: bool = False) -
     out = np.full(len(a), UNCHECKED, dtype=np.int8)
     if not len(a):
         return out
-    items, inv = np.unique(np.concatenate([a, b]), return_inverse=True)
-    tid = pics.ids(items)
-    ta, tb = tid[inv[: len(a)]], tid[inv[len(a) :]]
-    codes = verdictmemo.code(variant, weak)
-    has = (ta >= 0) & (tb >= 0)
-    kind = pics.memo.get(ta, tb, codes)
-    todo = has & (kind == verdictmemo.UNKNOWN)
-    if todo.any():
-        asked = np.unique(np.stack([ta[todo], tb[todo], codes[todo]], axis=1), axis=0)
-        ids, first = np.unique(tid, return_index=True)  # one item per thumbnail
-        ia = items[first[np.searchsorted(ids, asked[:, 0])]]
-        ib = items[first[np.searchsorted(ids, asked[:, 1])]]
-        got = _verified(pics, ia, ib, asked[:, 2] // 2, weak)
-        pics.memo.put(asked[:, 0], asked[:, 1], asked[:, 2], got)
-        kind = pics.memo.get(ta, tb, codes)
-    out[has] = kind[has]
+    ta, tb = pics.ids(a), pics.ids(b)
+    has = np.flatnonzero((ta >= 0) & (tb >= 0))
+    codes = verdictmemo.code(variant[has], weak)
+    # one key per pair of pictures and code (thumbnail ids stay far below 2**29)
+    key = (ta[has] << 34) | (tb[has] << 4) | codes
+    _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+    ua, ub, uc = ta[has][first], tb[has][first], codes[first]
+    kind = pics.memo.get(ua, ub, uc)
+    todo = np.flatnonzero(kind == verdictmemo.UNKNOWN)
+    if len(todo):  # one pair of items per pair of pictures
+        at = has[first[todo]]
+        kind[todo] = _verified(pics, a[at], b[at], uc[todo] // 2, weak)
+        pics.memo.put(ua[todo], ub[todo], uc[todo], kind[todo])
+    out[has] = kind[inv.reshape(-1)]
     return out
 
 

@@ -16,6 +16,7 @@ from imgeda_ci.scan.thumb import SIDE
 
 T = SIDE  # thumbnail side
 TERMS = 9  # regressors of the fit
+PLAIN = 7  # of them, the first: without the two tone terms (the untoned look's fit)
 #: the tone terms of the fit: ``b``'s levels as standard scores, clipped at TONE_CLIP standard
 #: deviations (see :func:`terms`)
 TONE_CLIP = 3.0
@@ -97,10 +98,11 @@ def median(x: F32, mask: npt.NDArray[np.bool_]) -> F32:
 
 def misfit(target: F32, within: Bool, x: F32) -> F32:
     """``(n, m)``: what the fit of ``target`` (``(n, m)``) by the regressors ``x``
-    (``(n, TERMS, m)``) leaves, signed, by least squares over the pixels ``within``; twice, the
-    second time without the pixels the first fit left far off."""
+    (``(n, k, m)``: :func:`terms`, or the first :data:`PLAIN` of them) leaves, signed, by least
+    squares over the pixels ``within``; twice, the second time without the pixels the first fit
+    left far off."""
     weight = within.astype(np.float32)
-    ridge = 1e-3 * np.eye(TERMS, dtype=np.float32)
+    ridge = 1e-3 * np.eye(x.shape[1], dtype=np.float32)
     for again in (True, False):
         xw = x * weight[:, None, :]
         gram = xw @ x.transpose(0, 2, 1) + ridge

@@ -304,13 +304,17 @@ def refine(
             else:
                 del graph.adj[x][y], graph.adj[y][x]
     found = copy.pairs
-    wanted = (found.kind == verify.COPY) | (found.kind == verify.LOCAL)
+    # pairs of items of one node (the same pHash: identical files, one picture at two paths)
+    # are in it already
+    wanted = ((found.kind == verify.COPY) | (found.kind == verify.LOCAL)) & (
+        node_of[found.a] != node_of[found.b]
+    )
     a, b, kinds = found.a[wanted], found.b[wanted], found.kind[wanted]
     dist = hashindex.distances(phash[a], phash[b])
     for x, y, d, k in zip(
         node_of[a].tolist(), node_of[b].tolist(), dist.tolist(), kinds.tolist(), strict=True
     ):
-        if x == y or not limits.allow(x, y):
+        if not limits.allow(x, y):
             continue
         if k == verify.LOCAL and y in graph.adj[x]:
             continue  # near by another pair of items of these nodes

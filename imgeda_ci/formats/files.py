@@ -30,6 +30,7 @@ COMPANION_EXTENSIONS: frozenset[str] = frozenset(
         "txt", "md", "rst", "pdf", "html", "htm", "csv", "tsv", "json", "jsonl", "yaml", "yml",
         "xml", "toml", "cfg", "ini", "py", "ipynb", "sh", "names", "cff", "bib", "tex", "lock",
         "gitignore", "gitattributes", "dvc", "pbtxt",
+        "verdicts",  # imgeda-ci's own verdict file, beside a manifest (imgeda_ci.dupes.verdictfile)
     }
 )  # fmt: skip
 #: File names (lower case, before the first dot) never reported as stray.

@@ -48,6 +48,7 @@ def run_dataset(
 ) -> tuple[int, list[str]]:
     """Refresh the manifest of ``dataset`` and gate it: (exit code, lines to print)."""
     from imgeda_ci import manifest
+    from imgeda_ci.dupes import verdictfile
     from imgeda_ci.policy import load_policy
     from imgeda_ci.policy.discovery import discover_policy
     from imgeda_ci.render.gate_table import gate_lines
@@ -60,7 +61,9 @@ def run_dataset(
     scan_folder(Path(dataset), out, timestamp=None, progress=False)
     changed = before != out.read_bytes()
     header, records = manifest.load(out)
-    verdict = _judge_committed_first(records, policy, header, committed_paths(dataset), strict)
+    verdict = _judge_committed_first(
+        records, policy, header, committed_paths(dataset), strict, verdictfile.path_beside(out)
+    )
     lines = gate_lines(verdict, show_passing=False)
     if untracked(out):
         lines.append(
@@ -72,6 +75,12 @@ def run_dataset(
         lines.append(
             f"imgeda-ci: {out} was refreshed; review it and 'git add {out}' with your commit"
         )
+        kept = verdictfile.path_beside(out)
+        if kept.exists() and untracked(kept):
+            lines.append(
+                f"imgeda-ci: {kept} keeps the near-copy verdicts: 'git add {kept}' too, so that "
+                "later commits and CI verify only the pairs a change makes"
+            )
     return verdict.exit_code, lines
 
 
@@ -90,19 +99,27 @@ def _judge_committed_first(
     header: ManifestHeader | None,
     committed: set[str],
     strict: bool,
+    verdicts: Path,
 ) -> Verdict:
     """Evaluate and judge ``records`` as ``gate`` does, with the committed images first in the
-    quality order, so a duplicate group's keeper is a committed image when it has one."""
+    quality order, so a duplicate group's keeper is a committed image when it has one; the
+    near-copy verdicts start from the file ``verdicts`` and are kept there
+    (:mod:`imgeda_ci.dupes.verdictfile`: a commit verifies only the pairs it made)."""
     from dataclasses import replace
 
     import numpy as np
 
+    from imgeda_ci.dupes import verdictfile
     from imgeda_ci.dupes.content import content_of, with_content
     from imgeda_ci.dupes.search import DupeSearch
     from imgeda_ci.evaluate import evaluate
     from imgeda_ci.verdict import judge
 
     search = DupeSearch()
+    key = verdictfile.verifier_key()
+    seed = verdictfile.read(verdicts, key)
+    if seed is not None:
+        search.verdict_memo().merge(seed, used=False)
     cols = search.columns(records)
     content = content_of(cols)
     new = np.array([r.get("path") not in committed for r in records], dtype=bool)
@@ -111,4 +128,5 @@ def _judge_committed_first(
     rank[order] = np.arange(len(order))
     with_content(cols, replace(content, rank=rank))
     ev = evaluate(records, policy, header=header, cols=cols, search=search)
+    verdictfile.keep(verdicts, search.verdict_memo(), key, had=seed is not None)
     return judge(ev, strict=strict)

@@ -186,9 +186,10 @@ def test_the_looks_share_what_depends_on_one_image(built: tuple[verify.F32, veri
     keeps them, for the pairs still undecided, from look to look: its verdicts are those of the
     four looks (toned or not, each way round) made from scratch on every pair. Pages cropped
     (``tests/dupes/test_untoned.py``) are copies to a later look only."""
-    pages = [page(seed) for seed in (0, 5, 7)]
+    pages = [page(seed) for seed in (0, 3, 7)]
     cropped = [Image.open(io.BytesIO(jpeg(crop(p, 0.05, 0.05, 0.05, 0.05)))) for p in pages]
-    a, b = (np.concatenate([x, _thumbs(y)]) for x, y in zip(built, (pages, cropped), strict=True))
+    ones, twos = [pages[0], cropped[1], pages[2]], [cropped[0], pages[1], cropped[2]]
+    a, b = (np.concatenate([x, _thumbs(y)]) for x, y in zip(built, (ones, twos), strict=True))
     looks = []
     for toned in (True, False):
         for one, two in ((a, b), (b, a)):

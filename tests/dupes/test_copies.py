@@ -234,6 +234,39 @@ def test_candidates_are_exactly_the_brute_force_pairs(seed: int, clustered: bool
     assert len(got.query) == len(want) >= 30
 
 
+def _with_repeats(sigs: list[object]) -> list[object]:
+    """``sigs`` with some signatures repeated: a run of ten copies, pairs, a planted pair's
+    member repeated (identical files, or one picture at several paths)."""
+    out = list(sigs)
+    out[20:30] = [out[10]] * 10
+    out[40], out[41], out[50] = out[41], out[41], out[0]
+    out[60:63] = [out[1]] * 3
+    return out
+
+
+@pytest.mark.parametrize(("seed", "clustered"), [(3, False), (4, True)])
+def test_candidates_among_repeated_signatures_are_the_brute_force_pairs(
+    seed: int, clustered: bool
+) -> None:
+    """Items with the same signature are searched once and spread over (copies.candidates):
+    every pair and its closest match is still the brute force's, sided or not."""
+    sigs = _with_repeats(signatures(seed, 120, clustered))
+    sig, has = copies.parse(sigs)
+    want = copy_oracle.candidates(sigs, copies.COPY_RADIUS)
+    got = copies.candidates(sig, has)
+    cols = (got.query, got.index, got.variant, got.dist)
+    rows = list(zip(*(c.tolist() for c in cols), strict=True))
+    assert {(min(q, i), max(q, i)): (q, i, v, d) for q, i, v, d in rows} == want
+    assert len(rows) == len(want) and (20, 29) in want and want[(20, 29)] == (20, 29, 0, 0)
+    side = np.random.default_rng(seed).random(len(sigs)) < 0.5
+    sided = copies.candidates(sig, has, side)
+    cols = (sided.query, sided.index, sided.variant, sided.dist)
+    rows = list(zip(*(c.tolist() for c in cols), strict=True))
+    cross = {k: v for k, v in want.items() if side[k[0]] != side[k[1]]}
+    assert {(min(q, i), max(q, i)): (q, i, v, d) for q, i, v, d in rows} == cross
+    assert len(rows) == len(cross) >= 30
+
+
 def test_near_pairs_of_64_bit_rows_match_brute_force() -> None:
     rng = np.random.default_rng(4)
     h = rng.integers(0, 2**63, size=(3000, 1), dtype=np.uint64)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -128,6 +129,9 @@ def test_dataset_mode_refreshes_the_manifest_and_gates(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     args = ["precommit", "--dataset", "data", "--manifest", "data/manifest.jsonl"]
+    git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
+    for step in (["init", "-q"], ["add", "data"], ["commit", "-qm", "dataset"]):
+        subprocess.run([*git, *step], check=True, capture_output=True)
     before = Path("data/manifest.jsonl").read_bytes()
     assert main(args) == 0
     assert Path("data/manifest.jsonl").read_bytes() == before  # unchanged dataset: same bytes
@@ -135,6 +139,13 @@ def test_dataset_mode_refreshes_the_manifest_and_gates(
     assert main(args) == 2
     out = capsys.readouterr().out
     assert "FAILED" in out and "was refreshed" in out
+    # the verdict file beside the manifest, not committed yet: one line asks for it too
+    assert "'git add data/manifest.verdicts' too" in out
+    subprocess.run([*git, "add", "data"], check=True, capture_output=True)
+    save(Path("data") / "another.jpg", photo(14, (320, 240)))
+    assert main(args) == 2  # the verdict file is tracked now: no such line
+    out = capsys.readouterr().out
+    assert "was refreshed" in out and "manifest.verdicts" not in out
     assert b"broken.jpg" in Path("data/manifest.jsonl").read_bytes()
     assert main(["precommit", "--dataset", "data"]) == 1  # --manifest is required
 
