@@ -157,16 +157,17 @@ machine): session 8's code 2.1-2.3 ms (4.3 ms before the tap resampling of
 :mod:`imgeda_ci.dupes.align`; 0.45 ms at a 32x32 thumbnail), 2.6-2.7 ms with the tone terms,
 3.3-3.5 ms with the second look too (on bench_verify's pairs, 82% copies: the second look costs
 nothing for a pair the first calls a copy, and doubles the cost of one it does not). Session 10,
-on a less loaded machine (three runs of each code in turn, each the median of five): 2.32-2.47
--> 1.86-1.93 ms; the pairs called copies alone 1.61-1.77 -> 1.28-1.34 ms, the others (all four
-looks) 5.6-6.2 -> 4.2-4.5 ms. What depends on one image alone is made once per batch and image
-(:class:`imgeda_ci.dupes.align.Prepared`, :class:`imgeda_ci.dupes.fit.Reference`), not
-in every look: the regressors were 21% of a profile of :func:`classify` on 9,858 real candidate
-pairs (half of that the float32 cube of the tone term, now float64 products: the
+on a less loaded machine (three runs of each code in turn, each the median of five): 2.36-2.38
+-> 1.83-1.85 ms; the pairs called copies alone 1.65-1.72 -> 1.30-1.37 ms, the others (all four
+looks) 5.7-6.0 -> 4.1-4.4 ms. What depends on one image alone is made once per batch and image
+(:class:`imgeda_ci.dupes.align.Prepared`, :class:`imgeda_ci.dupes.fit.Reference`), not in
+every look: the regressors were 20% of a profile of :func:`classify` on 9,858 real candidate
+pairs (half of that the float32 cube of the tone term, now float64 products: the toned looks'
 residuals move by at most 0.125 levels, no verdict changes), and the fixed image was smoothed
-once and its local range made twice per look; that profile 28.5 -> 21.2 s. What is left: the
-framing search (:func:`imgeda_ci.dupes.align.aligned`, two thirds; its resampling one third)
-and the fit (:func:`imgeda_ci.dupes.fit.misfit`, a sixth).
+once and its local range made twice per look; that profile 29.6 -> 20.2 s (its 3,803 pairs
+not copies 18.8 -> 13.3 s). What is left: the framing search
+(:func:`imgeda_ci.dupes.align.aligned`, two thirds; its resampling one third) and the fit
+(:func:`imgeda_ci.dupes.fit.misfit`, a sixth).
 """
 
 from __future__ import annotations
