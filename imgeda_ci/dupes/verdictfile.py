@@ -27,7 +27,7 @@ from types import ModuleType
 import numpy as np
 import orjson
 
-from imgeda_ci.dupes import align, copypairs, verdictmemo, verify
+from imgeda_ci.dupes import align, copypairs, fit, verdictmemo, verify
 from imgeda_ci.dupes.verdictmemo import CODES, DIGEST, UNKNOWN, MemoState, VerdictMemo
 from imgeda_ci.dupes.verify import LOCAL
 from imgeda_ci.errors import UserError
@@ -36,7 +36,7 @@ from imgeda_ci.scan import thumb
 
 MAGIC = b"imgeda-ci verdicts 1\n"
 #: the modules whose code decides a verdict
-VERIFIER: tuple[ModuleType, ...] = (verify, align, thumb, copypairs, verdictmemo)
+VERIFIER: tuple[ModuleType, ...] = (verify, align, fit, thumb, copypairs, verdictmemo)
 
 
 def verifier_key() -> str:
