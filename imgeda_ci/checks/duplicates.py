@@ -82,13 +82,16 @@ change (51 of 150 such pairs were copies, 4 now: :mod:`imgeda_ci.dupes.verify`).
 What it costs: the copy signature and thumbnail add ~2.6 KB to a manifest line (124 characters
 and, compressed, a median of 2,490 on real photos); the copy search over a million signatures
 takes 12 CPU seconds (1.95x the 256-bit search; ``benchmarks/bench_duplicates.py``); the
-verification ~3.3 ms of CPU per distinct candidate pair of pictures (``benchmarks/
-bench_verify.py``: a pair the first look does not call a copy is looked at four times; 2.2 ms
-for session 8's verifier in the same hour). A dataset with as many copies as /work/photos (0.92
-candidate pairs per image in an evaluation) has ~900,000 candidate pairs at a million images:
-~50 CPU minutes per evaluation, the part of "fast at 1M" not met. ``ci`` verifies each pair of
-unchanged pictures once for the head and the base (:mod:`imgeda_ci.dupes.verdictmemo`), not
-twice.
+verification ~1.8 ms of CPU per distinct candidate pair of pictures (``benchmarks/
+bench_verify.py``, session 10: 1.3 ms for a copy, 4.2 ms for a pair the first look does not call
+a copy, looked at four times; 3.3 ms in session 9). A dataset with as many copies as
+/work/photos (0.92 candidate pairs per image in an evaluation) has ~900,000 candidate pairs at
+a million images: ~28 CPU minutes for the first evaluation. After it, each pair of pictures is
+verified once: ``ci`` shares the verdicts between the head and the base
+(:mod:`imgeda_ci.dupes.verdictmemo`) and keeps them for the next run in the verdict file beside
+its manifest (:mod:`imgeda_ci.dupes.verdictfile`), as the dataset pre-commit hook does, so a
+pull request verifies only the pairs its change made. Images with the same signature (identical
+files) are searched once (:func:`imgeda_ci.dupes.copies.candidates`).
 
 Default threshold 24 bits, chosen on real photos (``benchmarks/calibrate_near_duplicates.py``:
 2,025 photos of 0.3-24 MP analysed by the real scanner; 300 of them turned into copies). Share
