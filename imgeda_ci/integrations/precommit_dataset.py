@@ -58,11 +58,13 @@ def run_dataset(
     policy = load_policy(policy_path or discover_policy(Path.cwd()))
     out = Path(manifest_path)
     before = out.read_bytes() if out.exists() else None
+    kept = verdictfile.path_beside(out)
+    kept_before = kept.read_bytes() if kept.exists() else None
     scan_folder(Path(dataset), out, timestamp=None, progress=False)
     changed = before != out.read_bytes()
     header, records = manifest.load(out)
     verdict = _judge_committed_first(
-        records, policy, header, committed_paths(dataset), strict, verdictfile.path_beside(out)
+        records, policy, header, committed_paths(dataset), strict, kept
     )
     lines = gate_lines(verdict, show_passing=False)
     if untracked(out):
@@ -75,13 +77,25 @@ def run_dataset(
         lines.append(
             f"imgeda-ci: {out} was refreshed; review it and 'git add {out}' with your commit"
         )
-        kept = verdictfile.path_beside(out)
-        if kept.exists() and untracked(kept):
-            lines.append(
-                f"imgeda-ci: {kept} keeps the near-copy verdicts: 'git add {kept}' too, so that "
-                "later commits and CI verify only the pairs a change makes"
-            )
-    return verdict.exit_code, lines
+    return verdict.exit_code, lines + _verdict_lines(kept, kept_before, changed)
+
+
+def _verdict_lines(kept: Path, before: bytes | None, manifest_changed: bool) -> list[str]:
+    """What to say of the verdict file beside the manifest: ask for it to be added with a
+    refreshed manifest while git does not track it; say when a tracked one was rewritten (new
+    pairs, or another version of the verifier), which pre-commit reports as a modified file."""
+    if not kept.exists():
+        return []
+    if untracked(kept):
+        if not manifest_changed:
+            return []
+        return [
+            f"imgeda-ci: {kept} keeps the near-copy verdicts: 'git add {kept}' too, so that "
+            "later commits and CI verify only the pairs a change makes"
+        ]
+    if kept.read_bytes() == before:
+        return []
+    return [f"imgeda-ci: {kept} was refreshed (near-copy verdicts); 'git add {kept}' with it"]
 
 
 def committed_paths(dataset: str | Path) -> set[str]:

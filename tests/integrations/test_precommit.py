@@ -126,7 +126,7 @@ def test_command_exit_codes_and_message(repo: Path, capsys: pytest.CaptureFixtur
 
 
 def test_dataset_mode_refreshes_the_manifest_and_gates(
-    repo: Path, capsys: pytest.CaptureFixture[str]
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     args = ["precommit", "--dataset", "data", "--manifest", "data/manifest.jsonl"]
     git = ["git", "-c", "user.email=t@t", "-c", "user.name=t"]
@@ -146,6 +146,14 @@ def test_dataset_mode_refreshes_the_manifest_and_gates(
     assert main(args) == 2  # the verdict file is tracked now: no such line
     out = capsys.readouterr().out
     assert "was refreshed" in out and "manifest.verdicts" not in out
+    from imgeda_ci.dupes import verdictfile
+
+    subprocess.run([*git, "add", "data"], check=True, capture_output=True)
+    real = verdictfile.verifier_key
+    monkeypatch.setattr(verdictfile, "verifier_key", lambda: real()[::-1])  # another verifier
+    assert main(args) == 2
+    out = capsys.readouterr().out  # the tracked verdict file rewritten, the manifest not
+    assert "data/manifest.verdicts was refreshed" in out and "jsonl was refreshed" not in out
     assert b"broken.jpg" in Path("data/manifest.jsonl").read_bytes()
     assert main(["precommit", "--dataset", "data"]) == 1  # --manifest is required
 
