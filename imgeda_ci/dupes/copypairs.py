@@ -113,20 +113,6 @@ def _verified(pics: Pictures, ia: I64, ib: I64, variant: I64, weak: bool) -> I8:
     return got
 
 
-class Verdicts:
-    """The verdicts (:func:`classify`) of pairs of the items of one record list, from the
-    run's memo: the searches of one run (near copies, leakage, the same scene; the head's and
-    the base's) verify the same pHash pairs, so each pair of pictures and turn is verified
-    once."""
-
-    def __init__(self, pictures: Pictures) -> None:
-        self.pictures = pictures
-
-    def of(self, a: I64, b: I64, variant: I64) -> I8:
-        """:func:`classify` of the pairs (``a`` under ``variant`` against ``b``)."""
-        return classify(self.pictures, a, b, variant)
-
-
 def find(sig: U64, has_sig: Bool, pics: Pictures, side: Bool | None = None) -> CopyPairs:
     """Every candidate pair of the items' copy signatures (across ``side`` only, when given),
     verified."""

@@ -253,7 +253,8 @@ def build(
 class CopyInput:
     """The items' verified copy-signature pairs (:mod:`imgeda_ci.dupes.copypairs`, over the
     items 0, 1, ...) and the verdicts of other pairs of items (``a`` under ``variant`` against
-    ``b``: :meth:`imgeda_ci.dupes.copypairs.Verdicts.of`), to verify the pHash pairs."""
+    ``b``: :func:`imgeda_ci.dupes.copypairs.classify` of the run's pictures), to verify the pHash
+    pairs."""
 
     pairs: CopyPairs
     verdicts: Callable[[I64, I64, I64], I8]

@@ -176,10 +176,10 @@ def _keeper_groups(g: near_graph.NearGraph, items: list[int]) -> _KeeperGroups:
 def copy_input(c: Content, rows: I64, search: DupeSearch) -> near_graph.CopyInput:
     """The verified copy pairs and the verdicts of ``c``'s records (kept by ``search``, over all
     of them), for ``rows`` of ``c`` as graph items 0, 1, ..."""
-    verdicts = search.verdicts(c)
+    pics = search.pictures(c)
 
     def of(a: I64, b: I64, variant: I64) -> I8:
-        return verdicts.of(rows[a], rows[b], variant)
+        return copypairs.classify(pics, rows[a], rows[b], variant)
 
     return near_graph.CopyInput(copypairs.restrict(search.copy_pairs(c), rows, c.n), of)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -207,4 +208,4 @@ def _copy_input(
     sig = np.concatenate([hc.sig[new_h], bc.sig[kept_h]])
     has_sig = np.concatenate([hc.has_sig[new_h], bc.has_sig[kept_h]])
     found = copypairs.find(sig, has_sig, pics, side)
-    return near_graph.CopyInput(found, copypairs.Verdicts(pics).of)
+    return near_graph.CopyInput(found, partial(copypairs.classify, pics))

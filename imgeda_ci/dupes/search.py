@@ -8,8 +8,9 @@ A :class:`DupeSearch` keeps, for the record lists it is shown (the head's and th
 - the near-pair memory per radius (:class:`~imgeda_ci.dupes.pairmemo.PairMemo`), so the base's
   search after the head's compares only the few hashes a change added or removed;
 - the verified copy-signature pairs per record list
-  (:class:`~imgeda_ci.dupes.copypairs.CopyPairs`) and the verdicts of the pHash pairs
-  (:class:`~imgeda_ci.dupes.copypairs.Verdicts`): every duplicate check of the run reads them;
+  (:class:`~imgeda_ci.dupes.copypairs.CopyPairs`) and the thumbnails the pHash pairs are
+  verified with (:class:`~imgeda_ci.dupes.copypairs.Pictures`): every duplicate check of the
+  run reads them;
 - one :class:`~imgeda_ci.dupes.verdictmemo.VerdictMemo` for every record list, keyed by the
   thumbnails' content: the base's verification after the head's (or the head's after the
   base's) verifies only the pairs a change touched.
@@ -32,7 +33,7 @@ from functools import partial
 from imgeda_ci.columns import Columns
 from imgeda_ci.dupes import copypairs
 from imgeda_ci.dupes.content import Content, content_of, thumb_strings, with_content
-from imgeda_ci.dupes.copypairs import CopyPairs, Pictures, Verdicts
+from imgeda_ci.dupes.copypairs import CopyPairs, Pictures
 from imgeda_ci.dupes.pairmemo import PairMemo
 from imgeda_ci.dupes.verdictmemo import VerdictMemo
 from imgeda_ci.model import ImageRecord
@@ -114,11 +115,6 @@ class DupeSearch:
         made = Pictures(partial(thumb_strings, content), content.n, memo)
         self._pictures.append((content, made))
         return made
-
-    def verdicts(self, content: Content) -> Verdicts:
-        """The verdicts of pairs of ``content``'s records, each pair of pictures classified once
-        in the run (see :class:`~imgeda_ci.dupes.copypairs.Verdicts`)."""
-        return Verdicts(self.pictures(content))
 
     def memo(self, radius: int) -> PairMemo:
         """The near-pair memory for ``radius`` (one per radius)."""

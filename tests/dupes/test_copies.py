@@ -332,7 +332,7 @@ def test_sided_candidates_are_the_cross_pairs_of_the_full_search() -> None:
     assert got == cross and {(0, 3), (1, 4), (2, 5)} <= got
 
 
-def test_verdicts_classify_each_pair_once_and_answer_as_classify() -> None:
+def test_pictures_classify_each_pair_once_and_answer_as_classify() -> None:
     """The pHash pairs that near copies, leakage and the same scene each verify are classified
     once per run: a pair asked again is answered from the memo, and every answer is
     :func:`copypairs.classify`'s with a memo of its own."""
@@ -352,14 +352,14 @@ def test_verdicts_classify_each_pair_once_and_answer_as_classify() -> None:
         asked.extend(rows.tolist())
         return thumb_strings(c, rows)
 
-    verdicts = copypairs.Verdicts(copypairs.Pictures(read, c.n, VerdictMemo()))
+    pics = copypairs.Pictures(read, c.n, VerdictMemo())
     a, b, v = np.array([0, 2, 0]), np.array([1, 3, 2]), np.zeros(3, dtype=np.int64)
     fresh = copypairs.Pictures(lambda rows: thumb_strings(c, rows), c.n, VerdictMemo())
     want = copypairs.classify(fresh, a, b, v)
-    assert verdicts.of(a, b, v).tolist() == want.tolist()
+    assert copypairs.classify(pics, a, b, v).tolist() == want.tolist()
     assert want[0] == verify.COPY and want[1] == verify.LOCAL
     decoded = len(asked)
-    assert verdicts.of(a[:2], b[:2], v[:2]).tolist() == want[:2].tolist()
+    assert copypairs.classify(pics, a[:2], b[:2], v[:2]).tolist() == want[:2].tolist()
     assert len(asked) == decoded  # nothing classified again
-    turned = verdicts.of(a[:1], b[:1], np.array([4]))  # another turn is another question
+    turned = copypairs.classify(pics, a[:1], b[:1], np.array([4]))  # another turn: asked anew
     assert len(asked) > decoded and turned.shape == (1,)
