@@ -244,11 +244,12 @@ def run_ci(opts: CiOptions, start_base: StartBase = in_process) -> RunResult:
     # numpy imports numpy.ma (30 ms) on the first np.unique or np.median: once here, not again
     # in each process forked below
     importlib.import_module("numpy.ma")
-    key = verdictfile.verifier_key() if opts.verdicts is not None else ""
-    seed = verdictfile.read(opts.verdicts, key) if opts.verdicts is not None else None
     search = DupeSearch()
-    if seed is not None:
-        search.verdict_memo().merge(seed, used=False)
+    key, seed = (
+        verdictfile.load(opts.verdicts, search.verdict_memo())
+        if opts.verdicts is not None
+        else ("", None)
+    )
     with ExitStack() as running:
         pool = running.enter_context(_early_pool(settings, opts.workers))
         committed, evaluator = committed_base(opts, settings, policy, start_base, seed)

@@ -71,6 +71,16 @@ def read(path: Path, key: str) -> MemoState | None:
     return got
 
 
+def load(path: Path, memo: VerdictMemo) -> tuple[str, MemoState | None]:
+    """The verifier key and the verdicts of the file at ``path`` (:func:`read`), taken into
+    ``memo`` as not used by the run yet (what the run then asks for, :func:`keep` writes back)."""
+    key = verifier_key()
+    seed = read(path, key)
+    if seed is not None:
+        memo.merge(seed, used=False)
+    return key, seed
+
+
 def parse(data: bytes, key: str) -> MemoState | str:
     """The verdicts in the bytes of a verdict file made under verifier ``key``, or why there
     are none to use."""

@@ -130,10 +130,7 @@ def _judge_committed_first(
     from imgeda_ci.verdict import judge
 
     search = DupeSearch()
-    key = verdictfile.verifier_key()
-    seed = verdictfile.read(verdicts, key)
-    if seed is not None:
-        search.verdict_memo().merge(seed, used=False)
+    key, seed = verdictfile.load(verdicts, search.verdict_memo())
     cols = search.columns(records)
     content = content_of(cols)
     new = np.array([r.get("path") not in committed for r in records], dtype=bool)
