@@ -11,8 +11,8 @@ import pytest
 from imgeda_ci import manifest
 from imgeda_ci.evaluate import evaluate
 from imgeda_ci.model import ImageRecord
-from imgeda_ci.policy import default_policy, parse_policy
-from imgeda_ci.run_result import build_result
+from imgeda_ci.policy import Policy, default_policy, parse_policy
+from imgeda_ci.run_result import RunResult, build_result
 from imgeda_ci.scan.api import scan_folder
 from tests.builders import blurred, dark, photo, save
 
@@ -146,10 +146,26 @@ def test_rows_whose_image_outcomes_can_be_reused() -> None:
     (os.cpu_count() or 1) < 2 or not sys.platform.startswith("linux"),
     reason="a forked second process needs Linux and a second core",
 )
+def with_forked_base(path: Path, head: list[ImageRecord], policy: Policy) -> RunResult:
+    """:func:`build_result` with the base evaluated by a forked child from the bytes of the
+    manifest at ``path`` (the base's records here: this process's own copy of them)."""
+    from imgeda_ci.base_evaluator import ForkedEvaluator, forked
+
+    child = forked(path.read_bytes(), path.name, policy)
+    assert isinstance(child, ForkedEvaluator)
+    try:
+        base_header, base = manifest.load(path)
+        return build_result(
+            head, policy, base_records=base, base_header=base_header, evaluator=child
+        )
+    finally:
+        child.close()
+
+
 def test_the_forked_base_evaluator_answers_as_the_in_process_one(tmp_path: Path) -> None:
     """The same head and base, judged with the reference evaluator and with a child that
     evaluates the base manifest's bytes: the same result, finding for finding."""
-    from imgeda_ci.base_evaluator import ForkedEvaluator, InProcessEvaluator, forked
+    from imgeda_ci.base_evaluator import InProcessEvaluator
 
     _, head = make(tmp_path)
     policy = default_policy()
@@ -161,15 +177,7 @@ def test_the_forked_base_evaluator_answers_as_the_in_process_one(tmp_path: Path)
         base_header=base_header,
         evaluator=InProcessEvaluator(policy),
     )
-    child = forked((tmp_path / "b.jsonl").read_bytes(), "b.jsonl", policy)
-    assert isinstance(child, ForkedEvaluator)
-    try:
-        base_header, base = manifest.load(tmp_path / "b.jsonl")  # this process's own copy
-        got = build_result(
-            head, policy, base_records=base, base_header=base_header, evaluator=child
-        )
-    finally:
-        child.close()
+    got = with_forked_base(tmp_path / "b.jsonl", head, policy)
     assert got.to_json() == reference.to_json()
     assert got.base_evaluation is not None and reference.base_evaluation is not None
     assert got.base_evaluation.findings == reference.base_evaluation.findings

@@ -28,6 +28,7 @@ from imgeda_ci.scan.analyze import analyze_bytes
 from imgeda_ci.scan.settings import Settings
 from tests.dupes.scenes import jpeg, scene, shot
 from tests.dupes.test_copies import same_scene
+from tests.test_run_result import with_forked_base
 
 
 def _record(data: bytes, path: str) -> ImageRecord:
@@ -142,7 +143,7 @@ def test_the_head_takes_the_verdicts_of_the_forked_base(
     """With the base evaluated in a forked process, the head's process verifies only the
     pairs of pictures the base does not have (none when nothing changed), and the result is
     the reference's, finding for finding."""
-    from imgeda_ci.base_evaluator import ForkedEvaluator, InProcessEvaluator, forked
+    from imgeda_ci.base_evaluator import InProcessEvaluator
 
     base, head = lists
     if not change:
@@ -154,12 +155,7 @@ def test_the_head_takes_the_verdicts_of_the_forked_base(
     count = Counter(monkeypatch)
     evaluate(head, policy, base=base)
     head_alone, count.pairs = count.pairs, 0
-    child = forked(path.read_bytes(), "base.jsonl", policy)
-    assert isinstance(child, ForkedEvaluator)
-    try:
-        got = build_result(head, policy, base_records=manifest.load(path)[1], evaluator=child)
-    finally:
-        child.close()
+    got = with_forked_base(path, head, policy)
     assert got.to_json() == reference.to_json()
     assert got.base_evaluation is not None and reference.base_evaluation is not None
     assert got.base_evaluation.findings == reference.base_evaluation.findings
