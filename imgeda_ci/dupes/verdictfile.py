@@ -28,7 +28,14 @@ import numpy as np
 import orjson
 
 from imgeda_ci.dupes import align, copypairs, fit, verdictmemo, verify
-from imgeda_ci.dupes.verdictmemo import CODES, DIGEST, UNKNOWN, MemoState, VerdictMemo
+from imgeda_ci.dupes.verdictmemo import (
+    CODES,
+    DIGEST,
+    UNKNOWN,
+    MemoState,
+    VerdictMemo,
+    pair_ids,
+)
 from imgeda_ci.dupes.verify import LOCAL
 from imgeda_ci.errors import UserError
 from imgeda_ci.manifest import atomic_writer
@@ -100,7 +107,7 @@ def parse(data: bytes, key: str) -> MemoState | str:
     at = thumbs * DIGEST
     keys = np.frombuffer(body, dtype="<u8", count=pairs, offset=at).astype(np.uint64)
     kinds = np.frombuffer(body, dtype=np.int8, offset=at + 8 * pairs).reshape(pairs, CODES)
-    named = np.maximum(keys >> np.uint64(32), keys & np.uint64(0xFFFFFFFF))
+    named = np.maximum(*pair_ids(keys))
     if (pairs and int(named.max()) >= thumbs) or ((kinds < UNKNOWN) | (kinds > LOCAL)).any():
         return "is damaged"
     return MemoState(body[:at], keys, kinds.copy())

@@ -65,6 +65,13 @@ def _keys(ta: I64, tb: I64) -> U64:
     return out
 
 
+def pair_ids(keys: U64) -> tuple[I64, I64]:
+    """The two thumbnail ids of each pair key (the inverse of :func:`_keys`)."""
+    ta = (keys >> np.uint64(32)).astype(np.int64)
+    tb = (keys & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    return ta, tb
+
+
 @dataclass(frozen=True)
 class MemoState:
     """What :meth:`VerdictMemo.merge` takes in (another process's memo): the digests in id
@@ -142,8 +149,7 @@ class VerdictMemo:
         if not used_only:
             return MemoState(b"".join(self._ids), self._keys, self._kinds)
         keys, kinds = self._keys[self._used], self._kinds[self._used]
-        ids = np.concatenate([keys >> np.uint64(32), keys & np.uint64(0xFFFFFFFF)])
-        named, inv = np.unique(ids.astype(np.int64), return_inverse=True)
+        named, inv = np.unique(np.concatenate(pair_ids(keys)), return_inverse=True)
         digests = list(self._ids)  # in id order
         ta, tb = inv[: len(keys)], inv[len(keys) :]
         renamed = _keys(ta, tb)
@@ -165,8 +171,7 @@ class VerdictMemo:
         )
         if not len(state.keys):
             return
-        ta = theirs[(state.keys >> np.uint64(32)).astype(np.int64)]
-        tb = theirs[(state.keys & np.uint64(0xFFFFFFFF)).astype(np.int64)]
-        keys = _keys(ta, tb)
+        ta, tb = pair_ids(state.keys)
+        keys = _keys(theirs[ta], theirs[tb])
         order = np.argsort(keys, kind="stable")
         self._store(keys[order], np.asarray(state.kinds, dtype=np.int8)[order], used)
