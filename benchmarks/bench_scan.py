@@ -111,17 +111,25 @@ def _children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def _decode(path: str) -> int:
+def floor_decode(src: Any) -> tuple[Any, tuple[int, int]]:
+    """The floor's work on one file (a path or a file object): Pillow's open, draft to the
+    analysis size, load; the image and the analysis size."""
     from PIL import Image
 
     Image.MAX_IMAGE_PIXELS = None
+    im = Image.open(src)
+    w, h = im.size
+    s = min(1.0, ANALYSIS / max(w, h))
+    target = (max(1, round(w * s)), max(1, round(h * s)))
+    im.draft("RGB", target)
+    im.load()
+    return im, target
+
+
+def _decode(path: str) -> int:
     try:
-        with Image.open(path) as im:
-            w, h = im.size
-            s = min(1.0, ANALYSIS / max(w, h))
-            im.draft("RGB", (max(1, round(w * s)), max(1, round(h * s))))
-            im.load()
-            return 1
+        floor_decode(path)[0].close()
+        return 1
     except Exception:
         return 0
 
@@ -342,13 +350,7 @@ def _bound_stages() -> dict[str, Any]:
     settings = Settings(analysis_size=ANALYSIS)
 
     def floor(data: bytes) -> Any:
-        im = Image.open(io.BytesIO(data))
-        w, h = im.size
-        s = min(1.0, ANALYSIS / max(w, h))
-        target = (max(1, round(w * s)), max(1, round(h * s)))
-        im.draft("RGB", target)
-        im.load()
-        return im, target
+        return floor_decode(io.BytesIO(data))
 
     def hashes(data: bytes) -> Any:
         hashlib.sha256(data).hexdigest(), git_oid(data)
